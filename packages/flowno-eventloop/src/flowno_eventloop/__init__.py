@@ -1,0 +1,1 @@
+"""flowno_eventloop."""

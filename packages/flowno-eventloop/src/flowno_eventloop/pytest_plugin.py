@@ -1,0 +1,1 @@
+"""pytest plugin for flowno_eventloop (filled in by the eventloop work)."""
