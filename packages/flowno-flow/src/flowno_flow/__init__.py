@@ -1,1 +1,160 @@
-"""flowno_flow."""
+"""flowno_flow: Flowno's dataflow DSL (``@node``, ``FlowHDL``) and its engine (``Flow``).
+
+The public surface is ``__all__``; everything else lives in private modules. Three parts
+append their names here: the building half (this block), the engine (``# --- engine ---``)
+and static typing / pictures (``# --- types ---``).
+"""
+
+from ._build_errors import (
+    ConnectionTypeError,
+    FlownoBuildError,
+    FlowNotFinalizedError,
+    GraphBuildError,
+    NodeArgumentError,
+    NodeDefinitionError,
+    NodeReuseError,
+    NotANodeError,
+    OutputPortError,
+    PortAlreadyConnectedError,
+    ReservedNameError,
+    StreamWiringError,
+    TemplateContextError,
+    UnconnectedInputError,
+    UndefinedReferenceError,
+)
+from ._draft import (
+    Constant,
+    DraftInputPortRef,
+    DraftNode,
+    DraftOutputPortRef,
+    NodePlaceholder,
+    OutputPortRefPlaceholder,
+    SuperNode,
+)
+from ._finalized import FinalizedInputPort, FinalizedInputPortRef, FinalizedNode, FinalizedOutputPortRef
+from ._group import DraftGroupNode
+from ._hdl import FlowHDL
+from ._hdl_view import FlowHDLView
+
+__all__ = [
+    "Constant",
+    "ConnectionTypeError",
+    "DraftGroupNode",
+    "DraftInputPortRef",
+    "DraftNode",
+    "DraftOutputPortRef",
+    "FinalizedInputPort",
+    "FinalizedInputPortRef",
+    "FinalizedNode",
+    "FinalizedOutputPortRef",
+    "FlowHDL",
+    "FlowHDLView",
+    "FlowNotFinalizedError",
+    "FlownoBuildError",
+    "GraphBuildError",
+    "NodeArgumentError",
+    "NodeDefinitionError",
+    "NodePlaceholder",
+    "NodeReuseError",
+    "NotANodeError",
+    "OutputPortError",
+    "OutputPortRefPlaceholder",
+    "PortAlreadyConnectedError",
+    "ReservedNameError",
+    "StreamWiringError",
+    "SuperNode",
+    "TemplateContextError",
+    "UnconnectedInputError",
+    "UndefinedReferenceError",
+]
+
+# --- engine ---
+from ._context import current_context, current_flow, current_node
+from ._flow import Flow, NodeTaskAndStatus
+from ._generation import (
+    clip_generation,
+    cmp_generation,
+    inc_generation,
+    main_generation,
+    parent_generation,
+    stitched_generation,
+)
+from ._instrumentation import (
+    NO_OP_INSTRUMENT,
+    FlowInstrument,
+    LogInstrument,
+    MinimalInstrument,
+    PrintInstrument,
+    get_current_flow_instrument,
+)
+from ._node_state import NodeState
+from ._run_errors import (
+    FlowDeadlockError,
+    MissingDefaultError,
+    NodeExecutionError,
+    TerminateLimitReached,
+)
+from ._status import (
+    Error,
+    Executing,
+    NodeTaskStatus,
+    Queued,
+    Stalled,
+    WaitingForStartNextGeneration,
+)
+from ._stream import Stream, StreamCancelled
+from ._types import DataGeneration, Generation, InputPortIndex, OutputPortIndex, RunLevel
+
+__all__ += [
+    "NO_OP_INSTRUMENT",
+    "DataGeneration",
+    "Error",
+    "Executing",
+    "Flow",
+    "FlowDeadlockError",
+    "FlowInstrument",
+    "Generation",
+    "InputPortIndex",
+    "LogInstrument",
+    "MinimalInstrument",
+    "MissingDefaultError",
+    "NodeExecutionError",
+    "NodeState",
+    "NodeTaskAndStatus",
+    "NodeTaskStatus",
+    "OutputPortIndex",
+    "PrintInstrument",
+    "Queued",
+    "RunLevel",
+    "Stalled",
+    "Stream",
+    "StreamCancelled",
+    "TerminateLimitReached",
+    "WaitingForStartNextGeneration",
+    "clip_generation",
+    "cmp_generation",
+    "current_context",
+    "current_flow",
+    "current_node",
+    "get_current_flow_instrument",
+    "inc_generation",
+    "main_generation",
+    "parent_generation",
+    "stitched_generation",
+]
+
+# --- types ---
+from ._decorator import node
+from ._render import GraphPicture, PictureEdge, PictureNode, picture_of, to_dot, to_mermaid
+from ._typecheck import connection_mismatch
+
+__all__ += [
+    "GraphPicture",
+    "PictureEdge",
+    "PictureNode",
+    "connection_mismatch",
+    "node",
+    "picture_of",
+    "to_dot",
+    "to_mermaid",
+]

@@ -1,0 +1,86 @@
+"""Sphinx configuration of the one Flowno site (all four distributions).
+
+Built by `python3 -m nox -s docs` with warnings as errors. Docstring examples are run by the
+`tests` sessions (pytest --doctest-modules), not by the Sphinx doctest builder.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+from sphinx.application import Sphinx
+
+ROOT = Path(__file__).resolve().parent.parent
+# Import the packages from the checkout when they are not installed (e.g. a quick local build).
+for src in sorted(ROOT.glob("packages/*/src")):
+    if str(src) not in sys.path:
+        sys.path.append(str(src))
+
+project = "Flowno"
+author = "The Flowno authors"
+copyright = "2026, The Flowno authors"  # noqa: A001 - Sphinx's name
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.doctest",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.viewcode",
+    "sphinxcontrib.mermaid",
+]
+
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+myst_fence_as_directive = ["mermaid"]
+
+autodoc_default_options = {"members": True, "show-inheritance": True}
+autodoc_member_order = "bysource"
+autodoc_typehints = "signature"
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+
+# No network at build time: intersphinx inventories are not fetched.
+intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
+
+html_theme = "furo"
+html_title = "Flowno"
+html_static_path = ["_static"]
+
+
+DOCS = Path(__file__).resolve().parent
+
+
+def optional_pages() -> list[str]:
+    """The measurement pages that exist (benchmarks-*.md, pictures.md): scripts write them."""
+    pages = sorted(p.stem for p in DOCS.glob("benchmarks-*.md"))
+    return pages + (["pictures"] if (DOCS / "pictures.md").exists() else [])
+
+
+def foreign_names(package: str) -> list[str]:
+    """Names of ``package.__all__`` defined in another package (documented at their home)."""
+    module = importlib.import_module(package)
+    return sorted(
+        name
+        for name in getattr(module, "__all__", [])
+        if not str(getattr(getattr(module, name), "__module__", package)).startswith(package)
+    )
+
+
+def _fill_placeholders(app: Sphinx, docname: str, source: list[str]) -> None:
+    """Replace MEASUREMENT_PAGES (index toctree) and FOREIGN(pkg) (autodoc excludes)."""
+    text = source[0].replace("MEASUREMENT_PAGES", "\n".join(optional_pages()))
+    for package in ("flowno_eventloop", "flowno_net", "flowno_flow"):
+        token = f"FOREIGN({package})"
+        if token in text:
+            text = text.replace(token, ", ".join(foreign_names(package)) or "__none__")
+    source[0] = text
+
+
+def setup(app: Sphinx) -> None:
+    app.connect("source-read", _fill_placeholders)

@@ -1,0 +1,275 @@
+"""Command objects: what a task yields to ask the loop for something.
+
+Rules: plain dataclasses, no behaviour. The loop handles a small closed set (spawn, join,
+sleep, park, wait-readable/writable, exit, cancel) through a table keyed by type; the other
+names exist for compatibility with code written for the original (see ``commands``). Users
+never yield these directly; library and subclass authors may.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from flowno_eventloop._tasks import TaskHandle
+
+_T = TypeVar("_T")
+_T_co = TypeVar("_T_co", covariant=True)
+
+__all__ = [
+    "CancelCommand",
+    "Command",
+    "ConditionNotifyCommand",
+    "ConditionWaitCommand",
+    "EventSetCommand",
+    "EventWaitCommand",
+    "ExitCommand",
+    "JoinCommand",
+    "LockAcquireCommand",
+    "LockReleaseCommand",
+    "ParkCommand",
+    "QueueCloseCommand",
+    "QueueGetCommand",
+    "QueueNotifyGettersCommand",
+    "QueuePutCommand",
+    "SleepCommand",
+    "SocketAcceptCommand",
+    "SocketCommand",
+    "SocketRecvCommand",
+    "SocketSendCommand",
+    "SpawnCommand",
+    "StreamCancelCommand",
+    "WaitReadableCommand",
+    "WaitWritableCommand",
+]
+
+
+@dataclass
+class Command:
+    """Base class of everything a task may yield to the loop.
+
+    Example:
+        >>> isinstance(SleepCommand(1.0), Command)
+        True
+    """
+
+
+# --- the kernel's own commands -------------------------------------------------------------
+
+
+@dataclass
+class SpawnCommand(Command, Generic[_T_co]):
+    """Start ``raw_task`` as a new task; the spawner is sent its :class:`TaskHandle`.
+
+    Example:
+        >>> SpawnCommand(raw_task=None).raw_task is None
+        True
+    """
+
+    raw_task: Coroutine[Any, Any, _T_co]
+
+
+@dataclass
+class JoinCommand(Command, Generic[_T]):
+    """Wait for ``task_handle`` to end; sent its result or thrown its exception.
+
+    Example:
+        >>> JoinCommand(task_handle=None)
+        JoinCommand(task_handle=None)
+    """
+
+    task_handle: TaskHandle[_T]
+
+
+@dataclass
+class SleepCommand(Command):
+    """Park until the loop clock reaches ``end_time``; a past ``end_time`` re-queues at once.
+
+    Example:
+        >>> SleepCommand(end_time=2.0).end_time
+        2.0
+    """
+
+    end_time: float
+
+
+@dataclass
+class ExitCommand(Command):
+    """Stop the loop: ``run_until_complete`` returns ``return_value`` or raises ``exception``.
+
+    Example:
+        >>> ExitCommand().return_value is None
+        True
+    """
+
+    return_value: object = None
+    exception: BaseException | None = None
+
+
+@dataclass
+class ParkCommand(Command):
+    """Suspend the task until :func:`~flowno_eventloop.lowlevel.wake` (see ``lowlevel.park``).
+
+    ``reason`` is shown by :class:`DeadlockError` and ``statistics()``; ``on_cancel`` runs
+    (on the loop thread) when the task is cancelled while parked, to remove it from whatever
+    it waits on.
+
+    Example:
+        >>> ParkCommand(reason="demo").on_cancel is None
+        True
+    """
+
+    reason: object
+    on_cancel: Callable[[], object] | None = None
+
+
+@dataclass
+class WaitReadableCommand(Command):
+    """Park until ``fileobj`` (anything with ``fileno()``, or an int fd) is readable.
+
+    Example:
+        >>> WaitReadableCommand(fileobj=0).fileobj
+        0
+    """
+
+    fileobj: Any
+
+
+@dataclass
+class WaitWritableCommand(Command):
+    """Park until ``fileobj`` is writable.
+
+    Example:
+        >>> WaitWritableCommand(fileobj=1).fileobj
+        1
+    """
+
+    fileobj: Any
+
+
+@dataclass
+class CancelCommand(Command, Generic[_T]):
+    """Cancel ``task_handle`` and wait for it to end (git HEAD's awaited cancel).
+
+    Example:
+        >>> CancelCommand(task_handle=None).task_handle is None
+        True
+    """
+
+    task_handle: TaskHandle[_T]
+
+
+# --- names kept for compatibility with the original --------------------------------------
+
+
+@dataclass
+class SocketCommand(Command):
+    """Base of the original's socket commands. The loop has no socket code: flowno-net maps
+    socket waits onto :class:`WaitReadableCommand` / :class:`WaitWritableCommand`; these names
+    are kept so that imports and ``isinstance`` checks keep working.
+
+    Example:
+        >>> SocketRecvCommand(handle="h").handle
+        'h'
+    """
+
+    handle: Any
+
+
+@dataclass
+class SocketSendCommand(SocketCommand):
+    """Original name; unused by the loop (see :class:`SocketCommand`)."""
+
+
+@dataclass
+class SocketRecvCommand(SocketCommand):
+    """Original name; unused by the loop (see :class:`SocketCommand`)."""
+
+
+@dataclass
+class SocketAcceptCommand(SocketCommand):
+    """Original name; unused by the loop (see :class:`SocketCommand`)."""
+
+
+@dataclass
+class EventWaitCommand(Command):
+    """Wait on ``event`` (an :class:`~flowno_eventloop.Event`); same as ``await event.wait()``."""
+
+    event: Any
+
+
+@dataclass
+class EventSetCommand(Command):
+    """Set ``event``; same as ``await event.set()``."""
+
+    event: Any
+
+
+@dataclass
+class LockAcquireCommand(Command):
+    """Acquire ``lock``; same as ``await lock.acquire()``."""
+
+    lock: Any
+
+
+@dataclass
+class LockReleaseCommand(Command):
+    """Release ``lock``; same as ``await lock.release()``."""
+
+    lock: Any
+
+
+@dataclass
+class ConditionWaitCommand(Command):
+    """Wait on ``condition``; same as ``await condition.wait()``."""
+
+    condition: Any
+
+
+@dataclass
+class ConditionNotifyCommand(Command):
+    """Notify one (``all=False``) or every waiter of ``condition``."""
+
+    condition: Any
+    all: bool = False
+
+
+@dataclass
+class StreamCancelCommand(Command):
+    """Used by the flow engine only (it registers the handler); untyped on purpose."""
+
+    stream: Any
+    producer_node: Any
+    consumer_input: Any
+
+
+@dataclass
+class QueueGetCommand(Command):
+    """Seed-004 queue command: get (or ``peek``) from ``queue``."""
+
+    queue: Any
+    peek: bool = False
+
+
+@dataclass
+class QueuePutCommand(Command):
+    """Seed-004 queue command: put ``item`` into ``queue``."""
+
+    queue: Any
+    item: Any = field(default=None)
+
+
+@dataclass
+class QueueCloseCommand(Command):
+    """Seed-004 queue command: close ``queue``."""
+
+    queue: Any
+
+
+@dataclass
+class QueueNotifyGettersCommand(Command):
+    """Seed-004 queue command: hand queued items to waiting getters."""
+
+    queue: Any

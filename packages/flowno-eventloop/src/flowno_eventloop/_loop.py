@@ -1,0 +1,940 @@
+"""The EventLoop: a microkernel that steps coroutines and serves a few generic commands.
+
+Rules:
+- Tasks yield command objects; ``_handle_command`` dispatches through ``self._handlers``, a
+  dict keyed by command type (subclass types are resolved once via the MRO and cached).
+  Built-in handlers never raise: errors go to the task with ``wake_error``.
+- The ready queue ``self.tasks`` holds ``(coroutine, value, exception)`` packets (the
+  original's shape, so subclasses may append to it). A batch steps every packet that was ready
+  when it started, then the selector is polled once (timeout 0) if any fd is watched; the loop
+  blocks only when nothing is ready.
+- A task's state lives on its ``TaskRecord`` record; only live tasks are in ``self._live``; the
+  outcome stays on the handle (nothing grows with finished tasks). Counters make
+  ``has_living_tasks`` O(1).
+- Park/wake is the only way a task waits: sleep, join, fd waits and every primitive are built
+  on it; cancelling a parked task runs its ``on_cancel`` first, so nothing wakes it twice.
+- No module globals: the loop owns its selector (lazily, closed on exit), clock and state.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable, Coroutine
+from typing import Any, Literal, TypeVar, cast, overload
+
+from flowno_eventloop._clock import Clock, MonotonicClock
+from flowno_eventloop._commands import (
+    CancelCommand,
+    Command,
+    ExitCommand,
+    JoinCommand,
+    ParkCommand,
+    SleepCommand,
+    SpawnCommand,
+    WaitReadableCommand,
+    WaitWritableCommand,
+)
+from flowno_eventloop._context import current_loop_var, current_task_var
+from flowno_eventloop._errors import DeadlockError, InstrumentHookError
+from flowno_eventloop._io import READ, WRITE, IOWatcher, fileno_of
+from flowno_eventloop._signals import SignalGuard
+from flowno_eventloop._tasks import (
+    DONE,
+    PARKED,
+    READY,
+    RUNNING,
+    STATE_NAMES,
+    CancelRequest,
+    TaskCancelled,
+    TaskHandle,
+    TaskRecord,
+)
+from flowno_eventloop._timers import TimerHandle, TimerQueue
+from flowno_eventloop.instrumentation import (
+    EMPTY_INSTRUMENT,
+    EventLoopInstrument,
+    TaskSendMetadata,
+    TaskThrowMetadata,
+    get_current_instrument,
+)
+from flowno_eventloop.types import AnyPacket
+
+__all__ = ["CommandHandler", "EventLoop"]
+
+logger = logging.getLogger("flowno.eventloop")
+
+_R = TypeVar("_R")
+_C = TypeVar("_C", bound=Command)
+
+CommandHandler = Callable[["EventLoop", TaskHandle[Any], Any], None]
+"""``handler(loop, handle, command)``: resume the task with wake/wake_error or leave it parked."""
+
+_HOOK_NAMES = (
+    "_on_task_before_send",
+    "_on_task_after_send",
+    "_on_task_before_throw",
+    "_on_task_after_throw",
+    "_on_task_completed",
+    "_on_task_error",
+    "_on_task_cancelled",
+)
+_DEADLOCK_RECHECK = 0.1  # seconds between checks while other threads might still wake us
+
+
+class _Exit:
+    __slots__ = ("exception", "value")
+
+    def __init__(self, value: object, exception: BaseException | None) -> None:
+        self.value = value
+        self.exception = exception
+
+
+class EventLoop:
+    """The Flowno event loop: runs tasks (coroutines) cooperatively on one thread.
+
+    Args:
+        clock: Where time comes from (default :class:`MonotonicClock`; :class:`MockClock` for
+            tests: sleeps take no real time).
+        handle_signals: Opt in to the SIGINT/SIGTERM/SIGUSR1 state dump during runs; previous
+            handlers are chained to and restored, SIGTERM is never swallowed.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop, spawn, sleep
+        >>> async def worker(tag, steps):
+        ...     for i in range(steps):
+        ...         print(f"{tag}{i}")
+        ...         await sleep(0)
+        ...     return tag
+        >>> async def main():
+        ...     a = await spawn(worker("a", 2))
+        ...     b = await spawn(worker("b", 1))
+        ...     return await a.join() + await b.join()
+        >>> EventLoop().run_until_complete(main(), join=True)
+        a0
+        a1
+        b0
+        'ab'
+    """
+
+    def __init__(self, *, clock: Clock | None = None, handle_signals: bool = False) -> None:
+        self.clock: Clock = clock if clock is not None else MonotonicClock()
+        self.tasks: deque[AnyPacket] = deque()
+        self._live: dict[Coroutine[Any, Any, Any], TaskRecord] = {}
+        self._parked = 0
+        self._timers = TimerQueue()
+        self._io = IOWatcher()
+        self._inbox: deque[tuple[Callable[..., object], tuple[Any, ...]]] = deque()
+        self._external_waiters = 0
+        self._handle_signals = handle_signals
+        self._handlers: dict[type, CommandHandler] = {
+            SpawnCommand: EventLoop._cmd_spawn,
+            JoinCommand: EventLoop._cmd_join,
+            SleepCommand: EventLoop._cmd_sleep,
+            ParkCommand: EventLoop._cmd_park,
+            WaitReadableCommand: EventLoop._cmd_wait_readable,
+            WaitWritableCommand: EventLoop._cmd_wait_writable,
+            ExitCommand: EventLoop._cmd_exit,
+            CancelCommand: EventLoop._cmd_cancel,
+        }
+        self._no_handler: set[type] = set()
+        self._running = False
+        self._thread: int | None = None
+        self._stepping: TaskRecord | None = None
+        self._root: TaskRecord | None = None
+        self._stop = False
+        self._exit: _Exit | None = None
+        self._shutting_down = False
+        self._wait_for_spawned = True
+        self._hooks_overridden = any(
+            getattr(type(self), name) is not getattr(EventLoop, name) for name in _HOOK_NAMES
+        )
+        self._inst: EventLoopInstrument = EMPTY_INSTRUMENT
+        self._hooks = False
+        self.steps = 0
+        self.batches = 0
+
+    # ------------------------------------------------------------------ public API
+
+    def create_task(self, raw_task: Coroutine[Any, Any, _R]) -> TaskHandle[_R]:
+        """Schedule ``raw_task`` as a new task (at the tail) and return its handle.
+
+        Not a scheduling point. Thread-safe: from another thread the task is registered on
+        the loop thread and a blocked loop is woken up.
+
+        Example:
+            >>> loop = EventLoop()
+            >>> async def job():
+            ...     return "done"
+            >>> h = loop.create_task(job())
+            >>> async def main():
+            ...     return await h.join()
+            >>> loop.run_until_complete(main(), join=True)
+            'done'
+        """
+        self._check_coroutine(raw_task, "create_task")
+        if self._running and threading.get_ident() != self._thread:
+            task = TaskRecord(self, raw_task, contextvars.copy_context())
+            self.call_soon_threadsafe(self._register, task, None)
+            return task.handle
+        return self._new_task(raw_task, parent=current_task_var.get()).handle
+
+    def cancel(self, raw_task: Coroutine[Any, Any, _R] | TaskHandle[_R]) -> CancelRequest[_R]:
+        """Cancel a task: ``TaskCancelled`` is thrown into it at its next turn.
+
+        If the task is parked, it is first removed from what it waits on (its ``on_cancel``
+        runs), so it is never woken twice. A task cancelled before its first step never runs
+        its body. Returns a :class:`CancelRequest`: falsy if the task had already ended
+        (the original's ``bool``), and awaitable (waits for the task to end; see there).
+
+        Example:
+            >>> from flowno_eventloop import spawn, sleep
+            >>> loop = EventLoop()
+            >>> async def main():
+            ...     h = await spawn(sleep(10))
+            ...     print(bool(loop.cancel(h)), bool(loop.cancel(h.raw_task)))
+            ...     await sleep(0)
+            ...     print(h.is_cancelled, bool(loop.cancel(h)))
+            >>> loop.run_until_complete(main())
+            True True
+            True False
+        """
+        if isinstance(raw_task, TaskHandle):
+            handle: TaskHandle[_R] = raw_task
+        else:
+            handle = TaskHandle(self, raw_task)
+        task = handle._task  # pyright: ignore[reportPrivateUsage]
+        if task.state == DONE:
+            return CancelRequest(handle, False)
+        if not isinstance(task.cancel_pending, TaskCancelled):  # beats a pending interrupt
+            task.cancel_pending = TaskCancelled(handle)
+            if task.state == PARKED:
+                self._deliver_cancel(task)
+        return CancelRequest(handle, True)
+
+    def _interrupt(self, task: TaskRecord, exc: BaseException) -> bool:
+        """Cancel ``task`` with ``exc`` (see ``lowlevel.interrupt``)."""
+        if task.state == DONE or task.cancel_pending is not None:
+            return False
+        task.cancel_pending = exc
+        if task.state == PARKED:
+            self._deliver_cancel(task)
+        return True
+
+    def call_soon(self, callback: Callable[..., object], *args: Any) -> TimerHandle:
+        """Run ``callback(*args)`` on the loop thread at the next batch (loop thread only).
+
+        Example:
+            >>> loop = EventLoop()
+            >>> async def main():
+            ...     loop.call_soon(print, "soon")
+            ...     print("first")
+            >>> loop.run_until_complete(main())
+            first
+            soon
+        """
+        return self._timers.add_soon(callback, args)
+
+    def call_at(self, when: float, callback: Callable[..., object], *args: Any) -> TimerHandle:
+        """Run ``callback(*args)`` once ``self.clock.now() >= when`` (loop thread only).
+
+        Equal deadlines fire in the order they were scheduled. A callback that raises ends
+        ``run_until_complete`` with that exception.
+
+        Example:
+            >>> from flowno_eventloop import MockClock, sleep
+            >>> loop = EventLoop(clock=MockClock())
+            >>> async def main():
+            ...     loop.call_at(2.0, print, "b")
+            ...     loop.call_at(1.0, print, "a")
+            ...     await sleep(3)
+            >>> loop.run_until_complete(main())
+            a
+            b
+        """
+        return self._timers.add(when, callback, args)
+
+    def call_later(self, delay: float, callback: Callable[..., object], *args: Any) -> TimerHandle:
+        """Run ``callback(*args)`` ``delay`` seconds from now (loop thread only).
+
+        Example:
+            >>> from flowno_eventloop import MockClock, sleep
+            >>> loop = EventLoop(clock=MockClock())
+            >>> async def main():
+            ...     loop.call_later(1.5, lambda: print("at", loop.clock.now()))
+            ...     await sleep(2)
+            >>> loop.run_until_complete(main())
+            at 1.5
+        """
+        return self._timers.add(self.clock.now() + delay, callback, args)
+
+    def call_soon_threadsafe(self, callback: Callable[..., object], *args: Any) -> None:
+        """Run ``callback(*args)`` on the loop thread soon; callable from any thread.
+
+        Example:
+            >>> import threading
+            >>> loop = EventLoop()
+            >>> from flowno_eventloop import AsyncQueue
+            >>> q = AsyncQueue()
+            >>> async def main():
+            ...     t = threading.Thread(target=loop.call_soon_threadsafe, args=(q.put_nowait, "hi"))
+            ...     t.start()
+            ...     item = await q.get()
+            ...     t.join()
+            ...     return item
+            >>> loop.run_until_complete(main(), join=True)
+            'hi'
+        """
+        self._inbox.append((callback, args))
+        if self._running and threading.get_ident() != self._thread:
+            self._io.wakeup()
+
+    def hold(self) -> None:
+        """Tell the loop that something outside it (a thread) will wake it later.
+
+        While held, the loop never reports a deadlock. Loop thread only; pair with
+        :meth:`release`, which any thread may call.
+
+        Example:
+            >>> loop = EventLoop()
+            >>> loop.hold(); loop.release(); loop.statistics()["holds"]
+            0
+        """
+        self._external_waiters += 1
+
+    def release(self) -> None:
+        """Undo one :meth:`hold`; thread-safe."""
+        if self._running and threading.get_ident() != self._thread:
+            self.call_soon_threadsafe(self.release)
+            return
+        if self._external_waiters <= 0:
+            raise RuntimeError("EventLoop.release() called more often than hold()")
+        self._external_waiters -= 1
+
+    def register_command(self, command_type: type[_C], handler: CommandHandler) -> None:
+        """Teach the loop a new command: ``handler(loop, handle, command)``.
+
+        The handler resumes the task with :func:`~flowno_eventloop.lowlevel.wake` /
+        ``wake_error`` (now or later) or leaves it parked; if it raises, the run ends with
+        that exception (the way a flow aborts).
+
+        Example:
+            >>> from dataclasses import dataclass
+            >>> from types import coroutine
+            >>> from flowno_eventloop.lowlevel import wake
+            >>> @dataclass
+            ... class Double(Command):
+            ...     n: int
+            >>> @coroutine
+            ... def double(n):
+            ...     return (yield Double(n))
+            >>> loop = EventLoop()
+            >>> loop.register_command(Double, lambda lp, h, c: wake(h, 2 * c.n))
+            >>> async def main():
+            ...     return await double(21)
+            >>> loop.run_until_complete(main(), join=True)
+            42
+        """
+        self._handlers[command_type] = handler
+        self._no_handler.clear()
+
+    def has_living_tasks(self) -> bool:
+        """True while any task has not ended or any timer is pending. O(1).
+
+        Example:
+            >>> loop = EventLoop()
+            >>> loop.has_living_tasks()
+            False
+        """
+        return bool(self._live) or bool(self.tasks) or len(self._timers) > 0
+
+    def is_running(self) -> bool:
+        """True while ``run_until_complete`` is executing.
+
+        Example:
+            >>> EventLoop().is_running()
+            False
+        """
+        return self._running
+
+    def statistics(self) -> dict[str, Any]:
+        """A snapshot of what the loop holds and has done.
+
+        Keys: ``live_tasks``, ``ready``, ``parked``, ``timers``, ``io_waits``, ``holds``,
+        ``steps``, ``batches``, ``polls`` and ``blocked`` (``[(task repr, reason repr)]``).
+
+        Example:
+            >>> s = EventLoop().statistics()
+            >>> s["live_tasks"], s["ready"], s["blocked"]
+            (0, 0, [])
+        """
+        return {
+            "live_tasks": len(self._live),
+            "ready": len(self.tasks),
+            "parked": self._parked,
+            "timers": len(self._timers),
+            "io_waits": len(self._io),
+            "holds": self._external_waiters,
+            "steps": self.steps,
+            "batches": self.batches,
+            "polls": self._io.polls,
+            "blocked": [(repr(t.handle), repr(t.reason)) for t in self._blocked()],
+        }
+
+    def close(self) -> None:
+        """Close every task still suspended in the loop (their ``finally`` blocks run, without
+        awaiting) and the selector. The loop can still run afterwards.
+
+        Example:
+            >>> loop = EventLoop(); loop.close()
+        """
+        if self._running:
+            raise RuntimeError("cannot close a running EventLoop")
+        for task in list(self._live.values()):
+            self._force_close(task)
+        self.tasks.clear()
+        self._io.close_all()
+
+    def handle_queue_close(self, queue: Any) -> None:
+        """Seed-001 name: same as ``queue.close_nowait(self)``.
+
+        Example:
+            >>> from flowno_eventloop import AsyncQueue
+            >>> q = AsyncQueue(); EventLoop().handle_queue_close(q); q.is_closed()
+            True
+        """
+        queue.close_nowait(self)
+
+    # ------------------------------------------------------------------ run
+
+    @overload
+    def run_until_complete(
+        self,
+        root_task: Coroutine[Any, Any, _R],
+        join: Literal[False] = False,
+        wait_for_spawned_tasks: bool = True,
+        _debug_max_wait_time: float | None = None,
+    ) -> None: ...
+
+    @overload
+    def run_until_complete(
+        self,
+        root_task: Coroutine[Any, Any, _R],
+        join: bool = False,
+        wait_for_spawned_tasks: bool = True,
+        _debug_max_wait_time: float | None = None,
+    ) -> _R: ...
+
+    def run_until_complete(
+        self,
+        root_task: Coroutine[Any, Any, _R],
+        join: bool = False,
+        wait_for_spawned_tasks: bool = True,
+        _debug_max_wait_time: float | None = None,
+    ) -> _R | None:
+        """Run until ``root_task`` (and, by default, every other task) is complete.
+
+        Args:
+            root_task: The coroutine to run as the root task.
+            join: Return the root's result (or raise its exception); else return None.
+            wait_for_spawned_tasks: Keep running the other tasks after the root ends. When
+                False, return as soon as the root ends (other tasks stay suspended in the loop
+                and continue on the next run, or are closed by :meth:`close`).
+            _debug_max_wait_time: Cap, in seconds, on each single blocking wait (an ERROR is
+                logged when a timer wait is capped). It does not bound the whole run.
+
+        Returns:
+            The root's result when ``join`` is true, else None.
+
+        Raises:
+            DeadlockError: The root can never finish (every task is parked and nothing can
+                wake any of them).
+            RuntimeError: ``join`` and the root never completed.
+            Exception: With ``join``, whatever the root raised; with ``exit(exception=e)``, e.
+
+        Tasks still parked forever after the root ended (nothing can wake them) are cancelled
+        so that their ``finally`` blocks run inside the loop; so are the other tasks after
+        :func:`~flowno_eventloop.exit`.
+
+        Example:
+            >>> async def main():
+            ...     return 1 + 1
+            >>> EventLoop().run_until_complete(main(), join=True)
+            2
+        """
+        if self._running:
+            raise RuntimeError("this EventLoop is already running (nested run on the same loop)")
+        self._check_coroutine(root_task, "run_until_complete")
+        token = current_loop_var.set(self)
+        self._running, self._thread = True, threading.get_ident()
+        self._stop, self._exit, self._shutting_down = False, None, False
+        self._wait_for_spawned = wait_for_spawned_tasks
+        signals = SignalGuard(self) if self._handle_signals else None
+        try:
+            if signals is not None:
+                signals.install()
+            self._drain_inbox()
+            root = self._live.get(root_task)
+            if root is None:
+                root = self._new_task(root_task, parent=None)
+            self._root = root
+            self._run(_debug_max_wait_time)
+            return cast("_R | None", self._outcome(root, join))
+        finally:
+            self._running, self._thread, self._root = False, None, None
+            self._io.close()
+            if signals is not None:
+                signals.restore()
+            current_loop_var.reset(token)
+
+    def _outcome(self, root: TaskRecord, join: bool) -> Any:
+        exit_request = self._exit
+        if exit_request is not None:
+            if exit_request.exception is not None:
+                raise exit_request.exception
+            return exit_request.value if join else None
+        if not join:
+            return None
+        if root.outcome == "ok":
+            return root.result
+        if root.exc is not None:
+            raise root.exc
+        raise RuntimeError("Event loop exited without completing the root task.")
+
+    def _run(self, max_wait: float | None) -> None:
+        timers = self._timers
+        while not self._stop:
+            if self.tasks:
+                self._run_batch()
+                if self._io.watches:
+                    self._wake_io(self._io.poll(0))
+            else:
+                if not self._live and (self._exit is not None or not (len(timers) or self._inbox)):
+                    return
+                self._wait(max_wait)
+            if self._inbox:
+                self._drain_inbox()
+            if len(timers):
+                for handle in timers.pop_due(self.clock.now()):
+                    handle._run()  # pyright: ignore[reportPrivateUsage]
+
+    def _wait(self, max_wait: float | None) -> None:
+        """Nothing is ready: block until I/O, a timer, a thread, or detect a deadlock."""
+        if self._inbox:
+            return
+        deadline = self._timers.next_deadline() if len(self._timers) else None
+        if deadline is not None:
+            timeout = self.clock.sleep_time(deadline)
+            if max_wait is not None and (timeout is None or timeout > max_wait):
+                logger.error(
+                    "Sleeping task timeout %s exceeds max wait time %s.", timeout, max_wait
+                )
+                timeout = max_wait
+        elif self._io.watches or self._external_waiters:
+            timeout = max_wait
+        elif threading.active_count() > 1:
+            timeout = _DEADLOCK_RECHECK if max_wait is None else min(max_wait, _DEADLOCK_RECHECK)
+        else:
+            self._on_stuck()
+            return
+        if timeout != 0:
+            self._io.open_wakeup()
+        ready = self._io.poll(timeout)
+        if ready:
+            self._wake_io(ready)
+        elif deadline is not None and not self._inbox:
+            self.clock.idle(deadline)
+
+    def _on_stuck(self) -> None:
+        """Every live task is parked and nothing can wake any of them."""
+        root = self._root
+        if self._shutting_down:
+            for task in list(self._live.values()):
+                self._force_close(task)
+            return
+        blocked = self._blocked()
+        self._shutting_down = True
+        if root is not None and root.state != DONE:
+            lines = [f"  {t.handle!r} parked on {t.reason!r}" for t in blocked]
+            error = DeadlockError(
+                f"deadlock: the root task cannot finish; {len(blocked)} task(s) blocked forever:\n"
+                + "\n".join(lines),
+                [(t.handle, t.reason) for t in blocked],
+            )
+            self._exit = _Exit(None, error)
+        else:
+            logger.debug("root done; cancelling %d task(s) parked forever", len(blocked))
+        for task in blocked:
+            self.cancel(task.handle)
+
+    def _blocked(self) -> list[TaskRecord]:
+        return [t for t in self._live.values() if t.state == PARKED]
+
+    def _run_batch(self) -> None:
+        self.batches += 1
+        inst = get_current_instrument()
+        self._inst = inst
+        self._hooks = inst is not EMPTY_INSTRUMENT or self._hooks_overridden
+        tasks = self.tasks
+        for _ in range(len(tasks)):
+            if not tasks or self._stop:
+                return
+            self._step(tasks.popleft())
+
+    # ------------------------------------------------------------------ stepping
+
+    def _step(self, packet: AnyPacket) -> None:
+        coro, value, exc = packet
+        task = self._live.get(coro)
+        if task is None:
+            task = self._adopt(coro)
+            if task is None:
+                return
+        state = task.state
+        if state == DONE:
+            return
+        if state == PARKED:
+            self._unpark(task)
+        if task.cancel_pending is not None:
+            exc, task.cancel_pending = task.cancel_pending, None
+        task.state = RUNNING
+        self.steps += 1
+        self._stepping = task
+        hooks = self._hooks
+        context = task.context
+        assert context is not None
+        try:
+            if exc is None:
+                if hooks:
+                    self._hook(self._on_task_before_send, coro, value)
+                command = context.run(coro.send, value)
+            else:
+                if hooks:
+                    self._hook(self._on_task_before_throw, coro, exc)
+                command = context.run(coro.throw, exc)
+        except StopIteration as stop:
+            self._finish(task, "ok", stop.value, None)
+        except TaskCancelled as cancelled:
+            self._finish(task, "cancelled", None, cancelled)
+        except Exception as error:
+            logger.error(
+                "Task %r raised an exception: %s", coro, error, exc_info=error
+            )
+            self._finish(task, "error", None, error)
+        except BaseException as fatal:
+            self._finish(task, "error", None, fatal)
+            raise
+        else:
+            if hooks:
+                if exc is None:
+                    self._hook(self._on_task_after_send, coro, value, command)
+                else:
+                    self._hook(self._on_task_after_throw, coro, exc, command)
+            self._dispatch(task, packet, command)
+        finally:
+            self._stepping = None
+
+    def _dispatch(self, task: TaskRecord, packet: AnyPacket, command: object) -> None:
+        if not self._handle_command(packet, command):  # type: ignore[arg-type]
+            if task.state == RUNNING:
+                self._resume(task, None, TypeError(_foreign_message(command)))
+            return
+        if task.state == RUNNING:  # handled by a subclass that will append to self.tasks
+            self._park(task, command, None)
+        if task.cancel_pending is not None and task.state == PARKED:
+            self._deliver_cancel(task)
+
+    def _handle_command(self, current_task_packet: AnyPacket, command: Command) -> bool:
+        """Serve ``command`` for the task of ``current_task_packet``; False if unknown.
+
+        The original's extension hook: a subclass calls ``super()._handle_command`` first and
+        handles its own commands when it returns False (resuming the task by appending
+        ``(task, value, None)`` to ``self.tasks``, or with ``wake``).
+        """
+        handler = self._handler_for(type(command))
+        if handler is None:
+            return False
+        task = self._stepping
+        if task is None or task.coro is not current_task_packet[0]:
+            task = self._live[current_task_packet[0]]
+        try:
+            handler(self, task.handle, command)
+        except Exception as error:
+            if not _is_builtin_handler(handler):
+                raise
+            logger.exception("internal error in %r; sent to the task", handler)
+            self._resume(task, None, error)
+        return True
+
+    def _handler_for(self, command_type: type) -> CommandHandler | None:
+        handler = self._handlers.get(command_type)
+        if handler is not None or command_type in self._no_handler:
+            return handler
+        for base in command_type.__mro__[1:]:
+            handler = self._handlers.get(base)
+            if handler is not None:
+                self._handlers[command_type] = handler
+                return handler
+        self._no_handler.add(command_type)
+        return None
+
+    def _finish(self, task: TaskRecord, outcome: str, result: Any, exc: BaseException | None) -> None:
+        task.state = DONE
+        task.outcome, task.result, task.exc = outcome, result, exc
+        task.cancel_pending = None
+        self._live.pop(task.coro, None)
+        task.context = None
+        if self._hooks:
+            coro = task.coro
+            if outcome == "ok":
+                self._hook(self._on_task_completed, coro, result)
+            elif outcome == "cancelled":
+                self._hook(self._on_task_cancelled, coro, exc)
+            elif isinstance(exc, Exception):
+                self._hook(self._on_task_error, coro, exc)
+        joiners = task.joiners
+        if joiners:
+            task.joiners = None
+            for joiner in joiners:
+                self._wake(joiner, result, exc)
+        if task is self._root and not self._wait_for_spawned:
+            self._stop = True
+
+    # ------------------------------------------------------------------ park / wake
+
+    def _park(self, task: TaskRecord, reason: object, on_cancel: Callable[[], object] | None) -> None:
+        task.state = PARKED
+        task.reason = reason
+        task.on_cancel = on_cancel
+        self._parked += 1
+
+    def _unpark(self, task: TaskRecord) -> None:
+        task.state = READY
+        task.reason = None
+        task.on_cancel = None
+        self._parked -= 1
+
+    def _resume(self, task: TaskRecord, value: Any, exc: BaseException | None) -> None:
+        """Queue a packet for a running or parked task (at the tail)."""
+        if task.state == PARKED:
+            self._unpark(task)
+        task.state = READY
+        self.tasks.append((task.coro, value, exc))
+
+    def _wake(self, task: TaskRecord, value: Any, exc: BaseException | None) -> bool:
+        if task.state != PARKED:
+            return False
+        self._unpark(task)
+        self.tasks.append((task.coro, value, exc))
+        return True
+
+    def _deliver_cancel(self, task: TaskRecord) -> None:
+        on_cancel = task.on_cancel
+        exc: BaseException | None = task.cancel_pending
+        task.cancel_pending = None
+        if on_cancel is not None:
+            task.on_cancel = None
+            try:
+                on_cancel()
+            except Exception as error:
+                error.__context__ = exc
+                exc = error
+        self._wake(task, None, exc)
+
+    # ------------------------------------------------------------------ tasks
+
+    def _new_task(self, coro: Coroutine[Any, Any, Any], parent: Any) -> TaskRecord:
+        task = TaskRecord(self, coro, contextvars.copy_context())
+        self._register(task, parent)
+        return task
+
+    def _register(self, task: TaskRecord, parent: Any) -> None:
+        assert task.context is not None
+        task.context.run(_enter_task_context, self, task.handle)
+        self._live[task.coro] = task
+        self.tasks.append((task.coro, None, None))
+        if self._hooks:
+            self._hook(self._inst.on_task_spawned, task.coro, getattr(parent, "raw_task", None))
+
+    def _task_for(self, coro: Coroutine[Any, Any, Any]) -> TaskRecord:
+        task = self._live.get(coro)
+        if task is not None:
+            return task
+        detached = TaskRecord(self, coro, None)
+        detached.state = DONE  # not (or no longer) a live task of this loop: outcome unknown
+        return detached
+
+    def _adopt(self, coro: Any) -> TaskRecord | None:
+        """A packet for an unknown coroutine (appended by legacy code): make it a task."""
+        if not hasattr(coro, "send"):
+            logger.error("dropping a ready packet that is not a coroutine: %r", coro)
+            return None
+        task = TaskRecord(self, coro, contextvars.copy_context())
+        task.context.run(_enter_task_context, self, task.handle)  # type: ignore[union-attr]
+        self._live[coro] = task
+        return task
+
+    def _force_close(self, task: TaskRecord) -> None:
+        if task.state == PARKED:
+            on_cancel = task.on_cancel
+            self._unpark(task)
+            if on_cancel is not None:
+                on_cancel()
+        try:
+            task.coro.close()
+        except RuntimeError as error:
+            logger.error("task %r would not close: %s", task.coro, error)
+        exc = TaskCancelled(task.handle)
+        self._finish(task, "cancelled", None, exc)
+
+    @staticmethod
+    def _check_coroutine(coro: object, caller: str) -> None:
+        if not (hasattr(coro, "send") and hasattr(coro, "throw")):
+            raise TypeError(
+                f"{caller}() needs a coroutine (the result of calling an async def), "
+                f"got {coro!r}"
+            )
+
+    def _drain_inbox(self) -> None:
+        inbox = self._inbox
+        while inbox:
+            callback, args = inbox.popleft()
+            callback(*args)
+
+    def _wake_io(self, ready: list[tuple[TaskRecord, Any, bool]]) -> None:
+        hooks = self._hooks
+        for task, fileobj, readable in ready:
+            if hooks:
+                self._hook(self._inst.on_io_wait_ready, task.coro, fileobj, readable)
+            self._wake(task, None, None)
+
+    # ------------------------------------------------------------------ built-in commands
+
+    def _cmd_spawn(self, handle: TaskHandle[Any], command: SpawnCommand[Any]) -> None:
+        try:
+            self._check_coroutine(command.raw_task, "spawn")
+        except TypeError as error:
+            self._resume(handle._task, None, error)  # pyright: ignore[reportPrivateUsage]
+            return
+        child = self._new_task(command.raw_task, parent=handle)
+        self._resume(handle._task, child.handle, None)  # pyright: ignore[reportPrivateUsage]
+
+    def _cmd_join(self, handle: TaskHandle[Any], command: JoinCommand[Any]) -> None:
+        me = handle._task  # pyright: ignore[reportPrivateUsage]
+        target = command.task_handle._task  # pyright: ignore[reportPrivateUsage]
+        if target.state == DONE:
+            if target.outcome is None:
+                self._resume(me, None, RuntimeError(f"cannot join {target.coro!r}: not a task of this loop"))
+            else:
+                self._resume(me, target.result, target.exc)
+            return
+        if target is me:
+            self._resume(me, None, RuntimeError("a task cannot join itself"))
+            return
+        if target.joiners is None:
+            target.joiners = {}
+        joiners = target.joiners
+        joiners[me] = None
+        self._park(me, command, lambda: joiners.pop(me, None))
+
+    def _cmd_sleep(self, handle: TaskHandle[Any], command: SleepCommand) -> None:
+        me = handle._task  # pyright: ignore[reportPrivateUsage]
+        if command.end_time <= self.clock.now():
+            self._resume(me, None, None)
+            return
+        timer = self._timers.add(command.end_time, self._wake, (me, None, None))
+        self._park(me, command, timer.cancel)
+
+    def _cmd_park(self, handle: TaskHandle[Any], command: ParkCommand) -> None:
+        self._park(handle._task, command.reason, command.on_cancel)  # pyright: ignore[reportPrivateUsage]
+
+    def _cmd_wait_readable(self, handle: TaskHandle[Any], command: WaitReadableCommand) -> None:
+        self._wait_io(handle, command, command.fileobj, READ)
+
+    def _cmd_wait_writable(self, handle: TaskHandle[Any], command: WaitWritableCommand) -> None:
+        self._wait_io(handle, command, command.fileobj, WRITE)
+
+    def _wait_io(self, handle: TaskHandle[Any], command: Command, fileobj: Any, event: int) -> None:
+        me = handle._task  # pyright: ignore[reportPrivateUsage]
+        try:
+            self._io.add(me, fileobj, event)
+        except (TypeError, ValueError, OSError, RuntimeError) as error:
+            self._resume(me, None, error)
+            return
+        fd = fileno_of(fileobj)
+        self._park(me, command, lambda: self._io.remove(fd, event))
+        if self._hooks:
+            self._hook(self._inst.on_io_wait_start, me.coro, fileobj, event == READ)
+
+    def _cmd_exit(self, handle: TaskHandle[Any], command: ExitCommand) -> None:
+        me = handle._task  # pyright: ignore[reportPrivateUsage]
+        if self._exit is None:
+            self._exit = _Exit(command.return_value, command.exception)
+        try:
+            me.coro.close()
+        except RuntimeError as error:
+            logger.error("task %r ignored GeneratorExit after exit(): %s", me.coro, error)
+        self._finish(me, "ok", command.return_value, None)
+        if not self._shutting_down:
+            self._shutting_down = True
+            for task in list(self._live.values()):
+                self.cancel(task.handle)
+
+    def _cmd_cancel(self, handle: TaskHandle[Any], command: CancelCommand[Any]) -> None:
+        self.cancel(command.task_handle)
+        self._cmd_join(handle, JoinCommand(command.task_handle))
+
+    # ------------------------------------------------------------------ hooks
+
+    def _hook(self, hook: Callable[..., object], *args: Any) -> None:
+        try:
+            hook(*args)
+        except Exception as error:
+            name = getattr(hook, "__name__", repr(hook))
+            raise InstrumentHookError(f"instrument hook {name} raised {error!r}") from error
+
+    def _on_task_before_send(self, task: Any, value: Any) -> None:
+        self._inst.on_task_before_send(TaskSendMetadata(task, value))
+
+    def _on_task_after_send(self, task: Any, value: Any, command: Any) -> None:
+        self._inst.on_task_after_send(TaskSendMetadata(task, value), command)
+
+    def _on_task_before_throw(self, task: Any, exc: BaseException) -> None:
+        self._inst.on_task_before_throw(TaskThrowMetadata(task, exc))
+
+    def _on_task_after_throw(self, task: Any, exc: BaseException, command: Any) -> None:
+        self._inst.on_task_after_throw(TaskThrowMetadata(task, exc), command)
+
+    def _on_task_completed(self, task: Any, result: Any) -> None:
+        self._inst.on_task_completed(task, result)
+
+    def _on_task_error(self, task: Any, exc: Exception) -> None:
+        self._inst.on_task_error(task, exc)
+
+    def _on_task_cancelled(self, task: Any, exc: Exception) -> None:
+        self._inst.on_task_cancelled(task, exc)
+
+    def __repr__(self) -> str:
+        state = "running" if self._running else "idle"
+        return f"<EventLoop {state} live={len(self._live)} ready={len(self.tasks)}>"
+
+
+def _enter_task_context(loop: EventLoop, handle: TaskHandle[Any]) -> None:
+    current_loop_var.set(loop)
+    current_task_var.set(handle)
+
+
+def _is_builtin_handler(handler: object) -> bool:
+    return getattr(handler, "__module__", None) == __name__
+
+
+def _foreign_message(command: object) -> str:
+    return (
+        f"a flowno task awaited {command!r} ({type(command).__qualname__}), which the flowno "
+        "EventLoop does not understand; foreign awaitables (asyncio, trio...) do not work here"
+    )
+
+
+_ = STATE_NAMES

@@ -1,0 +1,140 @@
+"""The documented awaitables: spawn, sleep, exit, azip.
+
+Rules: each is a ``types.coroutine`` that yields one kernel command (so it is a scheduling
+point exactly where the original's was), or a plain async generator (azip).
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import AsyncIterator, Coroutine, Generator
+from typing import Any, NoReturn, TypeVar, cast, overload
+
+from flowno_eventloop._commands import Command, ExitCommand, SleepCommand, SpawnCommand
+from flowno_eventloop._context import running_loop
+from flowno_eventloop._tasks import TaskHandle
+
+__all__ = ["azip", "exit", "sleep", "spawn"]
+
+_T = TypeVar("_T")
+_T1 = TypeVar("_T1")
+_T2 = TypeVar("_T2")
+_T3 = TypeVar("_T3")
+_T4 = TypeVar("_T4")
+
+
+@types.coroutine
+def spawn(raw_task: Coroutine[Any, Any, _T]) -> Generator[Command, Any, TaskHandle[_T]]:
+    """Start ``raw_task`` as a new task; its first step runs before ``spawn`` returns.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop
+        >>> async def child():
+        ...     print("child runs")
+        ...     return 1
+        >>> async def main():
+        ...     h = await spawn(child())
+        ...     print("spawned")
+        ...     return await h.join()
+        >>> EventLoop().run_until_complete(main(), join=True)
+        child runs
+        spawned
+        1
+    """
+    handle: object = yield SpawnCommand(raw_task)
+    if not isinstance(handle, TaskHandle):
+        raise TypeError(f"spawn() expected a TaskHandle from the loop, got {handle!r}")
+    return cast("TaskHandle[_T]", handle)
+
+
+@types.coroutine
+def sleep(duration: float) -> Generator[Command, Any, float]:
+    """Suspend the current task for ``duration`` seconds of the loop's clock.
+
+    ``sleep(0)`` (or a negative duration) just goes to the back of the ready queue. Returns
+    the time actually slept, measured on the loop's clock (>= ``duration``).
+
+    Example:
+        >>> from flowno_eventloop import EventLoop, MockClock
+        >>> async def main():
+        ...     return await sleep(1.5)
+        >>> EventLoop(clock=MockClock()).run_until_complete(main(), join=True)
+        1.5
+    """
+    clock = running_loop("sleep()").clock
+    start = clock.now()
+    yield SleepCommand(start + duration)
+    return clock.now() - start
+
+
+@types.coroutine
+def exit(return_value: Any = None, exception: BaseException | None = None) -> Generator[Command, Any, NoReturn]:  # noqa: A001
+    """Stop the loop: ``run_until_complete`` returns ``return_value`` (with ``join=True``) or
+    raises ``exception``. The other tasks are cancelled first, so their ``finally`` blocks run
+    inside the loop; the calling task never resumes (its coroutine is closed).
+
+    Example:
+        >>> from flowno_eventloop import EventLoop
+        >>> async def main():
+        ...     await exit("early")
+        >>> EventLoop().run_until_complete(main(), join=True)
+        'early'
+    """
+    yield ExitCommand(return_value, exception)
+    raise RuntimeError("exit() returned: the loop did not stop")  # pragma: no cover
+
+
+@overload
+def azip(__it1: AsyncIterator[_T1]) -> AsyncIterator[tuple[_T1]]: ...
+@overload
+def azip(__it1: AsyncIterator[_T1], __it2: AsyncIterator[_T2]) -> AsyncIterator[tuple[_T1, _T2]]: ...
+@overload
+def azip(
+    __it1: AsyncIterator[_T1], __it2: AsyncIterator[_T2], __it3: AsyncIterator[_T3]
+) -> AsyncIterator[tuple[_T1, _T2, _T3]]: ...
+@overload
+def azip(
+    __it1: AsyncIterator[_T1],
+    __it2: AsyncIterator[_T2],
+    __it3: AsyncIterator[_T3],
+    __it4: AsyncIterator[_T4],
+) -> AsyncIterator[tuple[_T1, _T2, _T3, _T4]]: ...
+@overload
+def azip(*iterators: AsyncIterator[Any]) -> AsyncIterator[tuple[Any, ...]]: ...
+
+
+def azip(*iterators: AsyncIterator[Any]) -> AsyncIterator[tuple[Any, ...]]:
+    """Advance several async iterators in lockstep, like ``zip``; stop at the shortest.
+
+    Departures from the original (W19): ``azip()`` with no argument raises ``TypeError``
+    (it looped forever); when a later iterator ends, the items already taken from the earlier
+    ones in that round are lost just as with the builtin ``zip`` (documented, not hidden), and
+    no iterator is closed by azip.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop
+        >>> async def gen(items):
+        ...     for x in items:
+        ...         yield x
+        >>> async def main():
+        ...     return [p async for p in azip(gen([0, 1, 2]), gen("ab"))]
+        >>> EventLoop().run_until_complete(main(), join=True)
+        [(0, 'a'), (1, 'b')]
+    """
+    if not iterators:
+        raise TypeError("azip() needs at least one async iterator")
+    for it in iterators:
+        if not hasattr(it, "__anext__"):
+            raise TypeError(f"azip() argument {it!r} is not an async iterator (no __anext__)")
+    return _azip(iterators)
+
+
+async def _azip(iterators: tuple[AsyncIterator[Any], ...]) -> AsyncIterator[tuple[Any, ...]]:
+    while True:
+        items: list[Any] = []
+        for it in iterators:
+            try:
+                items.append(await it.__anext__())
+            except StopAsyncIteration:
+                return
+        yield tuple(items)

@@ -1,0 +1,415 @@
+"""Event, Lock, Condition, CountdownLatch: library code on park/wake.
+
+Rules: waiters live on the primitive (``Waiters``, FIFO); a cancelled waiter removes itself
+through its ``on_cancel``; an uncontended acquire, a release, ``Event.set`` and ``notify`` never
+give the turn away (seed 000); misuse (non-owner release, wait/notify without the lock,
+re-acquiring a held lock) raises :class:`OwnershipError` in the offending task.
+"""
+
+from __future__ import annotations
+
+import logging
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from flowno_eventloop._context import current_task_handle
+from flowno_eventloop._tasks import TaskHandle
+from flowno_eventloop._waiters import Waiters, checkpoint
+from flowno_eventloop.lowlevel import park, wake
+
+if TYPE_CHECKING:
+    from flowno_eventloop._loop import EventLoop
+
+__all__ = ["Condition", "CountdownLatch", "Event", "Lock", "OwnershipError"]
+
+logger = logging.getLogger("flowno.eventloop.synchronization")
+
+
+class OwnershipError(RuntimeError, AssertionError):
+    """A lock or condition was used by a task that does not hold the lock.
+
+    It is an ``AssertionError`` too, because the original documented one.
+
+    Example:
+        >>> issubclass(OwnershipError, AssertionError)
+        True
+    """
+
+
+class Event:
+    """A one-shot flag: :meth:`wait` blocks until :meth:`set`; never cleared.
+
+    ``set()`` does not give the turn away: the setter continues, then the waiters resume in
+    the order they started waiting.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop, spawn
+        >>> async def waiter(name, ev):
+        ...     await ev.wait()
+        ...     print(name, "proceeds")
+        >>> async def main():
+        ...     ev = Event()
+        ...     a = await spawn(waiter("a", ev)); b = await spawn(waiter("b", ev))
+        ...     await ev.set(); print("set", ev)
+        ...     await a.join(); await b.join()
+        >>> EventLoop().run_until_complete(main())
+        set Event(set)
+        a proceeds
+        b proceeds
+    """
+
+    __slots__ = ("_flag", "_waiters")
+
+    def __init__(self) -> None:
+        self._flag = False
+        self._waiters: Waiters[None] = Waiters()
+
+    def is_set(self) -> bool:
+        """True once :meth:`set` was called."""
+        return self._flag
+
+    async def wait(self) -> None:
+        """Return at once if set (without yielding), else park until :meth:`set`."""
+        if self._flag:
+            return
+        me = current_task_handle()
+        self._waiters.add(me)
+        await park(reason=self, on_cancel=lambda: self._waiters.discard(me))
+
+    async def set(self) -> None:
+        """Set the flag and wake every waiter (FIFO). Does not yield."""
+        self.set_nowait()
+
+    def set_nowait(self) -> int:
+        """Synchronous :meth:`set` (loop thread); returns the number of waiters woken."""
+        if self._flag:
+            return 0
+        self._flag = True
+        woken = self._waiters.pop_all()
+        for handle, _ in woken:
+            wake(handle)
+        return len(woken)
+
+    def statistics(self) -> dict[str, Any]:
+        """``{"set": bool, "waiters": int}``."""
+        return {"set": self._flag, "waiters": len(self._waiters)}
+
+    def __repr__(self) -> str:
+        return "Event(set)" if self._flag else "Event(not set)"
+
+
+class Lock:
+    """A non-reentrant mutex with FIFO waiters and direct hand-off on release.
+
+    An uncontended acquire and a release never give the turn away.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop, spawn, sleep
+        >>> async def user(name, lock, log):
+        ...     async with lock:
+        ...         log.append(name)
+        ...         await sleep(0)
+        >>> async def main():
+        ...     lock, log = Lock(), []
+        ...     hs = [await spawn(user(n, lock, log)) for n in "abc"]
+        ...     for h in hs:
+        ...         await h.join()
+        ...     return log, lock.is_locked()
+        >>> EventLoop().run_until_complete(main(), join=True)
+        (['a', 'b', 'c'], False)
+    """
+
+    __slots__ = ("_owner", "_waiters")
+
+    def __init__(self) -> None:
+        self._owner: TaskHandle[Any] | None = None
+        self._waiters: Waiters[None] = Waiters()
+
+    def is_locked(self) -> bool:
+        """True while some task holds the lock."""
+        return self._owner is not None
+
+    @property
+    def owner(self) -> TaskHandle[Any] | None:
+        """The handle of the holding task, or None."""
+        return self._owner
+
+    async def acquire(self) -> None:
+        """Take the lock (without yielding if free), else wait in FIFO order.
+
+        Raises:
+            OwnershipError: The calling task already holds the lock (it would deadlock).
+        """
+        me = current_task_handle()
+        if self._owner is None:
+            self._owner = me
+            return
+        if self._owner == me:
+            raise OwnershipError(f"{self!r}: the current task already holds this lock")
+        self._waiters.add(me)
+        try:
+            await park(reason=self, on_cancel=lambda: self._waiters.discard(me))
+        except BaseException:
+            if self._owner == me:  # granted, then cancelled before it ran
+                self._release()
+            raise
+
+    async def release(self) -> None:
+        """Release the lock, handing it to the first waiter. Does not yield.
+
+        Raises:
+            OwnershipError: The calling task does not hold the lock.
+        """
+        me = current_task_handle()
+        if self._owner != me:
+            raise OwnershipError(f"{self!r} released by {me!r}, which does not hold it")
+        self._release()
+
+    def _release(self) -> None:
+        if self._waiters:
+            handle, _ = self._waiters.pop()
+            self._owner = handle
+            wake(handle)
+        else:
+            self._owner = None
+
+    def _enqueue_owned_waiter(self, handle: TaskHandle[Any]) -> None:
+        """Give the lock to a parked task, now or when it is released (Condition)."""
+        if self._owner is None:
+            self._owner = handle
+            wake(handle)
+        else:
+            self._waiters.add(handle)
+
+    async def __aenter__(self) -> Lock:
+        await self.acquire()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc is not None and self._owner != current_task_handle():
+            return  # lost the lock while failing (e.g. cancelled in Condition.wait): keep exc
+        await self.release()
+
+    def statistics(self) -> dict[str, Any]:
+        """``{"locked": bool, "owner": repr or None, "waiters": int}``."""
+        return {
+            "locked": self._owner is not None,
+            "owner": None if self._owner is None else repr(self._owner.raw_task),
+            "waiters": len(self._waiters),
+        }
+
+    def __repr__(self) -> str:
+        if self._owner is None:
+            return "Lock(unlocked)"
+        return f"Lock(locked by {self._owner.raw_task!r})"
+
+
+class Condition:
+    """A condition variable bound to a :class:`Lock` (its own one by default).
+
+    :meth:`wait` releases the lock and parks; :meth:`notify` moves waiters (FIFO) to the
+    lock's queue, so they return from ``wait`` holding the lock. ``notify(n)`` wakes ``n``.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop, spawn, sleep
+        >>> async def main():
+        ...     cond, ready = Condition(), []
+        ...     async def waiter():
+        ...         async with cond:
+        ...             while not ready:
+        ...                 await cond.wait()
+        ...             return ready[0], cond.lock.is_locked()
+        ...     h = await spawn(waiter())
+        ...     await sleep(0)
+        ...     async with cond:
+        ...         ready.append("data")
+        ...         await cond.notify()
+        ...     return await h.join()
+        >>> EventLoop().run_until_complete(main(), join=True)
+        ('data', True)
+    """
+
+    __slots__ = ("_lock", "_waiters")
+
+    def __init__(self, lock: Lock | None = None) -> None:
+        self._lock = lock if lock is not None else Lock()
+        self._waiters: Waiters[None] = Waiters()
+
+    @property
+    def lock(self) -> Lock:
+        """The associated lock."""
+        return self._lock
+
+    def _check_owner(self, action: str) -> TaskHandle[Any]:
+        me = current_task_handle()
+        if self._lock.owner != me:
+            raise OwnershipError(f"Condition.{action}() needs the lock held by the caller: {self!r}")
+        return me
+
+    async def wait(self) -> None:
+        """Release the lock, wait for a notify, return holding the lock again.
+
+        If cancelled while waiting, the task re-acquires the lock before the cancellation
+        propagates (so ``async with cond`` stays balanced).
+        """
+        me = self._check_owner("wait")
+        lock = self._lock
+        self._waiters.add(me)
+        lock._release()  # pyright: ignore[reportPrivateUsage]
+
+        def on_cancel() -> None:
+            if not self._waiters.discard(me):
+                lock._waiters.discard(me)  # pyright: ignore[reportPrivateUsage]
+
+        try:
+            await park(reason=self, on_cancel=on_cancel)
+        except BaseException:
+            if lock.owner != me:
+                await _reacquire(lock)
+            raise
+
+    async def notify(self, n: int = 1) -> None:
+        """Move up to ``n`` waiters (FIFO) to the lock's queue. Needs the lock; no yield."""
+        self._check_owner("notify")
+        self._move(n)
+
+    async def notify_all(self) -> None:
+        """Move every waiter to the lock's queue. Needs the lock; no yield."""
+        self._check_owner("notify_all")
+        self._move(len(self._waiters))
+
+    def notify_nowait(self, event_loop: EventLoop | None = None) -> bool:
+        """Synchronously notify one waiter (no lock needed); True if there was one."""
+        return self._move(1) == 1
+
+    def notify_all_nowait(self, event_loop: EventLoop | None = None) -> int:
+        """Synchronously notify every waiter (no lock needed); returns how many."""
+        return self._move(len(self._waiters))
+
+    def _move(self, n: int) -> int:
+        moved = 0
+        while moved < n and self._waiters:
+            handle, _ = self._waiters.pop()
+            self._lock._enqueue_owned_waiter(handle)  # pyright: ignore[reportPrivateUsage]
+            moved += 1
+        return moved
+
+    async def __aenter__(self) -> Condition:
+        await self._lock.acquire()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._lock.__aexit__(exc_type, exc, tb)
+
+    def statistics(self) -> dict[str, Any]:
+        """``{"waiters": int, "lock": lock.statistics()}``."""
+        return {"waiters": len(self._waiters), "lock": self._lock.statistics()}
+
+    def __repr__(self) -> str:
+        return f"Condition(lock={self._lock!r})"
+
+
+async def _reacquire(lock: Lock) -> None:
+    """Re-acquire ``lock`` after a cancelled wait; a second cancellation waits for it too."""
+    pending: BaseException | None = None
+    while True:
+        try:
+            await lock.acquire()
+            break
+        except BaseException as again:  # noqa: PERF203 - rare path
+            pending = again
+    if pending is not None:
+        raise pending
+
+
+class CountdownLatch:
+    """Released when its count reaches zero; :meth:`wait` blocks until then.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop, spawn
+        >>> async def part(latch):
+        ...     await latch.count_down()
+        >>> async def main():
+        ...     latch = CountdownLatch(2)
+        ...     for _ in range(2):
+        ...         await spawn(part(latch))
+        ...     await latch.wait()
+        ...     return repr(latch)
+        >>> EventLoop().run_until_complete(main(), join=True)
+        'CountdownLatch(count=0, set=True)'
+    """
+
+    class ZeroLatchError(Exception):
+        """``count_down(exception_if_zero=True)`` on a latch already at zero."""
+
+    __slots__ = ("_count", "_event")
+
+    def __init__(self, count: int) -> None:
+        if count < 0:
+            raise ValueError("CountdownLatch count must be non-negative")
+        self._count = count
+        self._event = Event()
+        if count == 0:
+            self._event.set_nowait()
+
+    @property
+    def count(self) -> int:
+        """The remaining count."""
+        return self._count
+
+    def set_count(self, count: int) -> None:
+        """Set the counter; a positive count re-arms a released latch (W19)."""
+        if count < 0:
+            raise ValueError("CountdownLatch count must be non-negative")
+        self._count = count
+        if count == 0:
+            self._event.set_nowait()
+        elif self._event.is_set():
+            self._event = Event()
+
+    async def wait(self) -> None:
+        """Wait until the count reaches zero (no yield if it already has)."""
+        await self._event.wait()
+
+    async def count_down(self, exception_if_zero: bool = False) -> None:
+        """Decrement; at zero, release the waiters, who run before this task continues.
+
+        At zero already: log a WARNING, or raise :class:`ZeroLatchError` if asked to (after
+        the checkpoint, so tasks released earlier run first).
+        """
+        if self._count == 0:
+            await checkpoint()
+            self.countdown_nowait(exception_if_zero=exception_if_zero)
+            return
+        self.countdown_nowait()
+        await checkpoint()
+
+    def countdown_nowait(self, event_loop: EventLoop | None = None, exception_if_zero: bool = False) -> None:
+        """Synchronous :meth:`count_down` (loop thread)."""
+        if self._count == 0:
+            if exception_if_zero:
+                raise CountdownLatch.ZeroLatchError(
+                    "Cannot count down a latch that is already at zero"
+                )
+            logger.warning("count_down() on a latch already at zero: %r", self)
+            return
+        self._count -= 1
+        if self._count == 0:
+            self._event.set_nowait()
+
+    def statistics(self) -> dict[str, Any]:
+        """``{"count": int, "waiters": int}``."""
+        return {"count": self._count, "waiters": self._event.statistics()["waiters"]}
+
+    def __repr__(self) -> str:
+        return f"CountdownLatch(count={self._count}, set={self._event.is_set()})"

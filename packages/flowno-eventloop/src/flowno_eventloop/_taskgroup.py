@@ -1,0 +1,201 @@
+"""TaskGroup: structured concurrency on top of spawn/join and cancel scopes.
+
+Rules of this module:
+- ``async with TaskGroup() as tg`` does not finish before every child spawned with
+  ``tg.spawn`` has finished.
+- The first failure (a child raising anything but ``TaskCancelled``, or the body raising)
+  aborts the group: every live child is cancelled and the body is interrupted at its next
+  wait by the group's own ``CancelScope``. All failures are raised together in an
+  ``ExceptionGroup`` (the ``exceptiongroup`` backport on 3.10).
+- Cancelling the parent task (or an outer timeout scope firing) cancels the children; the
+  group waits for them and then re-raises that cancellation (unless children failed: then the
+  ExceptionGroup wins, so no error is hidden).
+- A child that was cancelled is not a failure. A child runs inside a small wrapper coroutine
+  that reports its failure at once; completion is observed by joining the child handles, so
+  a child cancelled before its first step is accounted for too. Live children are kept in an
+  insertion-ordered dict that forgets finished children: memory does not grow with the number
+  of children that have come and gone.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Coroutine
+from types import TracebackType
+from typing import Any, TypeVar
+
+from flowno_eventloop import TaskCancelled, TaskHandle
+from flowno_eventloop._timeouts import CancelScope, ScopeCancelled
+from flowno_eventloop.lowlevel import current_task_handle
+
+if sys.version_info < (3, 11):  # pragma: no cover - exercised on 3.10 only
+    from exceptiongroup import BaseExceptionGroup
+
+__all__ = ["TaskGroup"]
+
+_T = TypeVar("_T")
+
+
+class TaskGroup:
+    """Run child tasks that cannot outlive a block of code.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop, MockClock, sleep
+        >>> async def child(n: int) -> int:
+        ...     await sleep(n)
+        ...     return n * 10
+        >>> async def main() -> list[int]:
+        ...     async with TaskGroup() as tg:
+        ...         handles = [tg.spawn(child(n)) for n in (3, 1, 2)]
+        ...     return [await h.join() for h in handles]
+        >>> EventLoop(clock=MockClock()).run_until_complete(main(), join=True)
+        [30, 10, 20]
+
+        A failing child cancels its siblings and the body; the failures come out together:
+
+        >>> async def boom() -> None:
+        ...     await sleep(1)
+        ...     raise ValueError("boom")
+        >>> async def main2() -> str:
+        ...     try:
+        ...         async with TaskGroup() as tg:
+        ...             tg.spawn(boom())
+        ...             tg.spawn(sleep(100))
+        ...             await sleep(100)
+        ...     except BaseExceptionGroup as eg:
+        ...         return repr(eg.exceptions)
+        ...     return "not reached"
+        >>> EventLoop(clock=MockClock()).run_until_complete(main2(), join=True)
+        "(ValueError('boom'),)"
+    """
+
+    def __init__(self) -> None:
+        self._state = "new"  # new -> open -> closing -> closed
+        self._live: dict[TaskHandle[Any], None] = {}
+        self._errors: list[BaseException] = []
+        self._aborted = False
+        self._body_scope = CancelScope()
+        self._loop: Any = None
+
+    async def __aenter__(self) -> TaskGroup:
+        if self._state != "new":
+            raise RuntimeError("a TaskGroup can be entered only once")
+        self._loop = current_task_handle().event_loop
+        self._body_scope.__enter__()
+        self._state = "open"
+        return self
+
+    def spawn(self, coro: Coroutine[Any, Any, _T]) -> TaskHandle[_T]:
+        """Start ``coro`` as a child of the group and return its handle.
+
+        Synchronous, like ``EventLoop.create_task``: the child runs at the loop's next turn.
+        Spawning into an aborted group starts the child already cancelled (its body never
+        runs).
+
+        Raises:
+            RuntimeError: If the group is not entered yet or has already finished.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop
+            >>> async def answer() -> int:
+            ...     return 42
+            >>> async def main() -> int:
+            ...     async with TaskGroup() as tg:
+            ...         h = tg.spawn(answer())
+            ...     return await h.join()
+            >>> EventLoop().run_until_complete(main(), join=True)
+            42
+        """
+        if self._state not in ("open", "closing"):
+            coro.close()
+            raise RuntimeError(f"TaskGroup.spawn() on a group that is {self._state}")
+        wrapper = self._run_child(coro)
+        handle: TaskHandle[_T] = self._loop.create_task(wrapper)
+        self._live[handle] = None
+        if self._aborted:
+            _cancel(handle)
+        return handle
+
+    async def _run_child(self, coro: Coroutine[Any, Any, _T]) -> _T:
+        try:
+            return await coro
+        except TaskCancelled:
+            raise
+        except BaseException as exc:
+            self._record_failure(exc)
+            raise
+
+    def _record_failure(self, exc: BaseException) -> None:
+        self._errors.append(exc)
+        self._abort()
+
+    def _abort(self) -> None:
+        if self._aborted:
+            return
+        self._aborted = True
+        for handle in list(self._live):
+            _cancel(handle)
+        self._body_scope.cancel()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        self._state = "closing"
+        self._body_scope.__exit__(None, None, None)
+        cancellation = self._classify_body_exit(exc)
+        cancellation = await self._wait_children(cancellation)
+        self._state = "closed"
+        if self._errors:
+            errors, self._errors = self._errors, []
+            raise BaseExceptionGroup("unhandled errors in a TaskGroup", errors) from None
+        if cancellation is not None and cancellation is not exc:
+            raise cancellation
+        return exc is not None and cancellation is None
+
+    def _classify_body_exit(self, exc: BaseException | None) -> BaseException | None:
+        """Return the cancellation to re-raise later, record a body failure, or None."""
+        if exc is None:
+            return None
+        if isinstance(exc, ScopeCancelled) and exc.scope is self._body_scope:
+            return None  # our own abort interrupted the body: swallow it
+        if isinstance(exc, TaskCancelled):
+            self._abort()
+            return exc
+        if isinstance(exc, Exception):
+            self._record_failure(exc)
+            return None
+        self._abort()  # KeyboardInterrupt & co: cancel children, then let it go
+        return exc
+
+    async def _wait_children(self, cancellation: BaseException | None) -> BaseException | None:
+        while self._live:
+            handle = next(iter(self._live))
+            try:
+                await handle.join()
+            except BaseException as exc:  # noqa: BLE001 - sorted below, never swallowed blindly
+                if not _is_done(handle):
+                    # Thrown into *us* while we waited: the parent was cancelled.
+                    if not isinstance(exc, TaskCancelled):
+                        raise
+                    self._abort()
+                    cancellation = cancellation or exc
+                    continue
+            del self._live[handle]
+        return cancellation
+
+    def __repr__(self) -> str:
+        return (
+            f"TaskGroup(state={self._state}, live={len(self._live)}, "
+            f"errors={len(self._errors)}, aborted={self._aborted})"
+        )
+
+
+def _is_done(handle: TaskHandle[Any]) -> bool:
+    return handle.done
+
+
+def _cancel(handle: TaskHandle[Any]) -> None:
+    handle.event_loop.cancel(handle)

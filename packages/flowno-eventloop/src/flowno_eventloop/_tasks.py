@@ -1,0 +1,266 @@
+"""Tasks: the per-task record, the public TaskHandle, TaskCancelled and the cancel request.
+
+Rules: a task's whole state lives on its ``TaskRecord`` record (owned by the loop while the task
+lives, then only by its handles), so nothing loop-wide grows with finished tasks. State
+changes happen only on the loop thread, through the loop (``_loop.py``). A handle compares
+and hashes by its coroutine.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import types
+from collections.abc import Callable, Coroutine, Generator
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from typing_extensions import final
+
+from flowno_eventloop._commands import Command, JoinCommand
+
+if TYPE_CHECKING:
+    from flowno_eventloop._loop import EventLoop
+
+_T = TypeVar("_T")
+_T_co = TypeVar("_T_co", covariant=True)
+
+__all__ = ["CancelRequest", "TaskCancelled", "TaskHandle", "TaskRecord"]
+
+# Task states (a small closed set; transitions are made by the loop only).
+READY = 0  # a packet for it sits in the ready queue (also: created, never stepped)
+RUNNING = 1  # being stepped right now
+PARKED = 2  # waiting for wake()/wake_error()/cancel
+DONE = 3  # returned, raised or was cancelled; outcome is stored
+
+STATE_NAMES = ("ready", "running", "parked", "done")
+
+
+class TaskCancelled(Exception):
+    """Thrown into a cancelled task. ``by`` is the handle of the *cancelled* task (as in the
+    original); ``str(e) == "Task was cancelled"``.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop, spawn, sleep
+        >>> async def sleeper():
+        ...     await sleep(10)
+        >>> async def main():
+        ...     h = await spawn(sleeper())
+        ...     await sleep(0)
+        ...     h.cancel()
+        ...     try:
+        ...         await h.join()
+        ...     except TaskCancelled as e:
+        ...         return str(e), e.by == h
+        >>> EventLoop().run_until_complete(main(), join=True)
+        ('Task was cancelled', True)
+    """
+
+    def __init__(self, by: TaskHandle[Any]) -> None:
+        super().__init__(by)
+        self.by = by
+
+    def __str__(self) -> str:
+        return "Task was cancelled"
+
+
+class TaskRecord:
+    """The loop's record of one task (internal to the package; reached as ``handle._task``)."""
+
+    __slots__ = (
+        "__weakref__",
+        "cancel_pending",
+        "context",
+        "coro",
+        "exc",
+        "handle",
+        "joiners",
+        "loop",
+        "on_cancel",
+        "outcome",
+        "reason",
+        "result",
+        "state",
+    )
+
+    def __init__(
+        self, loop: EventLoop, coro: Coroutine[Any, Any, Any], context: contextvars.Context | None
+    ) -> None:
+        self.loop = loop
+        self.coro = coro
+        self.context = context
+        self.state = READY
+        self.reason: object = None
+        self.on_cancel: Callable[[], object] | None = None
+        self.cancel_pending: BaseException | None = None
+        self.outcome: str | None = None  # "ok" | "error" | "cancelled"
+        self.result: Any = None
+        self.exc: BaseException | None = None
+        self.joiners: dict[TaskRecord, None] | None = None
+        self.handle: TaskHandle[Any] = TaskHandle(loop, coro, _task=self)
+
+    def __repr__(self) -> str:
+        return f"<task {_coro_name(self.coro)} {STATE_NAMES[self.state]}>"
+
+
+def _coro_name(coro: object) -> str:
+    return str(getattr(coro, "__qualname__", None) or type(coro).__name__)
+
+
+@final
+class TaskHandle(Generic[_T_co]):
+    """A handle on a task: join it, cancel it, read its outcome.
+
+    Returned by :func:`~flowno_eventloop.spawn` and :meth:`EventLoop.create_task`. Handles
+    compare equal (and hash) by their coroutine. ``TaskHandle(loop, coro)`` looks up the live
+    task of ``coro`` in ``loop``.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop, spawn
+        >>> async def child():
+        ...     return 42
+        >>> async def main():
+        ...     h = await spawn(child())
+        ...     return await h.join(), h.is_finished, h.is_error, h.is_cancelled
+        >>> EventLoop().run_until_complete(main(), join=True)
+        (42, True, False, False)
+    """
+
+    __slots__ = ("_task", "event_loop", "raw_task")
+
+    def __init__(
+        self,
+        event_loop: EventLoop,
+        raw_task: Coroutine[Any, Any, _T_co],
+        *,
+        _task: TaskRecord | None = None,
+    ) -> None:
+        self.event_loop = event_loop
+        self.raw_task = raw_task
+        if _task is None:
+            _task = event_loop._task_for(raw_task)  # pyright: ignore[reportPrivateUsage]
+        self._task = _task
+
+    @property
+    def is_finished(self) -> bool:
+        """True when the task returned normally."""
+        return self._task.outcome == "ok"
+
+    @property
+    def is_error(self) -> bool:
+        """True when the task ended with an exception other than :class:`TaskCancelled`."""
+        return self._task.outcome == "error"
+
+    @property
+    def is_cancelled(self) -> bool:
+        """True when the task ended with :class:`TaskCancelled`."""
+        return self._task.outcome == "cancelled"
+
+    @property
+    def done(self) -> bool:
+        """True when the task has ended, whatever the outcome."""
+        return self._task.state == DONE
+
+    @property
+    def state(self) -> str:
+        """The task's state: ``"ready"``, ``"running"``, ``"parked"`` or ``"done"``."""
+        return STATE_NAMES[self._task.state]
+
+    @property
+    def park_reason(self) -> object:
+        """What the task is parked on (``None`` unless parked)."""
+        return self._task.reason if self._task.state == PARKED else None
+
+    @types.coroutine
+    def join(self) -> Generator[Command, Any, _T_co]:
+        """Wait until the task ends; return its result or raise its exception.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, spawn
+            >>> async def boom():
+            ...     raise KeyError("missing")
+            >>> async def main():
+            ...     h = await spawn(boom())
+            ...     try:
+            ...         await h.join()
+            ...     except KeyError as e:
+            ...         return repr(e), h.is_error
+            >>> EventLoop().run_until_complete(main(), join=True)
+            ("KeyError('missing')", True)
+        """
+        result: _T_co = yield JoinCommand(self)
+        return result
+
+    def cancel(self) -> CancelRequest[_T_co]:
+        """Request cancellation now; return an awaitable that is truthy if it was not done.
+
+        See :meth:`EventLoop.cancel`.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, spawn, sleep
+            >>> async def main():
+            ...     h = await spawn(sleep(5))
+            ...     first = bool(h.cancel())
+            ...     print(await h.cancel())  # awaiting gives None: it was cancelled
+            ...     return first, bool(h.cancel())
+            >>> EventLoop().run_until_complete(main(), join=True)
+            None
+            (True, False)
+        """
+        return self.event_loop.cancel(self)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, TaskHandle):
+            return self.raw_task is other.raw_task
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.raw_task)
+
+    def __repr__(self) -> str:
+        return f"<TaskHandle {_coro_name(self.raw_task)} {STATE_NAMES[self._task.state]}>"
+
+
+@final
+class CancelRequest(Generic[_T]):
+    """What :meth:`TaskHandle.cancel` returns: truthy (the original's ``bool``) and awaitable.
+
+    ``bool(req)`` is True if the task had not ended (the cancellation was requested). Awaiting
+    it waits for the task to end: it gives the result if the task caught the cancellation and
+    returned, ``None`` if :class:`TaskCancelled` ended it, and re-raises any other exception;
+    for a task that had already ended it returns its result or raises its stored exception.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop, spawn, sleep, TaskCancelled
+        >>> async def stubborn():
+        ...     try:
+        ...         await sleep(5)
+        ...     except TaskCancelled:
+        ...         return "cleaned up"
+        >>> async def main():
+        ...     h = await spawn(stubborn())
+        ...     await sleep(0)
+        ...     return await h.cancel()
+        >>> EventLoop().run_until_complete(main(), join=True)
+        'cleaned up'
+    """
+
+    __slots__ = ("_handle", "_requested")
+
+    def __init__(self, handle: TaskHandle[_T], requested: bool) -> None:
+        self._handle = handle
+        self._requested = requested
+
+    def __bool__(self) -> bool:
+        return self._requested
+
+    def __repr__(self) -> str:
+        return repr(self._requested)  # prints like the original's bool
+
+    def __await__(self) -> Generator[Command, Any, _T | None]:
+        handle = self._handle
+        try:
+            result: _T = yield JoinCommand(handle)
+        except TaskCancelled as exc:
+            if self._requested and exc is handle._task.exc:  # pyright: ignore[reportPrivateUsage]
+                return None
+            raise
+        return result

@@ -1,0 +1,236 @@
+"""Threads: ``to_thread`` (loop -> worker thread) and ``run_coroutine_threadsafe`` /
+``from_thread_run`` (foreign thread -> loop).
+
+Rules of this module:
+- Blocking work runs on a small pool of worker threads owned by the loop (at most
+  ``MAX_WORKERS`` per loop, started lazily, reused while work is pending). The pool is shut
+  down and its threads joined on the loop thread as soon as the last pending result has been
+  delivered, so no worker outlives the work of a run (the kernel has no "run ended" hook; a
+  thread whose waiting task was cancelled finishes its call, delivers nothing and exits).
+- While work is pending the loop is *held* (``loop.hold()`` / ``loop.release()``), so it
+  neither reports a deadlock nor finishes; the worker hands the outcome back with
+  ``loop.call_soon_threadsafe``, which also wakes a loop blocked in its selector.
+- The waiting task parks; ``wake`` gives it the result, ``wake_error`` throws the worker's
+  exception (its traceback includes the worker frames). A task cancelled while it waits stops
+  waiting at once; the thread cannot be interrupted, so its late result is dropped.
+- Foreign threads never touch loop state directly: ``run_coroutine_threadsafe`` goes through
+  ``loop.create_task`` (thread-safe) and reports through a ``concurrent.futures.Future``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import functools
+import queue
+import threading
+import weakref
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+from typing_extensions import ParamSpec
+
+from flowno_eventloop.lowlevel import current_task_handle, park, wake, wake_error
+
+__all__ = ["from_thread_run", "run_coroutine_threadsafe", "to_thread"]
+
+_T = TypeVar("_T")
+_P = ParamSpec("_P")
+
+MAX_WORKERS = 8
+"""Worker threads per loop at most; more concurrent ``to_thread`` calls queue up."""
+
+
+class _WorkerPool:
+    """A tiny thread pool: jobs are callables, ``None`` tells one worker to stop."""
+
+    def __init__(self, name: str) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._idle = 0
+        self._lock = threading.Lock()
+        self._name = name
+        self.pending = 0  # jobs submitted and not yet delivered (loop thread only)
+
+    def submit(self, job: Callable[[], None]) -> None:
+        with self._lock:
+            start = self._idle <= 0 and len(self._threads) < MAX_WORKERS
+            if not start:
+                self._idle -= 1  # an idle worker takes it, or it waits for the next free one
+        if start:
+            thread = threading.Thread(
+                target=self._work, name=f"{self._name}-{len(self._threads)}", daemon=True
+            )
+            self._threads.append(thread)
+            thread.start()
+        self._jobs.put(job)
+
+    def _work(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            job()
+            with self._lock:
+                self._idle += 1
+
+    def shutdown(self) -> None:
+        """Stop every worker and join it (pending jobs finish first)."""
+        for _ in self._threads:
+            self._jobs.put(None)
+        for thread in self._threads:
+            thread.join()
+        self._threads.clear()
+
+
+_pools: weakref.WeakKeyDictionary[Any, _WorkerPool] = weakref.WeakKeyDictionary()
+
+
+def _pool_for(loop: Any) -> _WorkerPool:
+    """The loop's pool (loop thread only), created on first use."""
+    pool = _pools.get(loop)
+    if pool is None:
+        pool = _pools[loop] = _WorkerPool(f"flowno-to_thread-{id(loop):x}")
+    return pool
+
+
+def _job_done(loop: Any) -> None:
+    """Loop thread, after a result arrived: shut the pool down once nothing is pending."""
+    pool = _pools.get(loop)
+    if pool is not None:
+        pool.pending -= 1
+        if pool.pending == 0:
+            del _pools[loop]
+            pool.shutdown()
+
+
+class _Call:
+    """One ``to_thread`` call: its waiting task and whether it still waits."""
+
+    __slots__ = ("handle", "loop", "waiting")
+
+    def __init__(self, handle: Any) -> None:
+        self.handle = handle
+        self.loop = handle.event_loop
+        self.waiting = True
+
+    def run(self, fn: Callable[[], Any]) -> None:
+        """Worker thread: run ``fn`` and send the outcome to the loop thread."""
+        try:
+            result = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting task
+            self.loop.call_soon_threadsafe(self.deliver, None, exc)
+        else:
+            self.loop.call_soon_threadsafe(self.deliver, result, None)
+
+    def deliver(self, result: Any, exc: BaseException | None) -> None:
+        """Loop thread: wake the task (if it still waits) and let the loop go."""
+        self.loop.release()
+        _job_done(self.loop)
+        if not self.waiting:
+            return
+        self.waiting = False
+        if exc is None:
+            wake(self.handle, result)
+        else:
+            wake_error(self.handle, exc)
+
+    def abandon(self) -> None:
+        self.waiting = False
+
+
+async def to_thread(fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+    """Run the blocking ``fn(*args, **kwargs)`` in a worker thread; the loop keeps running.
+
+    Returns:
+        What ``fn`` returned.
+
+    Raises:
+        Whatever ``fn`` raised (the same exception object, with the worker's traceback).
+
+    Example:
+        >>> import time
+        >>> from flowno_eventloop import EventLoop
+        >>> async def main() -> str:
+        ...     return await to_thread(str.upper, "done in a thread")
+        >>> EventLoop().run_until_complete(main(), join=True)
+        'DONE IN A THREAD'
+    """
+    call = _Call(current_task_handle())
+    job = functools.partial(fn, *args, **kwargs)
+    pool = _pool_for(call.loop)
+    pool.submit(functools.partial(call.run, job))
+    pool.pending += 1
+    call.loop.hold()
+    result: _T = await park(reason=f"to_thread({_name(fn)})", on_cancel=call.abandon)
+    return result
+
+
+def _name(fn: object) -> str:
+    return str(getattr(fn, "__qualname__", None) or repr(fn))
+
+
+def run_coroutine_threadsafe(
+    coro: Coroutine[Any, Any, _T], loop: Any
+) -> concurrent.futures.Future[_T]:
+    """Submit ``coro`` to a running ``loop`` from another thread.
+
+    Returns a ``concurrent.futures.Future`` completed with the coroutine's result or exception
+    (cancelled if the task is cancelled). Call it from a thread other than the loop's; to
+    block until the result is there, use :func:`from_thread_run`.
+
+    Example:
+        >>> import threading
+        >>> from flowno_eventloop import EventLoop
+        >>> async def double(x: int) -> int:
+        ...     return 2 * x
+        >>> async def main() -> int:
+        ...     loop = current_task_handle().event_loop
+        ...     return await to_thread(lambda: run_coroutine_threadsafe(double(21), loop).result())
+        >>> EventLoop().run_until_complete(main(), join=True)
+        42
+    """
+    future: concurrent.futures.Future[_T] = concurrent.futures.Future()
+    loop.create_task(_complete(future, coro))
+    return future
+
+
+async def _complete(future: concurrent.futures.Future[_T], coro: Coroutine[Any, Any, _T]) -> None:
+    from flowno_eventloop import TaskCancelled
+
+    if not future.set_running_or_notify_cancel():
+        coro.close()
+        return
+    try:
+        result = await coro
+    except TaskCancelled as exc:
+        future.set_exception(concurrent.futures.CancelledError(f"task running {coro!r} was cancelled"))
+        raise exc
+    except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+        future.set_exception(exc)
+        return
+    future.set_result(result)
+
+
+def from_thread_run(loop: Any, coro: Coroutine[Any, Any, _T], timeout: float | None = None) -> _T:
+    """Run ``coro`` on ``loop`` from a foreign thread and block until it finishes.
+
+    Raises:
+        RuntimeError: If called on the loop's own thread (it would wait for itself).
+        TimeoutError: If ``timeout`` (seconds) passes first.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop
+        >>> async def ping() -> str:
+        ...     return "pong"
+        >>> async def main() -> str:
+        ...     loop = current_task_handle().event_loop
+        ...     return await to_thread(from_thread_run, loop, ping())
+        >>> EventLoop().run_until_complete(main(), join=True)
+        'pong'
+    """
+    from flowno_eventloop import current_event_loop
+
+    if current_event_loop() is loop:
+        coro.close()
+        raise RuntimeError("from_thread_run() called on the loop's own thread; use await")
+    return run_coroutine_threadsafe(coro, loop).result(timeout)

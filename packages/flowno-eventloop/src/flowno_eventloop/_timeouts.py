@@ -1,0 +1,263 @@
+"""Cancel scopes and timeouts: ``move_on_after``, ``fail_after`` and friends.
+
+Rules of this module:
+- A scope belongs to the task that entered it. Its deadline is a ``loop.call_at`` timer; when
+  it fires (or ``cancel()`` is called) the scope throws a ``ScopeCancelled`` carrying itself
+  into the task's current park through the kernel's cancel path, so the park's ``on_cancel``
+  removes the task from whatever it waited on. Every wait in the library is a park, so every
+  wait is deadline-able the same way.
+- Edge-triggered: the cancellation is delivered once: at once if the task is parked, else at
+  its next step (even ``sleep(0)``); withdrawn if the task leaves the scope first.
+- A scope catches only its own ``ScopeCancelled``; anything else (an outer scope's, a real
+  ``TaskCancelled``) passes through. Nested scopes need no bookkeeping: the earliest timer
+  fires first and only its owner catches it, so the outer deadline wins when it is earlier.
+- ``fail_after`` raises ``TimeoutError`` when its deadline passed inside the scope, whether or
+  not a wait was interrupted (a body that overran without awaiting still fails).
+- ``ScopeCancelled`` subclasses ``TaskCancelled``: ``except TaskCancelled: cleanup; raise``
+  cleanup code runs for timeouts too.
+"""
+
+from __future__ import annotations
+
+import math
+from types import TracebackType
+from typing import Any
+
+from flowno_eventloop import EventLoop, TaskCancelled, TaskHandle
+from flowno_eventloop._tasks import DONE, PARKED
+from flowno_eventloop.lowlevel import TimerHandle, current_task_handle
+
+__all__ = ["CancelScope", "ScopeCancelled", "fail_after", "fail_at", "move_on_after", "move_on_at"]
+
+
+class ScopeCancelled(TaskCancelled):
+    """Thrown into a task when one of its cancel scopes fires.
+
+    The owning scope catches it on exit; ``scope`` says which scope that is.
+    """
+
+    scope: CancelScope
+
+    @classmethod
+    def for_scope(cls, handle: TaskHandle[Any], scope: CancelScope) -> ScopeCancelled:
+        """Build the exception for ``scope``, owned by the task behind ``handle``."""
+        exc = cls(handle)
+        exc.scope = scope
+        return exc
+
+    def __str__(self) -> str:
+        return "Task was cancelled by a cancel scope"
+
+
+class CancelScope:
+    """A region of a task that can be cancelled, by a deadline or by :meth:`cancel`.
+
+    Use the helpers :func:`move_on_after`, :func:`move_on_at`, :func:`fail_after` and
+    :func:`fail_at`, or ``CancelScope()`` directly for a scope with no deadline.
+
+    Args:
+        deadline: Absolute time on the loop's clock; ``math.inf`` for none.
+        relative: If set, the deadline is ``clock.now() + relative`` taken on ``__enter__``.
+        raise_timeout: Raise ``TimeoutError`` on exit if the deadline passed (``fail_*``).
+
+    Example:
+        >>> from flowno_eventloop import EventLoop, MockClock, sleep
+        >>> async def main() -> tuple[bool, float]:
+        ...     with CancelScope() as scope:
+        ...         scope.cancel()
+        ...         await sleep(10)
+        ...     return scope.cancelled_caught, scope.deadline
+        >>> EventLoop(clock=MockClock()).run_until_complete(main(), join=True)
+        (True, inf)
+    """
+
+    def __init__(
+        self,
+        deadline: float = math.inf,
+        *,
+        relative: float | None = None,
+        raise_timeout: bool = False,
+    ) -> None:
+        self._deadline = _check_time("deadline", deadline)
+        self._relative = None if relative is None else _check_time("seconds", relative)
+        self._raise_timeout = raise_timeout
+        self._handle: TaskHandle[Any] = None  # type: ignore[assignment]  # set on __enter__
+        self._loop: EventLoop = None  # type: ignore[assignment]
+        self._timer: TimerHandle | None = None
+        self._state = "new"  # new -> active -> exited
+        self._cancel_called = False
+        self._fired = False
+        self.cancelled_caught = False
+        """True if the scope caught its own cancellation on exit."""
+
+    @property
+    def deadline(self) -> float:
+        """The absolute deadline on the loop's clock (``inf`` for none, or before a relative
+        scope is entered)."""
+        return self._deadline
+
+    @property
+    def cancel_called(self) -> bool:
+        """True once :meth:`cancel` was called or the deadline fired."""
+        return self._cancel_called
+
+    def cancel(self) -> None:
+        """Cancel the scope now: the task's current or next wait inside it is interrupted.
+
+        Calling it before ``__enter__`` cancels the scope as soon as it is entered; after the
+        scope exited it does nothing. Loop thread only.
+
+        Example:
+            >>> CancelScope().cancel()
+        """
+        if self._cancel_called:
+            return
+        self._cancel_called = True
+        if self._state == "active":
+            self._cancel_timer()
+            self._deliver()
+
+    def __enter__(self) -> CancelScope:
+        if self._state != "new":
+            raise RuntimeError("a CancelScope can be entered only once")
+        self._handle = current_task_handle()
+        self._loop = self._handle.event_loop
+        self._state = "active"
+        if self._relative is not None:
+            self._deadline = self._loop.clock.now() + self._relative
+        if self._cancel_called:
+            self._deliver()
+        elif self._deadline != math.inf:
+            self._timer = self._loop.call_at(self._deadline, self._on_deadline)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool:
+        self._state = "exited"
+        self._cancel_timer()
+        _withdraw(self._handle, self)
+        caught = isinstance(exc, ScopeCancelled) and exc.scope is self
+        self.cancelled_caught = caught
+        if self._raise_timeout and (caught or self._deadline_passed()):
+            raise TimeoutError(f"deadline {self._deadline:g} exceeded") from exc
+        return caught
+
+    def _deadline_passed(self) -> bool:
+        return self._fired or self._loop.clock.now() >= self._deadline
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _on_deadline(self) -> None:
+        self._timer = None
+        self._fired = True
+        if not self._cancel_called:
+            self._cancel_called = True
+            self._deliver()
+
+    def _deliver(self) -> None:
+        """Throw our ScopeCancelled into the task (now if parked, else at its next step)."""
+        if self._state == "active":
+            _interrupt(self._handle, ScopeCancelled.for_scope(self._handle, self))
+
+    def __repr__(self) -> str:
+        return (
+            f"CancelScope(deadline={self._deadline:g}, state={self._state}, "
+            f"cancel_called={self._cancel_called}, cancelled_caught={self.cancelled_caught})"
+        )
+
+
+def _interrupt(handle: TaskHandle[Any], exc: ScopeCancelled) -> None:
+    """Cancel ``handle``'s task with ``exc`` instead of a plain ``TaskCancelled``.
+
+    Parked: its ``on_cancel`` runs and ``exc`` is thrown in now. Runnable or running: ``exc``
+    is thrown in at its next step. A cancellation already pending wins.
+
+    The kernel's public ``wake_error`` does not run ``on_cancel``, so this uses the kernel's
+    own cancel path (``_Task.cancel_pending`` + ``EventLoop._deliver_cancel``), the same one
+    ``EventLoop.cancel`` uses. Requested from EL-core: a public ``lowlevel`` equivalent.
+    """
+    task = handle._task  # pyright: ignore[reportPrivateUsage]
+    if task.state == DONE or task.cancel_pending is not None:
+        return
+    task.cancel_pending = exc
+    if task.state == PARKED:
+        task.loop._deliver_cancel(task)  # pyright: ignore[reportPrivateUsage]
+
+
+def _withdraw(handle: TaskHandle[Any], scope: CancelScope) -> None:
+    """Drop our not-yet-delivered ScopeCancelled when the scope exits first."""
+    task = handle._task  # pyright: ignore[reportPrivateUsage]
+    pending = task.cancel_pending
+    if isinstance(pending, ScopeCancelled) and pending.scope is scope:
+        task.cancel_pending = None
+
+
+def _check_time(name: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds, got {value!r}")
+    if math.isnan(value):
+        raise ValueError(f"{name} must not be NaN")
+    return float(value)
+
+
+def move_on_after(seconds: float) -> CancelScope:
+    """A scope that silently stops waiting ``seconds`` after it is entered.
+
+    Check ``scope.cancelled_caught`` to know whether the deadline cut it short.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop, MockClock, sleep
+        >>> clock = MockClock()
+        >>> async def main() -> bool:
+        ...     with move_on_after(1.5) as scope:
+        ...         await sleep(10)
+        ...     return scope.cancelled_caught
+        >>> EventLoop(clock=clock).run_until_complete(main(), join=True), clock.now()
+        (True, 1.5)
+    """
+    return CancelScope(relative=seconds)
+
+
+def move_on_at(deadline: float) -> CancelScope:
+    """Like :func:`move_on_after` with an absolute deadline on the loop's clock.
+
+    Example:
+        >>> move_on_at(12.0).deadline
+        12.0
+    """
+    return CancelScope(deadline)
+
+
+def fail_after(seconds: float) -> CancelScope:
+    """A scope that raises ``TimeoutError`` if it is still running ``seconds`` after entry.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop, MockClock, sleep
+        >>> async def main() -> str:
+        ...     try:
+        ...         with fail_after(2):
+        ...             await sleep(5)
+        ...     except TimeoutError as e:
+        ...         return f"timed out: {e}"
+        ...     return "finished"
+        >>> EventLoop(clock=MockClock()).run_until_complete(main(), join=True)
+        'timed out: deadline 2 exceeded'
+    """
+    return CancelScope(relative=seconds, raise_timeout=True)
+
+
+def fail_at(deadline: float) -> CancelScope:
+    """Like :func:`fail_after` with an absolute deadline on the loop's clock.
+
+    Example:
+        >>> fail_at(3.0).deadline
+        3.0
+    """
+    return CancelScope(deadline, raise_timeout=True)

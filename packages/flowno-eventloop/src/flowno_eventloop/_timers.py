@@ -1,0 +1,138 @@
+"""Timers: a heap of ``(deadline, seq, TimerHandle)`` plus a FIFO of call-soon callbacks.
+
+Rules: O(log n) to add, O(1) to cancel (lazy deletion, compacted when more than half of the
+heap is dead); the ``seq`` tiebreak means equal deadlines never compare handles (W17) and fire
+in the order they were scheduled. Runs only on the loop thread.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["TimerHandle", "TimerQueue"]
+
+
+class TimerHandle:
+    """A scheduled callback; returned by ``loop.call_at`` / ``loop.call_soon``.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop, MockClock, sleep
+        >>> loop = EventLoop(clock=MockClock())
+        >>> fired = []
+        >>> async def main():
+        ...     loop.call_at(5.0, fired.append, "five")
+        ...     h = loop.call_at(1.0, fired.append, "one")
+        ...     h.cancel()
+        ...     await sleep(10)
+        >>> loop.run_until_complete(main())
+        >>> fired
+        ['five']
+    """
+
+    __slots__ = ("_args", "_callback", "_queue", "cancelled", "when")
+
+    def __init__(
+        self,
+        when: float,
+        callback: Callable[..., object],
+        args: tuple[Any, ...],
+        queue: TimerQueue | None,
+    ) -> None:
+        self.when = when
+        self._callback = callback
+        self._args = args
+        self._queue = queue
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        """Stop the callback from running; a no-op if it ran or was cancelled already."""
+        if self.cancelled:
+            return
+        self.cancelled = True
+        queue = self._queue
+        self._queue = None
+        if queue is not None:
+            queue.forget(self)
+
+    def _run(self) -> None:
+        self._queue = None
+        if not self.cancelled:
+            self.cancelled = True  # a handle runs at most once
+            self._callback(*self._args)
+
+    def __repr__(self) -> str:
+        state = "cancelled" if self.cancelled else "pending"
+        name = getattr(self._callback, "__qualname__", repr(self._callback))
+        return f"<TimerHandle when={self.when!r} {name} {state}>"
+
+
+class TimerQueue:
+    """The loop's timers (internal)."""
+
+    __slots__ = ("_dead", "_heap", "_live", "_seq", "soon")
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, TimerHandle]] = []
+        self._seq = itertools.count()
+        self._live = 0
+        self._dead = 0
+        self.soon: deque[TimerHandle] = deque()
+
+    def __len__(self) -> int:
+        return self._live
+
+    def add(self, when: float, callback: Callable[..., object], args: tuple[Any, ...]) -> TimerHandle:
+        handle = TimerHandle(when, callback, args, self)
+        heapq.heappush(self._heap, (when, next(self._seq), handle))
+        self._live += 1
+        return handle
+
+    def add_soon(self, callback: Callable[..., object], args: tuple[Any, ...]) -> TimerHandle:
+        handle = TimerHandle(float("-inf"), callback, args, self)
+        self.soon.append(handle)
+        self._live += 1
+        return handle
+
+    def forget(self, handle: TimerHandle) -> None:
+        self._live -= 1
+        if handle.when != float("-inf"):
+            self._dead += 1
+            if self._dead > 64 and self._dead * 2 > len(self._heap):
+                self._compact()
+
+    def _compact(self) -> None:
+        self._heap = [entry for entry in self._heap if not entry[2].cancelled]
+        heapq.heapify(self._heap)
+        self._dead = 0
+
+    def next_deadline(self) -> float | None:
+        heap = self._heap
+        while heap and heap[0][2].cancelled:
+            heapq.heappop(heap)
+            self._dead -= 1
+        return heap[0][0] if heap else None
+
+    def pop_due(self, now: float) -> list[TimerHandle]:
+        """Remove and return the live timers due at ``now`` (call-soon ones first)."""
+        due: list[TimerHandle] = []
+        soon = self.soon
+        while soon:
+            handle = soon.popleft()
+            if not handle.cancelled:
+                self._live -= 1
+                handle._queue = None  # pyright: ignore[reportPrivateUsage]
+                due.append(handle)
+        heap = self._heap
+        while heap and heap[0][0] <= now:
+            handle = heapq.heappop(heap)[2]
+            if handle.cancelled:
+                self._dead -= 1
+            else:
+                self._live -= 1
+                handle._queue = None  # pyright: ignore[reportPrivateUsage]
+                due.append(handle)
+        return due

@@ -1,0 +1,478 @@
+"""Kernel tests: scheduling order, park/wake, cancellation, exit, deadlock, threads, fds."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from typing import Any
+
+import pytest
+
+from flowno_eventloop import (
+    BusyResourceError,
+    DeadlockError,
+    EventLoop,
+    MockClock,
+    TaskCancelled,
+    TaskHandle,
+    current_event_loop,
+    current_task,
+    exit,
+    sleep,
+    spawn,
+)
+from flowno_eventloop.lowlevel import (
+    current_task_handle,
+    park,
+    wait_readable,
+    wait_writable,
+    wake,
+    wake_error,
+)
+
+
+def run(coro: Any, **kw: Any) -> Any:
+    return EventLoop(clock=MockClock()).run_until_complete(coro, join=True, **kw)
+
+
+def test_ex02_spawn_order(capsys: pytest.CaptureFixture[str]) -> None:
+    async def worker(tag: str, steps: int) -> str:
+        for i in range(steps):
+            print(f"{tag}{i}")
+            await sleep(0)
+        return tag
+
+    async def main() -> None:
+        a = await spawn(worker("a", 3))
+        print("main: spawned a")
+        b = await spawn(worker("b", 2))
+        print("main: spawned b")
+        print("main:", await a.join(), await b.join())
+
+    EventLoop().run_until_complete(main())
+    assert capsys.readouterr().out.split("\n") == [
+        "a0", "main: spawned a", "a1", "b0", "main: spawned b", "a2", "b1", "main: a b", "",
+    ]
+
+
+def test_ex04_sleep_order_with_mock_clock(capsys: pytest.CaptureFixture[str]) -> None:
+    async def napper(name: str, secs: float) -> None:
+        slept = await sleep(secs)
+        print(f"{name} woke after >= {secs}s: {slept >= secs}")
+
+    async def main() -> None:
+        await spawn(napper("slow", 0.06))
+        await spawn(napper("fast", 0.02))
+        await spawn(napper("medium", 0.04))
+        print("main done (spawned tasks keep the loop alive)")
+
+    clock = MockClock()
+    EventLoop(clock=clock).run_until_complete(main())
+    assert capsys.readouterr().out == (
+        "main done (spawned tasks keep the loop alive)\n"
+        "fast woke after >= 0.02s: True\n"
+        "medium woke after >= 0.04s: True\n"
+        "slow woke after >= 0.06s: True\n"
+    )
+    assert clock.now() == pytest.approx(0.06)
+
+
+def test_equal_deadlines_do_not_crash_and_keep_fifo() -> None:  # W17
+    order: list[int] = []
+
+    async def sleeper(i: int) -> None:
+        await sleep(1.0)
+        order.append(i)
+
+    async def main() -> None:
+        for i in range(5):
+            await spawn(sleeper(i))
+
+    run(main())
+    assert order == [0, 1, 2, 3, 4]
+
+
+def test_ex06_cancel_sleeping_task(capsys: pytest.CaptureFixture[str]) -> None:
+    async def poller() -> None:
+        try:
+            while True:
+                await sleep(0.01)
+        except TaskCancelled as e:
+            print("poller: got", type(e).__name__, "-", e)
+            raise
+
+    async def main() -> None:
+        h = await spawn(poller())
+        await sleep(0.03)
+        print("cancel() ->", h.cancel())
+        try:
+            await h.join()
+        except TaskCancelled:
+            print("join raised TaskCancelled; cancelled =", h.is_cancelled, "error =", h.is_error)
+        print("cancel() again ->", h.cancel())
+        await sleep(0.3)  # W1: the stale timer must not resume the dead task
+
+    loop = EventLoop(clock=MockClock())
+    loop.run_until_complete(main())
+    assert capsys.readouterr().out == (
+        "cancel() -> True\n"
+        "poller: got TaskCancelled - Task was cancelled\n"
+        "join raised TaskCancelled; cancelled = True error = False\n"
+        "cancel() again -> False\n"
+    )
+    assert loop.statistics()["timers"] == 0
+
+
+def test_cancel_before_first_step_never_runs_body() -> None:  # W1
+    ran: list[str] = []
+
+    async def body() -> None:
+        ran.append("body")
+
+    async def main() -> tuple[bool, bool, bool]:
+        loop = current_event_loop()
+        assert loop is not None
+        h = loop.create_task(body())
+        requested = bool(h.cancel())
+        await sleep(0)
+        return requested, h.is_cancelled, h.is_finished
+
+    assert run(main()) == (True, True, False)
+    assert ran == []
+
+
+def test_root_cancelling_itself_raises_task_cancelled() -> None:  # W1
+    async def main() -> None:
+        current_task_handle().cancel()
+        await sleep(0)
+        raise AssertionError("not reached")
+
+    with pytest.raises(TaskCancelled):
+        run(main())
+
+
+def test_awaited_cancel_semantics() -> None:
+    async def stubborn() -> str:
+        try:
+            await sleep(5)
+        except TaskCancelled:
+            return "cleaned"
+        return "slept"
+
+    async def plain() -> None:
+        await sleep(5)
+
+    async def failing() -> None:
+        try:
+            await sleep(5)
+        except TaskCancelled:
+            raise ValueError("cleanup failed") from None
+
+    async def main() -> list[Any]:
+        out: list[Any] = []
+        h1 = await spawn(stubborn())
+        out.append(await h1.cancel())
+        h2 = await spawn(plain())
+        out.append(await h2.cancel())
+        h3 = await spawn(failing())
+        with pytest.raises(ValueError):
+            await h3.cancel()
+        out.append(await h1.cancel())  # finished: its result
+        with pytest.raises(TaskCancelled):
+            await h2.cancel()  # already cancelled: stored exception
+        return out
+
+    assert run(main()) == ["cleaned", None, "cleaned"]
+
+
+def test_task_handle_equality_and_hash() -> None:
+    async def child() -> None:
+        await sleep(0)
+
+    async def main() -> None:
+        h = await spawn(child())
+        loop = current_event_loop()
+        assert loop is not None
+        other = TaskHandle(loop, h.raw_task)
+        assert other == h and hash(other) == hash(h)
+        assert len({h, other}) == 1
+        assert other.state == "ready"
+        await h.join()
+
+    run(main())
+
+
+def test_exit_value_and_cleanup_inside_loop(capsys: pytest.CaptureFixture[str]) -> None:
+    inside: list[Any] = []
+
+    async def long_job() -> None:
+        try:
+            await sleep(5)
+        finally:
+            inside.append(current_event_loop())
+
+    async def stopper() -> None:
+        await sleep(0.01)
+        await exit("stopped early")
+
+    async def main() -> str:
+        await spawn(long_job())
+        h = await spawn(stopper())
+        await h.join()
+        return "normal end"
+
+    loop = EventLoop(clock=MockClock())
+    assert loop.run_until_complete(main(), join=True) == "stopped early"
+    assert inside == [loop]  # W14: finally ran inside the loop
+
+
+def test_exit_from_late_child_wins() -> None:  # W14
+    async def child() -> None:
+        await sleep(1)
+        await exit("child value")
+
+    async def main() -> str:
+        await spawn(child())
+        return "root value"
+
+    assert run(main()) == "child value"
+
+
+def test_exit_with_exception() -> None:
+    async def fail_fast() -> None:
+        await exit(exception=TimeoutError("gave up"))
+
+    with pytest.raises(TimeoutError, match="gave up"):
+        EventLoop().run_until_complete(fail_fast())
+
+
+def test_deadlock_names_blocked_tasks() -> None:  # W10
+    async def waiter() -> None:
+        await park(reason="never woken")
+
+    async def main() -> None:
+        h = await spawn(waiter())
+        await h.join()
+
+    with pytest.raises(DeadlockError) as info:
+        run(main())
+    message = str(info.value)
+    assert "never woken" in message and "waiter" in message and "main" in message
+    assert len(info.value.blocked) == 2
+
+
+def test_root_done_leftover_parked_tasks_are_cancelled() -> None:
+    cleaned: list[str] = []
+
+    async def forever() -> None:
+        try:
+            await park(reason="nothing")
+        finally:
+            cleaned.append("yes")
+
+    async def main() -> str:
+        await spawn(forever())
+        return "done"
+
+    loop = EventLoop(clock=MockClock())
+    assert loop.run_until_complete(main(), join=True) == "done"
+    assert cleaned == ["yes"]
+    assert not loop.has_living_tasks()
+
+
+def test_park_wake_and_on_cancel() -> None:
+    waiters: list[TaskHandle[Any]] = []
+    removed: list[bool] = []
+
+    async def waiter() -> Any:
+        waiters.append(current_task_handle())
+        return await park(reason="demo", on_cancel=lambda: removed.append(True))
+
+    async def main() -> None:
+        h = await spawn(waiter())
+        await sleep(0)
+        assert wake(waiters[0], "v") is True
+        assert wake(waiters[0], "again") is False  # woken at most once per park
+        assert await h.join() == "v"
+        h2 = await spawn(waiter())
+        await sleep(0)
+        assert h2.park_reason == "demo"
+        h2.cancel()
+        with pytest.raises(TaskCancelled):
+            await h2.join()
+        assert removed == [True]
+        assert wake(waiters[1]) is False and wake_error(waiters[1], ValueError()) is False
+
+    run(main())
+
+
+def test_foreign_awaitable_gets_type_error() -> None:  # W18
+    class Foreign:
+        def __await__(self) -> Any:
+            yield "not a command"
+
+    async def main() -> str:
+        try:
+            await Foreign()
+        except TypeError as e:
+            return str(e)
+        return "no error"
+
+    assert "'not a command'" in run(main())
+
+
+def test_create_task_from_thread_wakes_blocked_loop() -> None:
+    loop = EventLoop()
+    parked: list[TaskHandle[Any]] = []
+
+    async def deliver(text: str) -> None:
+        wake(parked[0], text)
+
+    def other_thread() -> None:
+        loop.create_task(deliver("from another thread"))
+
+    async def main() -> str:
+        parked.append(current_task_handle())
+        t = threading.Thread(target=other_thread)
+        t.start()
+        got = await park(reason="inbox")
+        t.join()
+        return str(got)
+
+    assert loop.run_until_complete(main(), join=True) == "from another thread"
+
+
+def test_wait_readable_writable_and_busy() -> None:
+    a, b = socket.socketpair()
+    try:
+        async def reader() -> bytes:
+            await wait_readable(a)
+            return a.recv(10)
+
+        async def main() -> bytes:
+            h1 = await spawn(reader())
+            h2 = await spawn(reader())
+            with pytest.raises(BusyResourceError):
+                await h2.join()
+            await wait_writable(b)
+            b.send(b"hey")
+            return await h1.join()
+
+        loop = EventLoop()
+        assert loop.run_until_complete(main(), join=True) == b"hey"
+        assert loop.statistics()["io_waits"] == 0
+    finally:
+        a.close()
+        b.close()
+
+
+def test_cancel_io_wait_unregisters() -> None:
+    a, b = socket.socketpair()
+    try:
+        async def reader() -> None:
+            await wait_readable(a)
+
+        async def main() -> None:
+            h = await spawn(reader())
+            await sleep(0)
+            assert current_event_loop().statistics()["io_waits"] == 1  # type: ignore[union-attr]
+            await h.cancel()
+            assert current_event_loop().statistics()["io_waits"] == 0  # type: ignore[union-attr]
+            h2 = await spawn(reader())  # a new reader is not "busy"
+            b.send(b"x")
+            await h2.join()
+
+        EventLoop().run_until_complete(main())
+    finally:
+        a.close()
+        b.close()
+
+
+def test_wait_on_closed_socket_raises_in_task() -> None:
+    s = socket.socket()
+    s.close()
+
+    async def main() -> str:
+        try:
+            await wait_readable(s)
+        except ValueError as e:
+            return "ValueError" + str(e)[:0]
+        return "no error"
+
+    assert run(main()) == "ValueError"
+
+
+def test_loop_is_reusable_and_releases_fds() -> None:
+    loop = EventLoop()
+
+    async def job() -> int:
+        await sleep(0.001)
+        return 1
+
+    assert loop.run_until_complete(job(), join=True) == 1
+    assert loop.run_until_complete(job(), join=True) == 1
+    assert loop._io._selector is None  # pyright: ignore[reportPrivateUsage]
+
+
+def test_current_loop_and_task_are_context_local(capsys: pytest.CaptureFixture[str]) -> None:
+    print("outside:", current_event_loop(), current_task())
+    loop = EventLoop()
+
+    async def main() -> None:
+        print("inside: same loop?", current_event_loop() is loop)
+        print("inside: current_task() is this coroutine?", current_task() is me)
+
+    me = main()
+    loop.run_until_complete(me)
+    print("after:", current_event_loop())
+    assert capsys.readouterr().out == (
+        "outside: None None\n"
+        "inside: same loop? True\n"
+        "inside: current_task() is this coroutine? True\n"
+        "after: None\n"
+    )
+
+
+def test_nested_run_restores_outer_loop() -> None:  # W12
+    outer = EventLoop()
+
+    async def inner() -> str:
+        return "inner"
+
+    async def main() -> tuple[str, bool]:
+        value = EventLoop().run_until_complete(inner(), join=True)
+        return value, current_event_loop() is outer
+
+    assert outer.run_until_complete(main(), join=True) == ("inner", True)
+
+
+def test_loops_in_two_threads_do_not_mix() -> None:  # W7, W12
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        loop = EventLoop()
+
+        async def main() -> None:
+            a, b = socket.socketpair()
+            try:
+                for _ in range(20):
+                    b.send(b"x")
+                    await wait_readable(a)
+                    a.recv(1)
+                    assert current_event_loop() is loop
+                    await sleep(0)
+            finally:
+                a.close()
+                b.close()
+
+        try:
+            loop.run_until_complete(main(), join=True)
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []

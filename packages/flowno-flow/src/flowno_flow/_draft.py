@@ -1,0 +1,447 @@
+# Rules: draft nodes are pure descriptions of connections; they hold no data and never
+# run. A draft registers with the innermost open FlowHDL context *before* the Constant
+# nodes made for its own literal arguments. Every connection is checked when it is made
+# (port exists, output index exists when the output count is known, producer not already
+# finalized); forward references are resolved later, at the outermost FlowHDL exit.
+# pyright: reportPrivateUsage=false
+"""DraftNode, its port references, forward-reference placeholders and Constant."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, Union, cast
+
+from typing_extensions import TypeAlias, TypeVarTuple, Unpack
+
+from ._binding import PortSpec, bind_arguments
+from ._build_context import current_registry
+from ._build_errors import NodeReuseError, OutputPortError, PortAlreadyConnectedError
+from ._callsite import user_callsite
+from ._node_spec import EMPTY, NodeSpec
+
+if TYPE_CHECKING:
+    from ._finalized import FinalizedNode
+
+__all__ = [
+    "AnyDraftNode",
+    "Constant",
+    "DraftInputPortRef",
+    "DraftNode",
+    "DraftOutputPortRef",
+    "NodePlaceholder",
+    "OutputPortRefPlaceholder",
+    "Source",
+    "SuperNode",
+]
+
+_logger = logging.getLogger("flowno.flow")
+
+_Ts = TypeVarTuple("_Ts")
+_ReturnTupleT_co = TypeVar("_ReturnTupleT_co", covariant=True)
+
+
+class DraftOutputPortRef:
+    """Output ``port_index`` of a draft node: ``producer.output(k)``.
+
+    Example:
+        >>> from flowno_flow._draft import Constant
+        >>> Constant(3).output(0)
+        Constant#....output(0)
+    """
+
+    __slots__ = ("node", "port_index")
+
+    def __init__(self, node: AnyDraftNode, port_index: int) -> None:
+        self.node = node
+        self.port_index = port_index
+
+    def connect(self, target: DraftInputPortRef) -> None:
+        """Connect this output to ``target`` (``producer.output(k).connect(consumer.input(i))``).
+
+        Args:
+            target: The consumer's input port reference.
+
+        Raises:
+            PortAlreadyConnectedError: the input port already has a producer.
+        """
+        target.node._connect(target.port_index, self)
+
+    def __repr__(self) -> str:
+        return f"{self.node!r}.output({self.port_index})"
+
+
+class DraftInputPortRef:
+    """Input ``port_index`` of a draft node: ``consumer.input(i)``.
+
+    Example:
+        >>> from flowno_flow._draft import Constant
+        >>> Constant(3).input  # doctest: +ELLIPSIS
+        <bound method DraftNode.input of Constant#...>
+    """
+
+    __slots__ = ("node", "port_index")
+
+    def __init__(self, node: AnyDraftNode, port_index: int) -> None:
+        self.node = node
+        self.port_index = port_index
+
+    def __repr__(self) -> str:
+        return f"{self.node!r}.input({self.port_index})"
+
+
+class NodePlaceholder:
+    """A forward reference ``f.name`` to a node not defined yet in a FlowHDL block.
+
+    Resolved against the name table of the context it was read from, when the outermost
+    ``FlowHDL`` block exits.
+
+    Example:
+        >>> NodePlaceholder("later")
+        NodePlaceholder(name='later')
+    """
+
+    __slots__ = ("created_at", "name", "view")
+
+    def __init__(self, name: str, view: object = None, created_at: str | None = None) -> None:
+        self.name = name
+        self.view = view
+        self.created_at = created_at if created_at is not None else user_callsite(2)
+
+    def output(self, port_index: int) -> OutputPortRefPlaceholder:
+        """A forward reference to output ``port_index`` of the named node.
+
+        Args:
+            port_index: Output port index (checked at finalization).
+
+        Returns:
+            The output reference placeholder.
+
+        Example:
+            >>> NodePlaceholder("x").output(1)
+            OutputPortRefPlaceholder(name='x', port_index=1)
+        """
+        return OutputPortRefPlaceholder(self, port_index)
+
+    def __repr__(self) -> str:
+        return f"NodePlaceholder(name={self.name!r})"
+
+
+class OutputPortRefPlaceholder:
+    """A forward reference to output ``port_index`` of the node named ``placeholder.name``.
+
+    Example:
+        >>> OutputPortRefPlaceholder(NodePlaceholder("x"), 0).name
+        'x'
+    """
+
+    __slots__ = ("placeholder", "port_index")
+
+    def __init__(self, placeholder: NodePlaceholder, port_index: int) -> None:
+        self.placeholder = placeholder
+        self.port_index = port_index
+
+    @property
+    def name(self) -> str:
+        """The referenced name."""
+        return self.placeholder.name
+
+    def connect(self, target: DraftInputPortRef) -> None:
+        """Connect the (future) output to ``target``; resolved at finalization.
+
+        Args:
+            target: The consumer's input port reference.
+        """
+        target.node._connect(target.port_index, self)
+
+    def __repr__(self) -> str:
+        return f"OutputPortRefPlaceholder(name={self.name!r}, port_index={self.port_index})"
+
+
+#: What an input port can be connected to while drafting.
+Source: TypeAlias = Union[DraftOutputPortRef, OutputPortRefPlaceholder]
+
+
+class DraftNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
+    """Base class of every connectable draft node (built by calling an ``@node`` class).
+
+    A draft only records connections; when the ``FlowHDL`` block exits it is replaced
+    by a ``FinalizedNode`` that the engine runs. Do not subclass it directly: use
+    ``@node``.
+
+    Example:
+        >>> from flowno_flow._factory import make_node_class
+        >>> async def Add(a: int, b: int) -> int:
+        ...     return a + b
+        >>> AddNode = make_node_class(Add)
+        >>> d = AddNode(1, 2)
+        >>> isinstance(d, DraftNode), [repr(n)[:9] for n in d.get_input_nodes()]
+        (True, ['Constant#', 'Constant#'])
+    """
+
+    _flowno_spec: ClassVar[NodeSpec]
+    _flowno_counter: ClassVar[Iterator[int]]
+    _flowno_is_finalized: ClassVar[bool] = False
+    _flowno_quiet: ClassVar[bool] = False
+    _flowno_id: int
+    _created_at: str
+
+    def __init__(self, *args: Unpack[_Ts], **kwargs: object) -> None:
+        self._flowno_init(args, kwargs)
+
+    def _flowno_init(self, args: tuple[object, ...], kwargs: dict[str, object]) -> None:
+        spec = type(self)._flowno_spec
+        self._flowno_id = next(type(self)._flowno_counter)
+        self._created_at = user_callsite(3)
+        binding = bind_arguments(self._label, spec.params, args, kwargs)
+        self._ports: tuple[PortSpec, ...] = binding.ports
+        self._sources: list[Source | None] = [None] * len(binding.ports)
+        self._consumers: list[tuple[AnyDraftNode, int, int]] = []
+        self._finalized: FinalizedNode[Unpack[tuple[Any, ...]], Any] | None = None
+        self._view: object = None
+        self._flowno_state: object = self._flowno_make_state()
+        for index, value in binding.values.items():
+            _check_argument(value, self, index)
+        registry = current_registry()
+        if registry is None and not type(self)._flowno_quiet:
+            _logger.warning(
+                "%r created outside of a FlowHDL context at %s; it joins the flow it is first "
+                "connected into",
+                self,
+                self._created_at,
+            )
+        elif registry is not None:
+            registry._register_draft(self)
+        for index, value in binding.values.items():
+            self._connect(index, _as_source(value))
+
+    def _flowno_make_state(self) -> object:
+        return None
+
+    def _flowno_accumulator(self) -> Callable[[object, object], object] | None:
+        return None
+
+    @property
+    def _label(self) -> str:
+        return f"{self!r} (created at {self._created_at})"
+
+    def _port_label(self, port_index: int) -> str:
+        name = self._ports[port_index].name
+        return f"{self!r}.input({port_index}) ({name!r}, node created at {self._created_at})"
+
+    def output(self, port_index: int) -> DraftOutputPortRef:
+        """Reference output ``port_index`` (to pass as an argument or ``.connect``).
+
+        Args:
+            port_index: Output index; checked now when the node's output count is known.
+
+        Returns:
+            The output reference.
+
+        Raises:
+            OutputPortError: the node has no such output.
+        """
+        self._check_output_index(port_index, self._label)
+        return DraftOutputPortRef(self, port_index)
+
+    def input(self, port_index: int) -> DraftInputPortRef:
+        """Reference input ``port_index`` (the target of ``producer.output(k).connect``).
+
+        Args:
+            port_index: Input index.
+
+        Returns:
+            The input reference.
+
+        Raises:
+            OutputPortError: the node has no such input.
+        """
+        if not 0 <= port_index < len(self._ports):
+            names = ", ".join(f"{p.index}={p.name}" for p in self._ports) or "none"
+            raise OutputPortError(f"{self._label} has no input {port_index} (inputs: {names})")
+        return DraftInputPortRef(self, port_index)
+
+    def get_input_nodes(self) -> list[AnyDraftNode]:
+        """The producers connected to this node's inputs, in port order.
+
+        Returns:
+            One entry per connected (resolved) input port.
+        """
+        return [s.node for s in self._sources if isinstance(s, DraftOutputPortRef)]
+
+    def get_output_nodes(self) -> list[AnyDraftNode]:
+        """The consumers of this node, once per connection, in connection order.
+
+        Returns:
+            The consumer nodes.
+        """
+        return [consumer for consumer, _, _ in self._consumers]
+
+    def get_data(self, run_level: int = 0) -> tuple[object, ...] | None:
+        """Drafts hold no data.
+
+        Args:
+            run_level: Ignored.
+
+        Raises:
+            NotImplementedError: always; use the finalized node after the ``with`` block.
+        """
+        raise NotImplementedError(f"{self!r} is a draft node and holds no data; read it after the FlowHDL block")
+
+    def _blank_finalized(self) -> FinalizedNode[Unpack[tuple[Any, ...]], Any]:
+        """A finalized twin with no connections (to drive a ``Flow`` without FlowHDL).
+
+        Returns:
+            A new FinalizedNode whose ports are all unconnected.
+        """
+        from ._finalized import FinalizedNode
+
+        return FinalizedNode(self)
+
+    def _check_output_index(self, port_index: int, label: str) -> None:
+        count = type(self)._flowno_spec.output_count
+        if port_index < 0 or (count is not None and port_index >= count):
+            known = "unknown" if count is None else str(count)
+            raise OutputPortError(
+                f"{label} has no output {port_index} (it has {known} output(s))"
+            )
+
+    def _connect(self, port_index: int, source: Source) -> None:
+        self.input(port_index)
+        current = self._sources[port_index]
+        if current is not None:
+            raise PortAlreadyConnectedError(f"{self._port_label(port_index)} is already connected to {current!r}")
+        if isinstance(source, DraftOutputPortRef):
+            producer = source.node
+            _check_not_finalized(producer, self, port_index)
+            producer._check_output_index(source.port_index, f"{producer._label} (feeding {self._port_label(port_index)})")
+            producer._consumers.append((self, port_index, source.port_index))
+        self._sources[port_index] = source
+
+    def _flowno_call(self, args: tuple[object, ...], kwargs: dict[str, object]) -> Any:
+        state = self._flowno_state
+        if state is not None:
+            return state.call(*args, **kwargs)  # type: ignore[attr-defined]
+        return type(self)._flowno_spec.func(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"{type(self)._flowno_spec.name}#{self._flowno_id}"
+
+
+#: A draft node of any signature.
+AnyDraftNode: TypeAlias = "DraftNode[Unpack[tuple[Any, ...]], Any]"
+
+
+def is_finalized_node(value: object) -> bool:
+    """Whether ``value`` is a FinalizedNode (without importing it).
+
+    Args:
+        value: Anything.
+
+    Returns:
+        True for finalized nodes.
+
+    Example:
+        >>> is_finalized_node(3)
+        False
+    """
+    return bool(getattr(type(value), "_flowno_is_finalized", False))
+
+
+def as_draft(value: object) -> AnyDraftNode | None:
+    """``value`` as a draft node, or ``None`` if it is not one.
+
+    Args:
+        value: Anything.
+
+    Returns:
+        The draft or ``None``.
+
+    Example:
+        >>> as_draft(3) is None
+        True
+    """
+    if not isinstance(value, DraftNode):
+        return None
+    node: AnyDraftNode = cast(Any, value)
+    return node
+
+
+def _check_not_finalized(producer: AnyDraftNode, consumer: AnyDraftNode, port_index: int) -> None:
+    if producer._finalized is not None:
+        raise NodeReuseError(
+            f"{producer!r} (created at {producer._created_at}) already belongs to a finalized flow; "
+            f"it cannot feed {consumer._port_label(port_index)}. Create a new node instead."
+        )
+
+
+def _check_argument(value: object, consumer: AnyDraftNode, port_index: int) -> None:
+    if is_finalized_node(value) or is_finalized_node(getattr(value, "node", None)):
+        raise NodeReuseError(
+            f"{value!r} is a finalized node of another flow; it cannot feed "
+            f"{consumer._port_label(port_index)}. Create a new node instead."
+        )
+    if isinstance(value, DraftOutputPortRef):
+        value = value.node
+    draft = as_draft(value)
+    if draft is not None:
+        _check_not_finalized(draft, consumer, port_index)
+
+
+def _as_source(value: object) -> Source:
+    if isinstance(value, DraftNode):
+        return value.output(0)
+    if isinstance(value, (DraftOutputPortRef, OutputPortRefPlaceholder)):
+        return value
+    if isinstance(value, NodePlaceholder):
+        return value.output(0)
+    return Constant(value).output(0)
+
+
+async def _constant_placeholder() -> object:  # pragma: no cover - never called
+    return None
+
+
+class Constant(DraftNode[Unpack[tuple[()]], tuple[object]]):
+    """A node with no inputs that outputs ``value``: made for every literal argument.
+
+    Example:
+        >>> c = Constant(42)
+        >>> c.value, repr(c).startswith("Constant#")
+        (42, True)
+    """
+
+    _flowno_spec = NodeSpec(
+        name="Constant",
+        func=_constant_placeholder,
+        params=(),
+        is_streaming=False,
+        is_class=False,
+        multiple_outputs=False,
+        output_annotation=EMPTY,
+        output_port_annotations=None,
+        defined_at="<flowno>",
+    )
+    _flowno_counter = itertools.count()
+    _flowno_quiet = True
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+        self._flowno_init((), {})
+
+    def _flowno_call(self, args: tuple[object, ...], kwargs: dict[str, object]) -> Any:
+        return _return_value(self.value)
+
+
+async def _return_value(value: object) -> object:
+    return value
+
+
+class SuperNode:
+    """Kept importable for compatibility (``flowno.core.node_base.SuperNode``); unused.
+
+    Example:
+        >>> SuperNode.__name__
+        'SuperNode'
+    """

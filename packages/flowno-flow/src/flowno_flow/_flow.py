@@ -1,0 +1,1058 @@
+# Rules of the engine (spec flow.md 5, 7, 8; flow-streaming.md):
+# - one persistent task per node and run; it parks between evaluations and is
+#   resumed by the engine (a `go` flag + wake, so no wake-up is ever lost);
+# - demands go through a de-duplicating FIFO (`resolution_queue`) processed
+#   synchronously right after an evaluation ends; decisions come from the pure
+#   _scheduler (demand table, solve) and _stream (read/advance) modules;
+# - every per-step cost is O(ports of the node): the generation is a field,
+#   data keeps one slot per run level, barriers are counters (W1, W2, W4);
+# - every exception in a node task (user code, input gathering, hooks) is a
+#   node error: it terminates the run (or, with terminate_on_node_error=False,
+#   kills the node and its dependents); nothing is swallowed, nothing hangs (W6);
+# - the run always ends the same way: node tasks cancelled (their generators are
+#   aclose()d by the task itself), on_flow_end fired, current_flow() reset (W11).
+"""Flow: the engine that runs finalized nodes (generations, cycles, streams)."""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import sys
+from collections.abc import AsyncGenerator, Callable, Coroutine, Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any, Union
+
+from flowno_eventloop import EventLoop, TaskCancelled, TaskHandle, spawn
+from flowno_eventloop.lowlevel import current_task_handle, park, wake
+
+from ._accumulate import Accumulator
+from ._context import _current_flow
+from ._generation import clip_generation, cmp_generation, inc_generation
+from ._instrumentation import NO_OP_INSTRUMENT, FlowInstrument, get_current_flow_instrument
+from ._run_errors import (
+    FlowDeadlockError,
+    MissingDefaultError,
+    NodeExecutionError,
+    TerminateLimitReached,
+    WaitingNode,
+    attach_node_note,
+)
+from ._scheduler import (
+    DemandAction,
+    NodeActivity,
+    Pick,
+    SolveGraph,
+    Unbootable,
+    demand_action,
+    is_fresh,
+    solve,
+)
+from ._status import (
+    AnyStatus,
+    Error,
+    Executing,
+    Queued,
+    Stalled,
+    WaitingForStartNextGeneration,
+)
+from ._stream import Channel, PortCursor, ReadDecision, Stream, StreamCancelled, may_advance, read_decision
+from ._types import Generation, InputPortIndex
+
+__all__ = ["Flow", "NodeTaskAndStatus"]
+
+Node = Any  # a FinalizedNode (FLOW-BUILD); the engine only uses the documented members
+LimitSpec = Union[Mapping[Any, Union[tuple[int, ...], None]], tuple[int, ...], None]
+
+_NO_LIMIT = ()  # newer than every real generation: never reached
+_IDLE, _QUEUED, _RUNNING, _DEAD = "idle", "queued", "running", "dead"
+_flow_ids = itertools.count()
+
+
+class _NodeRun:
+    """The engine's runtime record of one node (also the value of ``Flow.node_tasks``)."""
+
+    __slots__ = (
+        "node", "order", "task", "status", "phase", "go", "retained", "never_ran",
+        "inputs", "last_read", "pending_reads", "pending_gen", "channel", "cursors",
+        "resume_defaults", "defaulted", "streams", "wait_kind", "wait_detail", "limit",
+        "last_level", "stream_consumers", "demand_order",
+    )
+
+    def __init__(self, node: Node, order: int) -> None:
+        self.node = node
+        self.order = order
+        self.task: TaskHandle[Any] | None = None
+        self.status: AnyStatus = WaitingForStartNextGeneration(-1)
+        self.phase = _IDLE
+        self.go = False
+        self.retained = False
+        self.never_ran = True
+        # (port index, producer run, producer output, minimum run level) per connected port
+        self.inputs: list[tuple[int, _NodeRun, int, int]] = []
+        self.last_read: dict[int, Generation] = {}
+        self.pending_reads = 0  # consumers' mono ports that have not read pending_gen
+        self.pending_gen: Generation = None
+        self.channel: Channel | None = None
+        self.cursors: dict[int, PortCursor] = {}  # my stream_in ports
+        self.resume_defaults: tuple[int, ...] = ()
+        self.defaulted: list[InputPortIndex] = []
+        self.streams: list[Stream[Any]] = []
+        self.wait_kind: str | None = None
+        self.wait_detail: object = None
+        self.limit: Any = _NO_LIMIT
+        self.last_level = -1
+        self.stream_consumers: list[_NodeRun] = []
+        self.demand_order: list[Node] = []  # consumers by output port, then connection order
+
+    @property
+    def task_and_status(self) -> tuple[TaskHandle[Any] | None, AnyStatus]:
+        return self.task, self.status
+
+    def __repr__(self) -> str:
+        return f"NodeTaskAndStatus({self.node!r}, {self.status!r})"
+
+
+NodeTaskAndStatus = _NodeRun
+
+
+class _DemandQueue:
+    """De-duplicating FIFO of demanded nodes (a demand pending twice is one demand)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self) -> None:
+        self._items: dict[Node, None] = {}
+
+    def put(self, node: Node) -> bool:
+        if node in self._items:
+            return False
+        self._items[node] = None
+        return True
+
+    def pop(self) -> Node:
+        node = next(iter(self._items))
+        del self._items[node]
+        return node
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._items
+
+    def __iter__(self) -> Any:
+        return iter(list(self._items))
+
+    def __repr__(self) -> str:
+        return f"ResolutionQueue({list(self._items)!r})"
+
+
+class Flow:
+    """Runs a graph of finalized nodes on an event loop.
+
+    Usually owned by a ``FlowHDL`` (``f._flow``); nodes are registered with
+    ``add_node`` in registration order. ``run_until_complete`` runs every node
+    whose inputs are new, cycles started from defaults, until nothing is left
+    to do, a generation limit is reached, or a node fails.
+
+    Attributes:
+        unvisited: Registered nodes not yet reached by the scheduler.
+        visited: Nodes reached at least once.
+        node_tasks: ``node -> NodeTaskAndStatus`` (``.task``, ``.status``).
+        resolution_queue: The pending demands (a de-duplicating FIFO).
+        event_loop: The flow's EventLoop.
+
+    Example:
+        >>> flow = Flow()
+        >>> flow.run_until_complete()  # nothing registered: returns at once
+        >>> repr(flow).startswith("<Flow#")
+        True
+    """
+
+    def __init__(self, is_finalized: bool = True) -> None:
+        self._id = next(_flow_ids)
+        self.event_loop = EventLoop()
+        self.unvisited: list[Node] = []
+        self.visited: set[Node] = set()
+        self.node_tasks: dict[Node, _NodeRun] = {}
+        self.resolution_queue = _DemandQueue()
+        self._context_factory: Callable[[Node], Any] | None = None
+        self._terminate_on_error = True
+        self._failure: BaseException | None = None
+        self._errors: list[BaseException] = []
+        self._busy = 0
+        self._blocked = 0
+        self._root: TaskHandle[Any] | None = None
+        self._root_parked = False
+        self._task_nodes: dict[TaskHandle[Any], Node] = {}
+        self._inst: FlowInstrument = NO_OP_INSTRUMENT
+        self._wired = False
+        self._graph = SolveGraph(self._stale_inputs, self._is_busy, self._order, self._has_default)
+
+    def __repr__(self) -> str:
+        return f"<Flow#{self._id}>"
+
+    # ------------------------------------------------------------------ registration
+    def add_node(self, node: Node) -> None:
+        """Register a finalized node (fires ``on_node_registered``).
+
+        Args:
+            node: The FinalizedNode.
+        """
+        if node in self.node_tasks:
+            return
+        self.node_tasks[node] = _NodeRun(node, len(self.node_tasks))
+        self.unvisited.append(node)
+        self._wired = False
+        get_current_flow_instrument().on_node_registered(self, node)
+
+    def add_nodes(self, nodes: Iterable[Node]) -> None:
+        """Register several finalized nodes, in order.
+
+        Args:
+            nodes: The FinalizedNodes.
+        """
+        for node in nodes:
+            self.add_node(node)
+
+    def create_task(self, raw_task: Coroutine[Any, Any, Any]) -> TaskHandle[Any]:
+        """Schedule an extra coroutine on the flow's loop (it starts when the flow runs).
+
+        Args:
+            raw_task: The coroutine.
+
+        Returns:
+            Its TaskHandle; ``run_until_complete`` waits for it.
+        """
+        return self.event_loop.create_task(raw_task)
+
+    # ------------------------------------------------------------------ status & defaults
+    def set_node_status(self, node: Node, status: AnyStatus) -> None:
+        """Set a node task's status; fires ``on_node_status_change`` on a change.
+
+        Args:
+            node: The node.
+            status: The new status.
+        """
+        run = self.node_tasks[node]
+        old = run.status
+        if old == status:
+            return
+        run.status = status
+        self._inst.on_node_status_change(self, node, old, status)
+
+    def set_defaulted_inputs(self, node: Node, defaulted_inputs: list[InputPortIndex]) -> None:
+        """Record that ``node`` is fed defaults on these ports; raise their stitch levels.
+
+        Args:
+            node: The node.
+            defaulted_inputs: Input port indices fed their default to break a cycle.
+        """
+        run = self.node_tasks[node]
+        run.defaulted = list(defaulted_inputs)
+        for port in defaulted_inputs:
+            node._state.raise_stitch(port)
+
+    def clear_defaulted_inputs(self, node: Node) -> None:
+        """Forget the defaulted-port record of ``node``.
+
+        Args:
+            node: The node.
+        """
+        self.node_tasks[node].defaulted = []
+
+    def is_input_defaulted(self, node: Node, input_port: InputPortIndex) -> bool:
+        """Whether ``input_port`` of ``node`` is fed its default in the current evaluation.
+
+        Args:
+            node: The node.
+            input_port: The port index.
+
+        Returns:
+            True if defaulted.
+        """
+        return input_port in self.node_tasks[node].defaulted
+
+    # ------------------------------------------------------------------ running
+    def run_until_complete(
+        self,
+        stop_at_node_generation: LimitSpec = (),
+        terminate_on_node_error: bool = False,
+        _debug_max_wait_time: float | None = None,
+        context_factory: Callable[[Node], Any] | None = None,
+    ) -> None:
+        """Run the flow until nothing is left to do, a limit is reached or a node fails.
+
+        Args:
+            stop_at_node_generation: ``()`` or ``None`` for no limit; a generation
+                tuple for every node; or ``{node: generation}`` (finalized or draft
+                keys; a ``None`` value stops at that node's first output).
+            terminate_on_node_error: Stop at the first node error (re-raised). If
+                False, the failing node and its dependents stop, the rest finishes,
+                then the error is raised (several: an ExceptionGroup).
+            _debug_max_wait_time: Cap on each single blocking wait of the loop.
+            context_factory: ``node -> context`` for ``current_context()``.
+
+        Raises:
+            TerminateLimitReached: a node reached its generation limit.
+            MissingDefaultError: a cycle or a node input has no default to start from.
+            FlowDeadlockError: no node can make progress.
+            Exception: a node's exception (the same object, with a note naming the node).
+        """
+        self._wire()
+        self._set_limits(stop_at_node_generation)
+        self._terminate_on_error = terminate_on_node_error
+        self._context_factory = context_factory
+        self._failure = None
+        self._errors = []
+        token = _current_flow.set(self)
+        try:
+            failure = self.event_loop.run_until_complete(
+                self._main(), join=True, _debug_max_wait_time=_debug_max_wait_time
+            )
+        finally:
+            _current_flow.reset(token)
+        if failure is not None:
+            raise failure
+        self._raise_collected_errors()
+
+    async def _main(self) -> BaseException | None:
+        """The root task: start the work, supervise, always shut down cleanly.
+
+        Returns the exception that ended the run (raised by the caller outside the
+        loop, so the loop does not log it as a crashed task).
+        """
+        inst = self._inst = get_current_flow_instrument()
+        self._root = current_task_handle()
+        inst.on_flow_start(self)
+        try:
+            for run in self.node_tasks.values():
+                self._reset_run_state(run)
+                run.task = await spawn(self.evaluate_node(run.node))
+                self._task_nodes[run.task] = run.node
+            self._start()
+            await self._supervise()
+        except Exception as exc:  # noqa: BLE001 - handed to run_until_complete to raise
+            failure: BaseException | None = exc
+        else:
+            failure = None
+        finally:
+            await self._shutdown()
+            inst.on_flow_end(self)
+        return failure
+
+    async def _supervise(self) -> None:
+        """Park the root until the run is over (quiet, failed or deadlocked)."""
+        root = self._root
+        assert root is not None
+        while True:
+            self._process_queue()
+            if self._failure is not None:
+                raise self._failure
+            if self._busy == 0 and not self.resolution_queue:
+                return
+            if self._busy == self._blocked and not self.resolution_queue:
+                raise FlowDeadlockError(self._waiting_report())
+            self._root_parked = True
+            try:
+                await park(reason=f"{self!r} supervising its nodes")
+            finally:
+                self._root_parked = False
+
+    def _poke_root(self) -> None:
+        if self._root_parked and self._root is not None:
+            wake(self._root)
+
+    async def _shutdown(self) -> None:
+        tasks = [run.task for run in self.node_tasks.values() if run.task is not None]
+        for task in tasks:
+            if not task.is_finished:
+                task.cancel()
+        for task in tasks:
+            try:
+                await task.join()
+            except Exception:  # noqa: BLE001 - a cancelled node task: nothing to report
+                pass
+        self._task_nodes.clear()
+        for run in self.node_tasks.values():
+            run.task = None
+            if run.phase != _DEAD:
+                run.phase = _IDLE
+            run.go = False
+            run.wait_kind = None
+        self._busy = self._blocked = 0
+
+    def _raise_collected_errors(self) -> None:
+        if not self._errors:
+            return
+        if len(self._errors) == 1:
+            raise self._errors[0]
+        group = _exception_group()
+        if group is None:
+            raise self._errors[0]
+        raise group("several nodes failed", [e for e in self._errors if isinstance(e, Exception)])
+
+    # ------------------------------------------------------------------ setup
+    def _wire(self) -> None:
+        if self._wired:
+            return
+        runs = self.node_tasks
+        for run in runs.values():
+            run.inputs = []
+            run.stream_consumers = []
+            ordered = sorted(run.node.consumers, key=lambda c: c[2])
+            run.demand_order = list(dict.fromkeys(c[0] for c in ordered))
+            if getattr(run.node, "is_streaming", False) and run.channel is None:
+                run.channel = Channel()
+        for run in runs.values():
+            for port in run.node.input_ports:
+                conn = port.connected
+                if conn is None:
+                    continue
+                producer = runs.get(conn.node)
+                if producer is None:
+                    raise ValueError(
+                        f"{run.node!r}.input({port.index}) is connected to {conn.node!r}, "
+                        f"which is not registered with {self!r}"
+                    )
+                level = port.minimum_run_level
+                run.inputs.append((port.index, producer, conn.port_index, level))
+                if level >= 1:
+                    if producer.channel is None:
+                        producer.channel = Channel()
+                    if port.index not in run.cursors:
+                        cursor = PortCursor(run, port.index, conn.port_index)
+                        run.cursors[port.index] = cursor
+                        producer.channel.ports.append(cursor)
+                    if run not in producer.stream_consumers:
+                        producer.stream_consumers.append(run)
+        self._wired = True
+
+    def _reset_run_state(self, run: _NodeRun) -> None:
+        run.phase = _DEAD if run.phase == _DEAD else _IDLE
+        run.go = False
+        run.retained = False
+        run.wait_kind = None
+        run.streams = []
+
+    def _set_limits(self, spec: LimitSpec) -> None:
+        drafts = {getattr(n, "draft", None): n for n in self.node_tasks}
+        for run in self.node_tasks.values():
+            run.limit = _NO_LIMIT
+        if spec is None or isinstance(spec, tuple):
+            for run in self.node_tasks.values():
+                run.limit = _NO_LIMIT if spec is None else spec
+            return
+        for key, limit in spec.items():
+            node = key if key in self.node_tasks else drafts.get(key)
+            if node is None:
+                raise KeyError(f"stop_at_node_generation: {key!r} is not a node of {self!r}")
+            self.node_tasks[node].limit = limit
+
+    def _start(self) -> None:
+        """Start every independent piece of work at once (W10), in registration order."""
+        for node in list(self.unvisited):
+            run = self.node_tasks[node]
+            if node in self.visited or run.phase != _IDLE:
+                continue
+            if not (run.never_ran or self._has_fresh_input(run)):
+                continue
+            picks = self._solve_or_fail(node)
+            if picks is None:
+                return
+            if not any(self.node_tasks[p.node].phase == _IDLE for p in picks):
+                continue
+            self._inst.on_resolution_queue_put(self, node)
+            self._inst.on_resolution_queue_get(self, node)
+            self._apply(node, picks)
+
+    # ------------------------------------------------------------------ graph view
+    def _is_busy(self, node: Node) -> bool:
+        return self.node_tasks[node].phase != _IDLE
+
+    def _order(self, node: Node) -> int:
+        return self.node_tasks[node].order
+
+    def _has_default(self, node: Node, port: int) -> bool:
+        return bool(node.input_ports[port].has_default)
+
+    def _stale_inputs(self, node: Node) -> list[tuple[int, Node]]:
+        run = self.node_tasks[node]
+        gen = node.generation
+        state = node._state
+        return [
+            (i, prod.node)
+            for i, prod, _, level in run.inputs
+            if not is_fresh(gen, prod.node.generation, level, state.stitch_level(i))
+        ]
+
+    def _has_fresh_input(self, run: _NodeRun) -> bool:
+        gen = run.node.generation
+        state = run.node._state
+        return any(
+            is_fresh(gen, prod.node.generation, level, state.stitch_level(i))
+            for i, prod, _, level in run.inputs
+        )
+
+    # ------------------------------------------------------------------ demands
+    def _demand(self, node: Node) -> None:
+        if self.resolution_queue.put(node):
+            self._inst.on_resolution_queue_put(self, node)
+
+    def _process_queue(self) -> None:
+        queue = self.resolution_queue
+        inst = self._inst
+        while queue and self._failure is None:
+            node = queue.pop()
+            inst.on_resolution_queue_get(self, node)
+            run = self.node_tasks[node]
+            activity = _ACTIVITY[run.phase]
+            fresh = activity is NodeActivity.IDLE and self._has_fresh_input(run)
+            action = demand_action(activity, run.never_ran, fresh)
+            if action is DemandAction.RETAIN:
+                run.retained = True
+            elif action is DemandAction.SOLVE:
+                picks = self._fast_solve(run) or self._solve_or_fail(node)
+                if picks is None:
+                    return
+                self._apply(node, picks)
+
+    def _fast_solve(self, run: _NodeRun) -> list[Pick[Node]] | None:
+        """All inputs fresh: the node itself runs (the common case, no graph walk)."""
+        gen = run.node.generation
+        state = run.node._state
+        for i, prod, _, level in run.inputs:
+            if not is_fresh(gen, prod.node.generation, level, state.stitch_level(i)):
+                return None
+        return [Pick(run.node)]
+
+    def _solve_or_fail(self, node: Node) -> list[Pick[Node]] | None:
+        try:
+            return solve(node, self._graph)
+        except Unbootable as exc:
+            members: list[tuple[Node, list[int]]] = exc.members
+            self._fail_with(MissingDefaultError(_missing_defaults_message(members, cycle=True)))
+            return None
+
+    def _apply(self, head: Node, picks: list[Pick[Node]]) -> None:
+        inst = self._inst
+        inst.on_solving_nodes(self, head, [p.node for p in picks])
+        for pick in picks:
+            if pick.node not in self.visited:
+                self.visited.add(pick.node)
+                try:
+                    self.unvisited.remove(pick.node)
+                except ValueError:
+                    pass
+            inst.on_node_visited(self, pick.node)
+            self._resume(self.node_tasks[pick.node], pick.default_ports)
+
+    def _resume(self, run: _NodeRun, default_ports: tuple[int, ...]) -> None:
+        if run.phase != _IDLE or run.task is None:
+            return
+        run.phase = _QUEUED
+        self._busy += 1
+        run.resume_defaults = default_ports
+        run.go = True
+        self.set_node_status(run.node, Queued())
+        self._inst.on_node_resumed(self, run.node, run.last_level)
+        wake(run.task)
+
+    # ------------------------------------------------------------------ node task
+    async def evaluate_node(self, node: Node) -> None:
+        """The persistent task of one node: park, evaluate when resumed, repeat.
+
+        Args:
+            node: The node to evaluate.
+        """
+        run = self.node_tasks[node]
+        try:
+            while True:
+                while not run.go:
+                    self.set_node_status(node, WaitingForStartNextGeneration(run.last_level))
+                    await park(reason=node)
+                run.go = False
+                run.phase = _RUNNING if run.phase != _DEAD else _DEAD
+                halted = not await self._evaluate(run)
+                if halted:
+                    await park(reason=f"{node!r} halted (run terminating)")
+                self._after_evaluation(run)
+        except TaskCancelled:
+            return
+
+    def _after_evaluation(self, run: _NodeRun) -> None:
+        self._busy -= 1
+        if run.phase != _DEAD:
+            run.phase = _IDLE
+        if run.retained:
+            run.retained = False
+            self._demand(run.node)
+        self._inst.on_node_pause(self, run.node, run.last_level)
+        self._process_queue()
+        if self._failure is not None or (self._busy == 0 and not self.resolution_queue):
+            self._poke_root()
+        elif self._busy == self._blocked and not self.resolution_queue:
+            self._poke_root()
+
+    async def _evaluate(self, run: _NodeRun) -> bool:
+        """One evaluation. Returns False when the run must stop (failure or limit)."""
+        node = run.node
+        inst = self._inst
+        before = node.generation
+        run.never_ran = False
+        self.set_node_status(node, Executing())
+        try:
+            with self._lifecycle(node, 0):
+                values = self._gather(run)
+                inst.on_defaulted_inputs_set(self, node, list(run.defaulted))
+                call = node.invoke(values)
+                if inspect.iscoroutine(call):
+                    result = await call
+                    ok = await self._push(run, self._wrap(run, result, "returned"), 0)
+                elif inspect.isasyncgen(call):
+                    ok = await self._drive_stream(run, call)
+                else:
+                    raise TypeError(
+                        f"{node!r}: the node function must be `async def` (returned "
+                        f"{type(call).__name__}, expected a coroutine or an async generator)"
+                    )
+            run.last_level = 0
+            return ok
+        except TaskCancelled:
+            raise
+        except Exception as exc:  # every error in a node task is a node error (W6)
+            return self._node_failed(run, exc, before)
+        finally:
+            self._end_streams_of(run)
+            self.clear_defaulted_inputs(node)
+
+    def _lifecycle(self, node: Node, level: int) -> AbstractContextManager[Any]:
+        if self._inst is NO_OP_INSTRUMENT:
+            return _NULL
+        return self._inst.node_lifecycle(self, node, level)
+
+    # ------------------------------------------------------------------ inputs
+    def _gather(self, run: _NodeRun) -> list[object]:
+        node = run.node
+        ports = node.input_ports
+        values: list[object] = [None] * len(ports)
+        connected = {i: (prod, out, level) for i, prod, out, level in run.inputs}
+        defaulted: list[InputPortIndex] = []
+        forced = run.resume_defaults
+        run.resume_defaults = ()
+        for port in ports:
+            i = port.index
+            link = connected.get(i)
+            if link is None:
+                values[i] = port.default
+                continue
+            prod, out, level = link
+            value: object = _MISSING
+            if i not in forced:
+                value = self._open_stream(run, port, prod, out) if level >= 1 else self._read(run, i, prod, out)
+            if value is _MISSING:
+                if not port.has_default:
+                    raise MissingDefaultError(_missing_defaults_message([(node, [i])], cycle=False))
+                value = port.default
+                defaulted.append(InputPortIndex(i))
+            values[i] = value
+        self.set_defaulted_inputs(node, defaulted)
+        return values
+
+    def _read(self, run: _NodeRun, port: int, prod: _NodeRun, out: int) -> object:
+        data = prod.node.get_data(0)
+        if data is None:
+            return _MISSING
+        try:
+            value = data[out]
+        except (IndexError, TypeError, KeyError) as exc:
+            raise NodeExecutionError(
+                f"input {port} reads output {out} of {prod.node!r}, whose data is {data!r}",
+                repr(run.node), run.node.generation,
+            ) from exc
+        gen = clip_generation(prod.node.generation, 0)
+        if run.last_read.get(port, _MISSING) != gen:
+            run.last_read[port] = gen
+            if gen == prod.pending_gen and prod.pending_reads > 0:
+                prod.pending_reads -= 1
+                self._inst.on_barrier_node_read(self, prod.node, 0)
+                if prod.pending_reads == 0 and prod.wait_kind == "barrier":
+                    self._unblock(prod)
+        return value
+
+    # ------------------------------------------------------------------ outputs
+    def _wrap(self, run: _NodeRun, value: object, verb: str) -> tuple[object, ...]:
+        node = run.node
+        if not getattr(node, "multiple_outputs", False):
+            return (value,)
+        if not isinstance(value, tuple):
+            raise TypeError(
+                f"{node!r} has multiple_outputs=True but {verb} {type(value).__name__} "
+                f"{value!r}; return/yield a tuple with one element per output"
+            )
+        count = getattr(node, "output_count", None)
+        if isinstance(count, int) and len(value) != count:
+            raise ValueError(f"{node!r} {verb} {len(value)} outputs, expected {count}: {value!r}")
+        return value
+
+    async def _push(self, run: _NodeRun, data: tuple[object, ...] | None, level: int) -> bool:
+        node = run.node
+        if level == 0:
+            await self._wait_readers(run, data)
+        node.push_data(data, level)
+        run.last_level = level
+        self._inst.on_node_emitted_data(self, node, data, level)
+        if level == 0:
+            self._arm_barrier(run)
+        if run.limit != _NO_LIMIT and cmp_generation(node.generation, run.limit) >= 0:
+            self._inst.on_node_generation_limit(self, node, run.limit)
+            self._fail_with(TerminateLimitReached())
+            return False
+        if level == 0:
+            for consumer in run.demand_order:
+                self._demand(consumer)
+        else:
+            for consumer in run.stream_consumers:
+                if consumer.phase == _IDLE:
+                    self._demand(consumer.node)
+                else:
+                    consumer.retained = True
+        return True
+
+    def _arm_barrier(self, run: _NodeRun) -> None:
+        run.pending_gen = clip_generation(run.node.generation, 0)
+        count = 0
+        for consumer, port, _ in run.node.consumers:
+            crun = self.node_tasks[consumer]
+            if crun.phase != _DEAD and consumer.input_ports[port].minimum_run_level == 0:
+                count += 1
+        run.pending_reads = count
+
+    async def _wait_readers(self, run: _NodeRun, data: object) -> None:
+        """Write barrier (W4): every mono consumer read my previous result first."""
+        if run.pending_reads <= 0:
+            return
+        with self._inst.on_barrier_node_write(self, run.node, data, 0):
+            while run.pending_reads > 0:
+                await self._block(run, "barrier", run.pending_gen)
+
+    # ------------------------------------------------------------------ blocking
+    async def _block(self, run: _NodeRun, kind: str, detail: object) -> None:
+        self._process_queue()
+        run.wait_kind = kind
+        run.wait_detail = detail
+        self._blocked += 1
+        if self._failure is not None or (self._busy == self._blocked and not self.resolution_queue):
+            self._poke_root()
+        try:
+            await park(reason=f"{run.node!r} waiting ({kind})")
+        finally:
+            if run.wait_kind is not None:
+                run.wait_kind = None
+                self._blocked -= 1
+
+    def _unblock(self, run: _NodeRun) -> None:
+        if run.wait_kind is None or run.task is None:
+            return
+        run.wait_kind = None
+        self._blocked -= 1
+        wake(run.task)
+
+    # ------------------------------------------------------------------ streams
+    async def _drive_stream(self, run: _NodeRun, agen: AsyncGenerator[Any, Any]) -> bool:
+        node = run.node
+        channel = run.channel
+        if channel is None:
+            channel = run.channel = Channel()
+        channel.start_evaluation(inc_generation(node.generation, 1)[0])
+        acc = Accumulator(repr(node), getattr(node, "accumulator", None))
+        explicit: tuple[object, ...] | None = None
+        cancelled_out = thrown = False
+        try:
+            while True:
+                if channel.index >= 0:
+                    await self._wait_advance(run, channel)
+                with self._lifecycle(node, 1):
+                    try:
+                        if channel.cancelled_eval == channel.eval and not thrown:
+                            thrown = True
+                            chunk = await agen.athrow(StreamCancelled(channel.canceller))
+                        else:
+                            chunk = await agen.__anext__()
+                    except StopAsyncIteration:
+                        break
+                    except StreamCancelled:
+                        cancelled_out = True
+                        break
+                    except RuntimeError as exc:
+                        if not isinstance(exc.__cause__, StopAsyncIteration):
+                            raise
+                        explicit = self._explicit_final(run, exc.__cause__)
+                        break
+                data = self._wrap(run, chunk, "yielded")
+                acc.add(data)
+                if not await self._publish(run, channel, data):
+                    return False
+        finally:
+            await agen.aclose()
+        channel.finished = True
+        self._wake_readers(channel)
+        if cancelled_out:
+            self._cancel_inputs_of(run)
+        final = explicit if explicit is not None else acc.result()
+        return await self._push(run, final, 0)
+
+    def _explicit_final(self, run: _NodeRun, stop: StopAsyncIteration) -> tuple[object, ...] | None:
+        if not stop.args:
+            return None
+        return self._wrap(run, stop.args[0], "ended with StopAsyncIteration of")
+
+    async def _publish(self, run: _NodeRun, channel: Channel, data: tuple[object, ...]) -> bool:
+        channel.index += 1
+        channel.chunk = data
+        if not await self._push(run, data, 1):
+            return False
+        self._wake_readers(channel)
+        return True
+
+    async def _wait_advance(self, run: _NodeRun, channel: Channel) -> None:
+        """Lazy lockstep (S3): wait until every active reader took my chunk and one asks."""
+        while not may_advance(channel):
+            self.set_node_status(run.node, WaitingForStartNextGeneration(1))
+            await self._block(run, "channel", (channel.eval, channel.index))
+        self.set_node_status(run.node, Executing())
+
+    def _wake_readers(self, channel: Channel) -> None:
+        for port in channel.ports:
+            if port.waiter is not None:
+                waiter, port.waiter = port.waiter, None
+                self._unblock(waiter)
+
+    def _maybe_advance(self, producer: _NodeRun) -> None:
+        channel = producer.channel
+        if channel is not None and producer.wait_kind == "channel" and may_advance(channel):
+            self._unblock(producer)
+
+    def _open_stream(self, run: _NodeRun, port: Any, prod: _NodeRun, out: int) -> object:
+        channel = prod.channel
+        if channel is None or channel.eval < 0:
+            return _MISSING
+        cursor = run.cursors[port.index]
+        if cursor.eval != channel.eval:
+            cursor.eval = channel.eval
+            cursor.taken = -1
+        stream: Stream[Any] = Stream(_input_ref(run.node, port.index), port.connected)
+        stream._flow = self
+        stream._producer = prod
+        stream._port = cursor
+        stream._eval = channel.eval
+        run.streams.append(stream)
+        return stream
+
+    async def _stream_next(self, stream: Stream[Any]) -> Any:
+        prod = stream._producer
+        port = stream._port
+        assert prod is not None and port is not None
+        channel = prod.channel
+        assert channel is not None
+        consumer = port.consumer
+        while True:
+            decision = read_decision(channel, port, stream._eval, stream._cancelled_by_me)
+            if decision is ReadDecision.TAKE:
+                if port.eval != channel.eval:
+                    port.eval, port.taken = channel.eval, -1
+                port.taken = channel.index
+                port.asking = False
+                assert channel.chunk is not None
+                value = channel.chunk[port.output_index]
+                self._inst.on_stream_next(stream, value)
+                self._maybe_advance(prod)
+                return value
+            if decision is ReadDecision.END:
+                stream._ended = True
+                port.asking = False
+                self._inst.on_stream_end(stream)
+                self._maybe_advance(prod)
+                raise StopAsyncIteration
+            port.asking = True
+            self._maybe_advance(prod)
+            self.set_node_status(consumer.node, Stalled(stream.input))
+            self._inst.on_node_stalled(self, consumer.node, stream.input)
+            port.waiter = consumer
+            try:
+                await self._block(consumer, "stall", stream)
+            finally:
+                port.waiter = None
+            self.set_node_status(consumer.node, Executing())
+
+    def _stream_cancel(self, stream: Stream[Any]) -> None:
+        prod = stream._producer
+        assert prod is not None
+        channel = prod.channel
+        stream._cancelled_by_me = True
+        if channel is None or stream._eval != channel.eval or channel.finished:
+            return
+        if channel.cancelled_eval != channel.eval:
+            channel.cancelled_eval = channel.eval
+            channel.canceller = stream
+            self._inst.on_stream_error(stream, StreamCancelled(stream))
+        self._wake_readers(channel)
+        self._maybe_advance(prod)
+
+    def _end_streams_of(self, run: _NodeRun) -> None:
+        """A consumer's evaluation ended: its streams no longer hold their producers."""
+        for stream in run.streams:
+            port = stream._port
+            prod = stream._producer
+            if port is None or prod is None:
+                continue
+            port.released_eval = stream._eval
+            port.asking = False
+            self._maybe_advance(prod)
+        run.streams = []
+
+    def _cancel_inputs_of(self, run: _NodeRun) -> None:
+        for stream in list(run.streams):
+            self._stream_cancel(stream)
+
+    # ------------------------------------------------------------------ failures
+    def _fail_with(self, exc: BaseException) -> None:
+        if self._failure is None:
+            self._failure = exc
+        self._poke_root()
+
+    def _node_failed(self, run: _NodeRun, exc: Exception, before: Generation) -> bool:
+        node = run.node
+        if not isinstance(exc, (TerminateLimitReached, MissingDefaultError)):
+            attach_node_note(exc, repr(node), before)
+        self.set_node_status(node, Error())
+        try:
+            self._inst.on_node_error(self, node, exc)
+        except Exception as hook_exc:  # noqa: BLE001 - reported together with the node error
+            attach_node_note(hook_exc, repr(node), before)
+            exc = hook_exc
+        if self._terminate_on_error:
+            self._fail_with(exc)
+            return False
+        self._errors.append(exc)
+        self._kill_downstream(run)
+        return True
+
+    def _kill_downstream(self, run: _NodeRun) -> None:
+        todo = [run]
+        while todo:
+            dead = todo.pop()
+            if dead.phase == _DEAD:
+                continue
+            if dead.phase == _IDLE:
+                dead.phase = _DEAD
+            else:
+                dead.phase = _DEAD  # finishes its current evaluation, never resumed again
+            for i, prod, _, level in dead.inputs:
+                if level == 0 and dead.last_read.get(i, _MISSING) != prod.pending_gen:
+                    if prod.pending_reads > 0:
+                        prod.pending_reads -= 1
+                        if prod.pending_reads == 0 and prod.wait_kind == "barrier":
+                            self._unblock(prod)
+                cursor = dead.cursors.get(i)
+                if cursor is not None and prod.channel is not None:
+                    cursor.released_eval = prod.channel.eval
+                    self._maybe_advance(prod)
+            for consumer, _, _ in dead.node.consumers:
+                todo.append(self.node_tasks[consumer])
+
+    # ------------------------------------------------------------------ reports & misc
+    def _waiting_report(self) -> list[WaitingNode]:
+        report: list[WaitingNode] = []
+        for run in self.node_tasks.values():
+            if run.wait_kind is None:
+                continue
+            node = run.node
+            if run.wait_kind == "stall":
+                stream = run.wait_detail
+                report.append(WaitingNode(repr(node), f"the next chunk on {stream!r} "
+                                          f"(producer at generation {stream._producer.node.generation})"))  # type: ignore[attr-defined]
+            elif run.wait_kind == "barrier":
+                names = self._unread_consumers(run)
+                report.append(WaitingNode(repr(node), f"{names} to read its generation {run.pending_gen} "
+                                          "before it pushes the next one"))
+            else:
+                channel = run.channel
+                assert channel is not None
+                names = [f"{p.consumer.node!r}.input({p.port_index})" for p in channel.ports if channel.is_active(p)]
+                report.append(WaitingNode(repr(node), f"its stream consumers {names} to take chunk "
+                                          f"{(channel.eval, channel.index)} and ask for more"))
+        return report
+
+    def _unread_consumers(self, run: _NodeRun) -> list[str]:
+        out: list[str] = []
+        for consumer, port, _ in run.node.consumers:
+            crun = self.node_tasks[consumer]
+            if crun.last_read.get(port, _MISSING) != run.pending_gen and crun.phase != _DEAD:
+                out.append(f"{consumer!r}.input({port})")
+        return out
+
+    def _node_of_current_task(self) -> Node:
+        try:
+            handle = current_task_handle()
+        except RuntimeError:
+            return None
+        return self._task_nodes.get(handle)
+
+    def to_mermaid(self) -> str:
+        """The graph as a Mermaid flowchart (via ``_render.picture_of``)."""
+        from . import _render  # type: ignore[attr-defined]
+
+        return str(_render.to_mermaid(_render.picture_of(list(self.node_tasks))))
+
+    def to_dot(self) -> str:
+        """The graph as Graphviz DOT (via ``_render.picture_of``)."""
+        from . import _render  # type: ignore[attr-defined]
+
+        return str(_render.to_dot(_render.picture_of(list(self.node_tasks))))
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+_MISSING: Any = _Missing()
+_NULL = nullcontext()
+_ACTIVITY = {_IDLE: NodeActivity.IDLE, _QUEUED: NodeActivity.BUSY, _RUNNING: NodeActivity.BUSY,
+             _DEAD: NodeActivity.DEAD}
+
+
+def _input_ref(node: Node, index: int) -> Any:
+    try:
+        from ._finalized import FinalizedInputPortRef  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - FLOW-BUILD's module not there yet
+        return f"{node!r}.input({index})"
+    return FinalizedInputPortRef(node, index)
+
+
+def _missing_defaults_message(members: list[tuple[Node, list[int]]], *, cycle: bool) -> str:
+    try:
+        from ._build_errors import describe_missing_defaults  # type: ignore[attr-defined]
+
+        text = str(describe_missing_defaults(members))
+    except ImportError:  # pragma: no cover - FLOW-BUILD's module not there yet
+        text = "\nOR\n".join(
+            f"  {node!r} must have defaults for EACH/ALL of inputs {ports}" for node, ports in members
+        )
+    if cycle and not text.startswith("Detected a cycle"):
+        text = ("Detected a cycle without default values. You must add defaults to the indicated "
+                "arguments for at least ONE of the following nodes:\n" + text)
+    return text
+
+
+def _exception_group() -> Any:
+    group = getattr(__builtins__ if isinstance(__builtins__, dict) else sys.modules["builtins"],
+                    "ExceptionGroup", None)
+    if group is not None:
+        return group
+    try:
+        import exceptiongroup  # type: ignore[import-not-found]
+    except ImportError:  # pragma: no cover
+        return None
+    return exceptiongroup.ExceptionGroup

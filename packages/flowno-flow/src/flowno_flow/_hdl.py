@@ -1,0 +1,154 @@
+# Rules: FlowHDL = FlowHDLView + one engine Flow. The Flow is created when the outermost
+# block exits and every finalized node is registered with Flow.add_node in registration
+# order. A FlowHDL opened inside another context is a view of the outer flow (nested
+# blocks, spec 4.5): it shares the outer Flow once the outer block exits.
+# pyright: reportPrivateUsage=false
+"""FlowHDL: build a flow in a ``with`` block, then run it."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any, ClassVar
+
+from ._build_errors import FlowNotFinalizedError
+from ._draft import DraftNode
+from ._hdl_view import AnyFinalized, FlowHDLView
+
+__all__ = ["FlowHDL"]
+
+
+class FlowHDL(FlowHDLView):
+    """Context manager that builds a dataflow graph and runs it.
+
+    Inside the ``with`` block assign draft nodes to attributes and refer to nodes that are
+    defined later; when the block exits, references are resolved, the graph is checked and
+    the nodes are finalized. Names starting with ``_`` are ordinary attributes.
+
+    Example:
+        >>> from flowno_flow._factory import make_node_class
+        >>> async def Add(a: int, b: int) -> int:
+        ...     return a + b
+        >>> Add = make_node_class(Add)
+        >>> with FlowHDL() as f:
+        ...     f.total = Add(f.x, 2)
+        ...     f.x = Add(1, 1)
+        >>> f.total.input_ports[0].connected, f.total.input_ports[1].connected.node.value
+        (Add#1.output(0), 2)
+    """
+
+    KEYWORDS: ClassVar[list[str]] = [
+        "KEYWORDS",
+        "run_until_complete",
+        "create_task",
+        "register_child_result",
+        "to_mermaid",
+        "to_dot",
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self._flow: Any = None
+
+    def _finalize_root(self) -> None:
+        self._flow = importlib.import_module("flowno_flow._flow").Flow()
+        super()._finalize_root()
+
+    def _on_finalized(self, nodes: list[AnyFinalized]) -> None:
+        for node in nodes:
+            self._flow.add_node(node)
+
+    def _adopt_root(self, root: FlowHDLView) -> None:
+        flow = getattr(root, "_flow", None)
+        if flow is not None:
+            self._flow = flow
+        self._cycle_problem = root._cycle_problem
+
+    def _require_flow(self, action: str) -> Any:
+        if self._flow is None:
+            raise FlowNotFinalizedError(
+                f"cannot {action}: the FlowHDL block (created at {self._created_at}) has not exited yet"
+            )
+        return self._flow
+
+    def run_until_complete(
+        self,
+        stop_at_node_generation: Mapping[Any, tuple[int, ...] | None] | tuple[int, ...] | None = (),
+        terminate_on_node_error: bool = True,
+        _debug_max_wait_time: float | None = None,
+        context_factory: Callable[[Any], Any] | None = None,
+    ) -> None:
+        """Run the flow until every node has finished (or a limit/error stops it).
+
+        Args:
+            stop_at_node_generation: A generation limit for every node, or a mapping from
+                nodes (finalized or the drafts made in the block) to their limits.
+            terminate_on_node_error: Stop the whole run at the first node error.
+            _debug_max_wait_time: Bound on each event-loop wait (debugging).
+            context_factory: Called as ``factory(node)`` by ``current_context()``.
+
+        Raises:
+            FlowNotFinalizedError: the ``with`` block has not exited.
+            MissingDefaultError: a cycle has no member whose in-cycle inputs all have
+                defaults (found when the block exited; raised before any node runs).
+        """
+        flow = self._require_flow("run the flow")
+        if self._cycle_problem is not None:
+            from ._run_errors import MissingDefaultError
+
+            raise MissingDefaultError(self._cycle_problem)
+        flow.run_until_complete(
+            stop_at_node_generation=_finalized_keys(stop_at_node_generation),
+            terminate_on_node_error=terminate_on_node_error,
+            _debug_max_wait_time=_debug_max_wait_time,
+            context_factory=context_factory,
+        )
+
+    def create_task(self, raw_task: Coroutine[Any, Any, Any]) -> Any:
+        """Schedule an extra coroutine on the flow's event loop (it starts with the run).
+
+        Args:
+            raw_task: The coroutine.
+
+        Returns:
+            Its task handle.
+        """
+        return self._require_flow("create a task").create_task(raw_task)
+
+    def to_mermaid(self) -> str:
+        """A Mermaid flowchart of the finalized graph.
+
+        Returns:
+            Mermaid source text.
+        """
+        render = importlib.import_module("flowno_flow._render")
+        text: str = render.to_mermaid(self._picture(render))
+        return text
+
+    def to_dot(self) -> str:
+        """A Graphviz (dot) picture of the finalized graph.
+
+        Returns:
+            Dot source text.
+        """
+        render = importlib.import_module("flowno_flow._render")
+        text: str = render.to_dot(self._picture(render))
+        return text
+
+    def _picture(self, render: Any) -> Any:
+        self._require_flow("draw the flow")
+        return render.picture_of(self._all_finalized(), names=self._nodes)
+
+    def _all_finalized(self) -> list[AnyFinalized]:
+        return [draft._finalized for draft in self._drafts if draft._finalized is not None]
+
+
+def _finalized_keys(
+    limits: Mapping[Any, tuple[int, ...] | None] | tuple[int, ...] | None,
+) -> Mapping[Any, tuple[int, ...] | None] | tuple[int, ...] | None:
+    if not isinstance(limits, Mapping):
+        return limits
+    return {
+        (key._finalized if isinstance(key, DraftNode) and key._finalized is not None else key): value
+        for key, value in limits.items()
+    }

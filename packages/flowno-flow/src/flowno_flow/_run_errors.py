@@ -1,0 +1,137 @@
+# Rules: the exceptions a *running* flow raises. Plain data, no engine logic.
+# A user's exception escaping a node is re-raised as the same object with a note
+# naming the node and generation (see `attach_node_note`); it is never wrapped.
+"""Run-time errors of the flow engine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "FlowDeadlockError",
+    "MissingDefaultError",
+    "NodeExecutionError",
+    "TerminateLimitReached",
+    "WaitingNode",
+    "attach_node_note",
+]
+
+
+class TerminateLimitReached(Exception):
+    """Raised by ``run_until_complete`` when a node reaches its generation limit.
+
+    Example:
+        >>> issubclass(TerminateLimitReached, Exception)
+        True
+    """
+
+
+class MissingDefaultError(Exception):
+    """A cycle (or a node input) has no default value to start from.
+
+    Args:
+        message: The full, human-readable message.
+
+    Example:
+        >>> str(MissingDefaultError("Detected a cycle without default values."))
+        'Detected a cycle without default values.'
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+
+class NodeExecutionError(Exception):
+    """An error in the engine's own handling of a node (not in user code).
+
+    Users' exceptions are re-raised unchanged (with a note); this type marks
+    failures of the machinery around a node (gathering inputs, an
+    instrumentation hook, a malformed multi-output value). The original error
+    is the ``__cause__``.
+
+    Args:
+        message: What went wrong.
+        node_name: ``repr`` of the node.
+        generation: The node's generation at the time.
+
+    Example:
+        >>> e = NodeExecutionError("bad output", "Mul#0", (2,))
+        >>> e.node_name, e.generation
+        ('Mul#0', (2,))
+    """
+
+    def __init__(self, message: str, node_name: str, generation: object) -> None:
+        super().__init__(f"{node_name} (generation {generation!r}): {message}")
+        self.node_name = node_name
+        self.generation = generation
+
+
+class WaitingNode:
+    """One line of a deadlock report: a node and what it waits for.
+
+    Args:
+        node_name: ``repr`` of the waiting node.
+        waits_for: Human-readable description (input port, producer, generation).
+
+    Example:
+        >>> str(WaitingNode("Sum#0", "input 0 from Gen#0 at generation (0, 1)"))
+        'Sum#0 waits for input 0 from Gen#0 at generation (0, 1)'
+    """
+
+    __slots__ = ("node_name", "waits_for")
+
+    def __init__(self, node_name: str, waits_for: str) -> None:
+        self.node_name = node_name
+        self.waits_for = waits_for
+
+    def __str__(self) -> str:
+        return f"{self.node_name} waits for {self.waits_for}"
+
+
+class FlowDeadlockError(RuntimeError):
+    """No node can make progress although the flow is not finished.
+
+    Args:
+        waiting: One entry per blocked node.
+
+    Example:
+        >>> print(FlowDeadlockError([WaitingNode("A#0", "the end of B#0's stream")]))
+        Flow deadlock: no node can make progress.
+          A#0 waits for the end of B#0's stream
+    """
+
+    def __init__(self, waiting: Sequence[WaitingNode]) -> None:
+        self.waiting = tuple(waiting)
+        lines = ["Flow deadlock: no node can make progress."]
+        lines.extend(f"  {w}" for w in self.waiting)
+        super().__init__("\n".join(lines))
+
+
+def attach_node_note(exc: BaseException, node_name: str, generation: object) -> None:
+    """Attach "raised in node X at generation G" to ``exc`` (``add_note`` on 3.11+).
+
+    On Python 3.10 the note is appended to ``exc.__notes__`` by hand, which
+    traceback printing ignores there but tools may read.
+
+    Args:
+        exc: The exception escaping a node.
+        node_name: ``repr`` of the node.
+        generation: The generation the node was computing (its generation before the run).
+
+    Example:
+        >>> e = ValueError("boom"); attach_node_note(e, "Mul#0", None)
+        >>> e.__notes__
+        ['raised in node Mul#0 (evaluation after generation None)']
+    """
+    note = f"raised in node {node_name} (evaluation after generation {generation!r})"
+    existing = getattr(exc, "__notes__", None)
+    if isinstance(existing, list) and note in existing:
+        return
+    add_note = getattr(exc, "add_note", None)
+    if callable(add_note):
+        add_note(note)
+        return
+    if isinstance(existing, list):
+        existing.append(note)
+    else:
+        exc.__notes__ = [note]  # type: ignore[attr-defined]

@@ -1,0 +1,95 @@
+# Rules: immutable status values of a node task (spec flow.md section 5.1).
+"""NodeTaskStatus: Queued, Executing, WaitingForStartNextGeneration, Error, Stalled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+__all__ = [
+    "Error",
+    "Executing",
+    "NodeTaskStatus",
+    "Queued",
+    "Stalled",
+    "WaitingForStartNextGeneration",
+]
+
+
+@dataclass(frozen=True)
+class Queued:
+    """Resumed by the engine, waiting for its turn in the event loop.
+
+    Example:
+        >>> Queued()
+        Queued()
+    """
+
+
+@dataclass(frozen=True)
+class Executing:
+    """Running its function.
+
+    Example:
+        >>> Executing()
+        Executing()
+    """
+
+
+@dataclass(frozen=True)
+class WaitingForStartNextGeneration:
+    """Parked: idle until the engine resumes it.
+
+    Attributes:
+        run_level: -1 before the first run, 0 after a whole evaluation, 1 after a chunk.
+
+    Example:
+        >>> WaitingForStartNextGeneration(0)
+        WaitingForStartNextGeneration(run_level=0)
+    """
+
+    run_level: int = -1
+
+
+@dataclass(frozen=True)
+class Error:
+    """The node's function (or the engine around it) raised.
+
+    Example:
+        >>> Error()
+        Error()
+    """
+
+
+@dataclass(frozen=True)
+class Stalled:
+    """Mid-run, waiting for the next item of a stream input.
+
+    Attributes:
+        stalling_input: The consumer port reference it waits on.
+
+    Example:
+        >>> Stalled("Sum#0.input(0)")
+        Stalled(stalling_input='Sum#0.input(0)')
+    """
+
+    stalling_input: object
+
+
+class NodeTaskStatus:
+    """Namespace of the status classes (``NodeTaskStatus.Queued`` ...), as in the original.
+
+    Example:
+        >>> NodeTaskStatus.Stalled is Stalled
+        True
+    """
+
+    Queued = Queued
+    Executing = Executing
+    WaitingForStartNextGeneration = WaitingForStartNextGeneration
+    Error = Error
+    Stalled = Stalled
+    Type = Union[Queued, Executing, WaitingForStartNextGeneration, Error, Stalled]
+
+
+AnyStatus = Union[Queued, Executing, WaitingForStartNextGeneration, Error, Stalled]

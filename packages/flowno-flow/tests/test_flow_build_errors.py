@@ -1,0 +1,521 @@
+"""Every bad input while building a flow gets a specific, clear error.
+
+Each test asserts the exception type (and the builtin it subclasses for old ``except``
+clauses), the node name, the port/argument and the file:line of the offending test line.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import pytest
+
+from flowno_flow import (
+    ConnectionTypeError,
+    FlowHDL,
+    FlowHDLView,
+    FlowNotFinalizedError,
+    GraphBuildError,
+    NodeArgumentError,
+    NodeDefinitionError,
+    NodeReuseError,
+    NotANodeError,
+    OutputPortError,
+    PortAlreadyConnectedError,
+    ReservedNameError,
+    StreamWiringError,
+    TemplateContextError,
+    UnconnectedInputError,
+    UndefinedReferenceError,
+)
+from flowno_flow._decorator import node
+from flowno_flow._run_errors import MissingDefaultError
+from flowno_flow._stream import Stream
+
+FILE = __file__
+
+
+def here() -> str:
+    """``"this_file:line"`` of the caller's line."""
+    frame = inspect.currentframe()
+    assert frame is not None and frame.f_back is not None
+    return f"{FILE}:{frame.f_back.f_lineno}"
+
+
+@node
+async def Pair(a: int, b: int) -> int:
+    return a + b
+
+
+@node
+async def Source() -> int:
+    return 1
+
+
+@node
+async def Text() -> str:
+    return "t"
+
+
+@node
+async def Words() -> AsyncGenerator[str, None]:
+    yield "w"
+
+
+@node(multiple_outputs=True)
+async def Two(x: int) -> tuple[int, str]:
+    return x, str(x)
+
+
+@node(stream_in=["s"])
+async def Consume(s: Stream[int]) -> int:
+    return 0
+
+
+# -- decoration ------------------------------------------------------------------------------
+
+
+def test_plain_function_is_rejected_at_decoration() -> None:
+    def plain(x: int) -> int:
+        return x
+
+    with pytest.raises(NodeDefinitionError) as info:
+        at = here(); node(plain)  # noqa: E702
+    assert isinstance(info.value, TypeError)
+    assert "plain" in str(info.value) and "not an async function" in str(info.value)
+    assert at in str(info.value)
+
+
+def test_sync_generator_is_rejected() -> None:
+    def gen() -> Any:
+        yield 1
+
+    with pytest.raises(NodeDefinitionError, match="sync generator") as info:
+        at = here(); node(gen)  # noqa: E702
+    assert "gen" in str(info.value) and at in str(info.value)
+
+
+def test_non_callable_is_rejected() -> None:
+    with pytest.raises(NodeDefinitionError, match="not a function or class"):
+        node(5)  # type: ignore[call-overload]
+
+
+def test_class_without_call_is_attribute_error() -> None:
+    class NoCall:
+        pass
+
+    with pytest.raises(AttributeError, match="NoCall") as info:
+        at = here(); node(NoCall)  # noqa: E702
+    assert isinstance(info.value, NodeDefinitionError)
+    assert "`call`" in str(info.value) and at in str(info.value)
+
+
+def test_class_call_without_self_is_value_error() -> None:
+    class Odd:
+        async def call(this, x: int) -> int:  # noqa: N805
+            return x
+
+    with pytest.raises(ValueError, match="first parameter must be 'self', got 'this'") as info:
+        node(Odd)
+    assert isinstance(info.value, NodeDefinitionError) and "Odd.call" in str(info.value)
+
+
+def test_class_with_sync_call_is_rejected() -> None:
+    class Sync:
+        def call(self, x: int) -> int:
+            return x
+
+    with pytest.raises(NodeDefinitionError, match="Sync.call.*not an async function"):
+        node(Sync)
+
+
+def test_stream_in_unknown_name_suggests_the_closest() -> None:
+    async def Summer(values: Stream[int]) -> int:
+        return 0
+
+    with pytest.raises(ValueError, match=r"has no parameter 'value' \(did you mean 'values'\?\)") as info:
+        at = here(); node(stream_in=["value"])(Summer)  # noqa: E702
+    assert isinstance(info.value, NodeDefinitionError)
+    assert "Summer" in str(info.value) and at in str(info.value)
+
+
+def test_stream_in_bare_string_is_rejected() -> None:
+    async def Summer(values: Stream[int]) -> int:
+        return 0
+
+    with pytest.raises(NodeDefinitionError, match=r"stream_in=\['values'\]"):
+        node(stream_in="values")(Summer)  # type: ignore[arg-type]
+
+
+def test_class_init_with_required_arguments_is_rejected() -> None:
+    class NeedsArg:
+        def __init__(self, size: int) -> None:
+            self.size = size
+
+        async def call(self) -> int:
+            return self.size
+
+    with pytest.raises(NodeDefinitionError, match=r"NeedsArg.__init__.*\(it has size\)"):
+        node(NeedsArg)
+
+
+# -- calling a node -----------------------------------------------------------------------------
+
+
+def test_too_many_positional_arguments() -> None:
+    with FlowHDL():
+        with pytest.raises(NodeArgumentError) as info:
+            at = here(); Pair(1, 2, 3)  # noqa: E702
+    assert isinstance(info.value, TypeError)
+    message = str(info.value)
+    assert "Pair#" in message and "takes 2 positional argument(s) (a, b) but 3 were given" in message
+    assert at in message
+
+
+def test_unknown_keyword_argument_suggests_the_closest() -> None:
+    with FlowHDL():
+        with pytest.raises(NodeArgumentError, match=r"unexpected keyword argument 'bb' \(did you mean 'b'\?\)") as info:
+            at = here(); Pair(1, bb=2)  # noqa: E702
+    assert "Pair#" in str(info.value) and at in str(info.value)
+
+
+def test_argument_given_twice() -> None:
+    with FlowHDL():
+        with pytest.raises(NodeArgumentError, match="multiple values for argument 'a'"):
+            Pair(1, a=2)
+
+
+def test_positional_only_parameter_passed_by_keyword() -> None:
+    @node
+    async def Pos(a: int, /) -> int:
+        return a
+
+    with FlowHDL():
+        with pytest.raises(NodeArgumentError, match="'a' is positional-only"):
+            Pos(a=1)
+
+
+def test_too_few_arguments_reported_at_exit_with_port_and_line() -> None:
+    with pytest.raises(UnconnectedInputError) as info:
+        with FlowHDL() as f:
+            at = here(); f.p = Pair(1)  # noqa: E702
+    assert isinstance(info.value, AttributeError)
+    message = str(info.value)
+    assert ".input(1) is not connected and has no default value" in message
+    assert "parameter 'b'" in message and at in message and "Pair#" in message
+
+
+def test_every_unconnected_port_is_listed() -> None:
+    with pytest.raises(UnconnectedInputError) as info:
+        with FlowHDL() as f:
+            f.p = Pair()
+    assert "parameter 'a'" in str(info.value) and "parameter 'b'" in str(info.value)
+
+
+def test_unconnected_keyword_only_parameter() -> None:
+    @node
+    async def Kw(*, scale: int) -> int:
+        return scale
+
+    with pytest.raises(UnconnectedInputError, match="parameter 'scale'"):
+        with FlowHDL() as f:
+            f.k = Kw()
+
+
+# -- port indices ---------------------------------------------------------------------------------
+
+
+def test_output_index_beyond_single_output() -> None:
+    with FlowHDL():
+        at = here(); src = Source()  # noqa: E702
+        with pytest.raises(OutputPortError) as info:
+            src.output(1)
+    assert isinstance(info.value, IndexError)
+    assert "has no output 1 (it has 1 output(s))" in str(info.value) and at in str(info.value)
+
+
+def test_output_index_beyond_annotated_tuple() -> None:
+    with FlowHDL():
+        two = Two(1)
+        with pytest.raises(OutputPortError, match=r"Two#\d+ .*has no output 2 \(it has 2 output"):
+            two.output(2)
+
+
+def test_negative_output_index() -> None:
+    with FlowHDL():
+        with pytest.raises(OutputPortError, match="has no output -1"):
+            Source().output(-1)
+
+
+def test_output_index_through_forward_reference_checked_at_exit() -> None:
+    with pytest.raises(OutputPortError) as info:
+        with FlowHDL() as f:
+            at = here(); f.p = Pair(f.src.output(3), 1)  # noqa: E702
+            f.src = Source()
+    message = str(info.value)
+    assert "has no output 3" in message and "Source#" in message and "feeding Pair#" in message
+    assert at in message
+
+
+def test_input_index_out_of_range() -> None:
+    with FlowHDL():
+        p = Pair(1, 2)
+        with pytest.raises(OutputPortError, match=r"Pair#\d+ .*has no input 2 \(inputs: 0=a, 1=b\)"):
+            p.input(2)
+
+
+def test_connecting_an_already_connected_port() -> None:
+    with FlowHDL():
+        at = here(); p = Pair(1, 2)  # noqa: E702
+        with pytest.raises(PortAlreadyConnectedError) as info:
+            Source().output(0).connect(p.input(0))
+    assert "input(0) ('a', node created at" in str(info.value) and "already connected to Constant#" in str(info.value)
+    assert at in str(info.value)
+
+
+# -- names and forward references ---------------------------------------------------------------
+
+
+def test_forward_reference_never_defined() -> None:
+    with pytest.raises(UndefinedReferenceError) as info:
+        with FlowHDL() as f:
+            at = here(); f.p = Pair(f.ghost, 1)  # noqa: E702
+    assert isinstance(info.value, AttributeError)
+    message = str(info.value)
+    assert message.startswith("Node ghost is referenced, but has not been defined.")
+    assert ".input(0) ('a'" in message and "non-existent node ghost" in message and at in message
+
+
+def test_all_missing_names_are_listed_with_a_suggestion() -> None:
+    with pytest.raises(UndefinedReferenceError) as info:
+        with FlowHDL() as f:
+            f.total = Pair(f.sourc, f.other)
+            f.source = Source()
+    message = str(info.value)
+    assert "Node sourc is referenced" in message and "(did you mean 'source'?)" in message
+    assert "Node other is referenced" in message
+
+
+def test_forward_reference_bound_to_a_non_node() -> None:
+    with pytest.raises(NotANodeError) as info:
+        with FlowHDL() as f:
+            at = here(); f.p = Pair(f.k, 1)  # noqa: E702
+            f.k = 5
+    assert isinstance(info.value, AttributeError)
+    message = str(info.value)
+    assert message.startswith("Attribute k is not a DraftNode.") and "Pair#" in message
+    assert "int: 5" in message and at in message
+
+
+def test_assigning_a_keyword_name() -> None:
+    with FlowHDL() as f:
+        with pytest.raises(ReservedNameError) as info:
+            at = here(); f.run_until_complete = Source()  # noqa: E702
+    assert isinstance(info.value, AttributeError)
+    assert "'run_until_complete' is reserved by FlowHDL" in str(info.value) and at in str(info.value)
+
+
+def test_assigning_after_the_block_exited() -> None:
+    with FlowHDL() as f:
+        f.s = Source()
+    with pytest.raises(GraphBuildError, match="already exited"):
+        f.t = 1
+
+
+def test_unknown_name_after_finalization_suggests_the_closest() -> None:
+    with FlowHDL() as f:
+        f.source = Source()
+    with pytest.raises(AttributeError, match=r'Attribute "sourse" not found \(did you mean \'source\'\?\)'):
+        f.sourse  # noqa: B018
+
+
+def test_running_inside_the_block() -> None:
+    with FlowHDL() as f:
+        f.s = Source()
+        with pytest.raises(FlowNotFinalizedError, match="has not exited yet"):
+            f.run_until_complete()
+
+
+def test_reentering_a_finished_block() -> None:
+    f = FlowHDL()
+    with f:
+        f.s = Source()
+    with pytest.raises(GraphBuildError, match="already exited"):
+        with f:
+            pass
+
+
+# -- reuse ---------------------------------------------------------------------------------------
+
+
+def test_finalized_node_assigned_in_another_flow() -> None:
+    with FlowHDL() as f:
+        f.s = Source()
+    with FlowHDL() as g:
+        with pytest.raises(NodeReuseError, match=r"Source#\d+ to 'copy'.*finalized node of another flow"):
+            g.copy = f.s
+        g.ok = Source()
+
+
+def test_finalized_node_passed_as_argument() -> None:
+    with FlowHDL() as f:
+        f.s = Source()
+    with FlowHDL():
+        with pytest.raises(NodeReuseError) as info:
+            at = here(); Pair(f.s, 1)  # noqa: E702
+    assert "finalized node of another flow" in str(info.value) and "input(0) ('a'" in str(info.value)
+    assert at in str(info.value)
+
+
+def test_draft_kept_from_a_finished_block() -> None:
+    with FlowHDL() as f:
+        at = here(); kept = Source()  # noqa: E702
+        f.s = kept
+    with FlowHDL():
+        with pytest.raises(NodeReuseError) as info:
+            Pair(kept, 1)
+    assert "already belongs to a finalized flow" in str(info.value) and at in str(info.value)
+
+
+# -- wiring checks at exit ------------------------------------------------------------------------
+
+
+def test_stream_in_port_fed_by_a_mono_node() -> None:
+    with pytest.raises(StreamWiringError) as info:
+        with FlowHDL() as f:
+            src_at = here(); f.src = Source()  # noqa: E702
+            at = here(); f.c = Consume(f.src)  # noqa: E702
+    message = str(info.value)
+    assert isinstance(info.value, AttributeError)
+    assert "Consume#" in message and "('s'" in message and "is a stream_in port" in message
+    assert "Source#" in message and at in message and src_at in message
+
+
+def test_stream_in_port_fed_by_a_constant() -> None:
+    with pytest.raises(StreamWiringError, match="the constant 5 does not stream"):
+        with FlowHDL() as f:
+            f.c = Consume(5)
+
+
+def test_connection_type_mismatch_names_both_ends() -> None:
+    with pytest.raises(ConnectionTypeError) as info:
+        with FlowHDL() as f:
+            text_at = here(); f.t = Text()  # noqa: E702
+            at = here(); f.p = Pair(f.t, 1)  # noqa: E702
+    assert isinstance(info.value, TypeError) and isinstance(info.value, AttributeError)
+    message = str(info.value)
+    assert "Text#" in message and "Pair#" in message and "('a'" in message
+    assert "produces str" in message and "expects int" in message
+    assert text_at in message and at in message
+
+
+def test_multiple_output_port_types_are_checked_per_port() -> None:
+    with pytest.raises(ConnectionTypeError, match=r"Two#\d+\.output\(1\).*produces str"):
+        with FlowHDL() as f:
+            f.two = Two(1)
+            f.ok = Pair(f.two.output(0), 1)
+            f.bad = Pair(f.two.output(1), 1)
+
+
+def test_stream_item_type_is_checked() -> None:
+    with pytest.raises(ConnectionTypeError, match=r"Words#\d+.*produces str"):
+        with FlowHDL() as f:
+            f.c = Consume(f.w)
+            f.w = Words()
+
+
+def test_cycle_without_defaults_is_reported_before_anything_runs() -> None:
+    ran: list[str] = []
+
+    @node
+    async def Ping(x: int, label: str = "p") -> int:
+        ran.append("ping")
+        return x
+
+    @node
+    class Pong:
+        async def call(self, y: int, z: int = 0) -> int:
+            return y
+
+    with FlowHDL() as f:
+        ping_at = here(); f.ping = Ping(f.pong)  # noqa: E702
+        f.pong = Pong(f.ping)
+    with pytest.raises(MissingDefaultError) as info:
+        f.run_until_complete()
+    assert ran == []
+    lines = str(info.value).splitlines()
+    assert lines[0].startswith("Detected a cycle without default values.")
+    assert "OR" in lines
+    text = "\n".join(lines)
+    assert "Ping#" in text and "Pong#" in text and ping_at in text
+    signature = lines.index("  async def Ping(x: int, label: str = p)")
+    assert lines[signature + 1] == " " * len("  async def Ping(") + "------"
+    call = next(i for i, line in enumerate(lines) if "async def call(self, y: int" in line)
+    assert lines[call + 1] == " " * len("      async def call(self, ") + "------"
+
+
+def test_self_loop_without_default_gives_one_block() -> None:
+    @node
+    async def Ident(x: int) -> int:
+        return x
+
+    with FlowHDL() as f:
+        f.x = Ident(f.x)
+    with pytest.raises(MissingDefaultError) as info:
+        f.run_until_complete()
+    assert "OR" not in str(info.value).splitlines() and "Ident#" in str(info.value)
+
+
+# -- templates ------------------------------------------------------------------------------------
+
+
+@node.template
+def Doubled(g: FlowHDLView, x: int) -> Any:
+    return Pair(x, x)
+
+
+def test_template_outside_a_flow() -> None:
+    with pytest.raises(TemplateContextError) as info:
+        at = here(); Doubled(1)  # noqa: E702
+    assert isinstance(info.value, RuntimeError)
+    assert "template Doubled" in str(info.value) and at in str(info.value)
+
+
+def test_template_with_wrong_arguments() -> None:
+    with FlowHDL():
+        with pytest.raises(NodeArgumentError, match="template Doubled called at .*: too many positional"):
+            Doubled(1, 2)
+
+
+def test_async_template_is_rejected() -> None:
+    async def Bad(g: FlowHDLView) -> None:
+        return None
+
+    with pytest.raises(NodeDefinitionError, match="Bad.*plain `def`"):
+        node.template(Bad)  # type: ignore[arg-type]
+
+
+# -- misc -------------------------------------------------------------------------------------------
+
+
+def test_draft_holds_no_data() -> None:
+    with FlowHDL():
+        with pytest.raises(NotImplementedError, match=r"Source#\d+ is a draft node"):
+            Source().get_data()
+
+
+def test_uncopyable_class_attribute() -> None:
+    import threading
+
+    @node
+    class Locked:
+        lock = threading.Lock()
+
+        async def call(self) -> int:
+            return 1
+
+    with FlowHDL():
+        with pytest.raises(NodeArgumentError, match=r"Locked#\d+: class attribute .*Locked.lock cannot be copied"):
+            Locked()

@@ -1,0 +1,46 @@
+# Rules of this module: the table of socket operation kinds (which direction they wait in,
+# which hooks report them, which command describes them). Pure data.
+"""Operation kinds: accept, recv and send, with their hooks and wait direction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ._commands import SocketAcceptCommand, SocketCommand, SocketRecvCommand, SocketSendCommand
+from ._decide import Direction
+
+
+@dataclass(frozen=True)
+class OpKind:
+    """One kind of socket operation.
+
+    >>> RECV.direction, RECV.start_hook, RECV.ready_hook
+    (<Direction.READ: 'read'>, 'on_socket_recv_start', 'on_socket_recv_ready')
+    """
+
+    name: str
+    direction: Direction
+    command: type[SocketCommand]
+
+    @property
+    def start_hook(self) -> str:
+        """The hook fired when the operation starts.
+
+        >>> SEND.start_hook
+        'on_socket_send_start'
+        """
+        return f"on_socket_{self.name}_start"
+
+    @property
+    def ready_hook(self) -> str:
+        """The hook fired when the operation became possible.
+
+        >>> ACCEPT.ready_hook
+        'on_socket_accept_ready'
+        """
+        return f"on_socket_{self.name}_ready"
+
+
+ACCEPT = OpKind("accept", Direction.READ, SocketAcceptCommand)
+RECV = OpKind("recv", Direction.READ, SocketRecvCommand)
+SEND = OpKind("send", Direction.WRITE, SocketSendCommand)

@@ -1,0 +1,70 @@
+# Rules of this module: name resolution never runs on the loop thread. Numeric addresses are
+# recognised without any lookup (AI_NUMERICHOST); anything else goes through getaddrinfo in a
+# worker thread via the kernel's ``to_thread``.
+"""Resolving a connect address off the loop."""
+
+from __future__ import annotations
+
+import socket as std_socket
+from typing import Any, Tuple, Union
+
+from ._kernel import to_thread
+
+Address = Union[Tuple[Any, ...], str]
+
+_INET_FAMILIES = (std_socket.AF_INET, std_socket.AF_INET6)
+
+
+def numeric_targets(address: Address, family: int, kind: int, proto: int) -> list[Address] | None:
+    """Return the connect targets of ``address`` if it needs no name lookup, else ``None``.
+
+    Args:
+        address: the address given to ``aconnect``.
+        family: the socket's address family.
+        kind: the socket's type (SOCK_STREAM, ...).
+        proto: the socket's protocol.
+
+    Returns:
+        ``[address]`` for non-INET families and numeric hosts, ``None`` for host names.
+
+    >>> numeric_targets(("127.0.0.1", 80), std_socket.AF_INET, std_socket.SOCK_STREAM, 0)
+    [('127.0.0.1', 80)]
+    >>> numeric_targets(("example.invalid", 80), std_socket.AF_INET, std_socket.SOCK_STREAM, 0)
+    """
+    if family not in _INET_FAMILIES or not isinstance(address, tuple):
+        return [address]
+    try:
+        std_socket.getaddrinfo(address[0], address[1], family, kind, proto, std_socket.AI_NUMERICHOST)
+    except std_socket.gaierror:
+        return None
+    return [address]
+
+
+async def resolve(address: Address, family: int, kind: int, proto: int) -> list[Address]:
+    """Resolve ``address`` to connect targets, in a worker thread when a lookup is needed.
+
+    Args:
+        address: ``(host, port)`` for INET sockets, a path for AF_UNIX.
+        family: the socket's address family.
+        kind: the socket's type.
+        proto: the socket's protocol.
+
+    Returns:
+        The targets to try, in getaddrinfo order, without duplicates.
+
+    Raises:
+        socket.gaierror: the name does not resolve.
+
+    >>> from flowno_eventloop import EventLoop
+    >>> EventLoop().run_until_complete(
+    ...     resolve(("localhost", 80), std_socket.AF_INET, std_socket.SOCK_STREAM, 0), join=True)
+    [('127.0.0.1', 80)]
+    """
+    targets = numeric_targets(address, family, kind, proto)
+    if targets is not None:
+        return targets
+    infos = await to_thread(std_socket.getaddrinfo, address[0], address[1], family, kind, proto)
+    unique: dict[Address, None] = {}
+    for info in infos:
+        unique[info[4]] = None
+    return list(unique)

@@ -1,0 +1,72 @@
+"""``flowno.core.event_loop.instrumentation``: the loop's and the sockets' instrumentation.
+
+The hooks live with their domain: task hooks in ``flowno_eventloop``, socket hooks in
+``flowno_net``. The original had one module for both, so this module combines them:
+:class:`PrintInstrument` and :class:`LogInstrument` report task events *and* socket events
+(multiple inheritance of the two libraries' instruments). Every other name is the library's
+own object.
+"""
+
+from flowno_eventloop.instrumentation import (
+    EventLoopInstrument,
+    TaskSendMetadata,
+    TaskThrowMetadata,
+    get_current_instrument,
+)
+from flowno_eventloop.instrumentation import LogInstrument as _LoopLogInstrument
+from flowno_eventloop.instrumentation import PrintInstrument as _LoopPrintInstrument
+from flowno_net import (
+    InstrumentationMetadata,
+    ReadySocketInstrumentationMetadata,
+    SocketConnectReadyMetadata,
+    SocketConnectStartMetadata,
+    SocketInstrument,
+    SocketRecvDataMetadata,
+    SocketSendDataMetadata,
+    TLSHandshakeMetadata,
+)
+from flowno_net import SocketLogInstrument as _SocketLogInstrument
+from flowno_net import SocketPrintInstrument as _SocketPrintInstrument
+
+
+class PrintInstrument(_SocketPrintInstrument, _LoopPrintInstrument):
+    """Prints the event loop's task events and the socket events (``[SEND]``, ``[RECV]`` ...).
+
+    Examples:
+        >>> from flowno.core.event_loop.instrumentation import PrintInstrument
+        >>> from flowno_eventloop.instrumentation import EventLoopInstrument
+        >>> from flowno_net import SocketInstrument
+        >>> isinstance(PrintInstrument(), EventLoopInstrument)
+        True
+        >>> isinstance(PrintInstrument(), SocketInstrument)
+        True
+    """
+
+
+class LogInstrument(_SocketLogInstrument, _LoopLogInstrument):
+    """Logs the event loop's task events and the socket events at DEBUG.
+
+    Examples:
+        >>> from flowno.core.event_loop.instrumentation import LogInstrument
+        >>> from flowno_net import SocketInstrument
+        >>> isinstance(LogInstrument(), SocketInstrument)
+        True
+    """
+
+
+__all__ = [
+    "EventLoopInstrument",
+    "InstrumentationMetadata",
+    "LogInstrument",
+    "PrintInstrument",
+    "ReadySocketInstrumentationMetadata",
+    "SocketConnectReadyMetadata",
+    "SocketConnectStartMetadata",
+    "SocketInstrument",
+    "SocketRecvDataMetadata",
+    "SocketSendDataMetadata",
+    "TLSHandshakeMetadata",
+    "TaskSendMetadata",
+    "TaskThrowMetadata",
+    "get_current_instrument",
+]

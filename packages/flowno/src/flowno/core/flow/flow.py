@@ -1,0 +1,19 @@
+"""``flowno.core.flow.flow``: alias of the flow engine (``flowno_flow``)."""
+
+from flowno_flow import (
+    Flow,
+    NodeTaskStatus,
+    TerminateLimitReached,
+    current_context,
+    current_flow,
+    current_node,
+)
+
+__all__ = [
+    "Flow",
+    "NodeTaskStatus",
+    "TerminateLimitReached",
+    "current_context",
+    "current_flow",
+    "current_node",
+]

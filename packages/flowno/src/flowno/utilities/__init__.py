@@ -1,0 +1,1 @@
+"""``flowno.utilities``: aliases of the original's helper modules."""
