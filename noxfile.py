@@ -4,8 +4,9 @@
 `python3 -m nox -s demo` installs the four packages and runs the demo; `nox -l` lists them.
 
 Rules of this file:
-- The packages and their sibling dependencies are read from packages/*/pyproject.toml, never
-  written twice here; test tools come from each package's `[dependency-groups] test`.
+- Sibling dependencies are read from packages/*/pyproject.toml, never written twice here;
+  test tools come from each package's `[dependency-groups] test`, session tools from the
+  root pyproject.toml's `[dependency-groups]`.
 - Siblings are always installed from their local paths in the same install command, so no
   `flowno*` distribution is ever taken from an index.
 - A missing interpreter is an error; pyenv interpreters are found without touching the shell.
@@ -22,11 +23,8 @@ import tempfile
 from pathlib import Path
 
 import nox
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # nox itself running on Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent
 PACKAGES_DIR = ROOT / "packages"
@@ -35,7 +33,7 @@ TYPECHECK_PYTHON = "3.10"
 TOOLS_PYTHON = "3.11"
 IN_CI = bool(os.environ.get("CI"))
 
-# Distribution name -> (directory, import name). Order: dependencies first.
+# Distribution name (= its directory under packages/) -> import name. Dependencies first.
 PACKAGES = {
     "flowno-eventloop": "flowno_eventloop",
     "flowno-net": "flowno_net",
@@ -45,15 +43,7 @@ PACKAGES = {
 
 
 def _pyproject(dist: str) -> dict[str, object]:
-    with open(PACKAGES_DIR / dist / "pyproject.toml", "rb") as f:
-        return tomllib.load(f)
-
-
-def _requirement_name(requirement: str) -> str:
-    name = requirement.split(";")[0]
-    for sep in "<>=!~[ (":
-        name = name.split(sep)[0]
-    return name.strip().lower().replace("_", "-")
+    return nox.project.load_toml(PACKAGES_DIR / dist / "pyproject.toml")
 
 
 def sibling_closure(dist: str) -> list[str]:
@@ -64,7 +54,7 @@ def sibling_closure(dist: str) -> list[str]:
         project = _pyproject(name)["project"]
         assert isinstance(project, dict)
         for requirement in project.get("dependencies", []):
-            dep = _requirement_name(requirement)
+            dep = canonicalize_name(Requirement(requirement).name)
             if dep in PACKAGES and dep not in needed:
                 visit(dep)
         if name not in needed:
@@ -76,6 +66,11 @@ def sibling_closure(dist: str) -> list[str]:
 
 def test_tools(dist: str) -> tuple[str, ...]:
     return nox.project.dependency_groups(_pyproject(dist), "test")
+
+
+def session_tools(group: str) -> tuple[str, ...]:
+    """A `[dependency-groups]` entry of the root pyproject.toml (tools of one session)."""
+    return nox.project.dependency_groups(nox.project.load_toml(ROOT / "pyproject.toml"), group)
 
 
 def _local_paths(dists: list[str], *, editable: bool) -> list[str]:
@@ -161,14 +156,7 @@ def tests(session: nox.Session, dist: str) -> None:
 @nox.session(python=TOOLS_PYTHON)
 def lint(session: nox.Session) -> None:
     """ruff, the one-way import contract, and sibling pins that admit the siblings."""
-    session.install(
-        *_local_paths(list(PACKAGES), editable=True),
-        "ruff",
-        "import-linter",
-        "packaging",
-        "pytest",
-        "pytest-timeout",
-    )
+    session.install(*_local_paths(list(PACKAGES), editable=True), *session_tools("lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("lint-imports")
@@ -183,7 +171,7 @@ def typecheck(session: nox.Session) -> None:
     pyright finds the packages through the session's activated virtualenv (VIRTUAL_ENV and
     PATH), which --verifytypes needs; `--pythonpath` alone does not let it see them.
     """
-    session.install(*_local_paths(list(PACKAGES), editable=True), "mypy", "pyright")
+    session.install(*_local_paths(list(PACKAGES), editable=True), *session_tools("typecheck"))
     session.run("mypy", "--strict", *(f"-p={name}" for name in PACKAGES.values()))
     session.run("pyright")
     for name in PACKAGES.values():
@@ -193,7 +181,7 @@ def typecheck(session: nox.Session) -> None:
 @nox.session(python=TOOLS_PYTHON)
 def docs(session: nox.Session) -> None:
     """The Sphinx site of all four packages, warnings as errors."""
-    session.install(*_local_paths(list(PACKAGES), editable=True), "sphinx", "furo", "myst-parser")
+    session.install(*_local_paths(list(PACKAGES), editable=True), *session_tools("docs"))
     out = ROOT / "docs" / "_build" / "html"
     shutil.rmtree(out, ignore_errors=True)
     session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", str(out))
@@ -202,7 +190,7 @@ def docs(session: nox.Session) -> None:
 @nox.session(python=TOOLS_PYTHON)
 def build(session: nox.Session) -> None:
     """Wheels and sdists of all four distributions into dist/, checked by twine."""
-    session.install("twine", *([] if _HAS_UV else ["build"]))
+    session.install(*session_tools("build"), *([] if _HAS_UV else ["build"]))
     out = ROOT / "dist"
     shutil.rmtree(out, ignore_errors=True)
     for dist in PACKAGES:

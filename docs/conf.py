@@ -82,5 +82,16 @@ def _fill_placeholders(app: Sphinx, docname: str, source: list[str]) -> None:
     source[0] = text
 
 
+def _skip_class_aliases(
+    app: Sphinx, what: str, name: str, obj: object, skip: bool, options: object
+) -> bool | None:
+    """A module-level class stored as a class attribute (``NodeTaskStatus.Queued``) is an
+    alias: document it once, where its module exports it, not again inside the class."""
+    if what == "class" and isinstance(obj, type) and "." not in obj.__qualname__:
+        return True
+    return None
+
+
 def setup(app: Sphinx) -> None:
     app.connect("source-read", _fill_placeholders)
+    app.connect("autodoc-skip-member", _skip_class_aliases)

@@ -37,11 +37,11 @@ from flowno_flow._stream import Stream
 FILE = __file__
 
 
-def here() -> str:
-    """``"this_file:line"`` of the caller's line."""
+def here(offset: int = 0) -> str:
+    """``"this_file:line"`` of the caller's line (plus ``offset`` lines)."""
     frame = inspect.currentframe()
     assert frame is not None and frame.f_back is not None
-    return f"{FILE}:{frame.f_back.f_lineno}"
+    return f"{FILE}:{frame.f_back.f_lineno + offset}"
 
 
 @node
@@ -82,7 +82,8 @@ def test_plain_function_is_rejected_at_decoration() -> None:
         return x
 
     with pytest.raises(NodeDefinitionError) as info:
-        at = here(); node(plain)  # noqa: E702
+        at = here(1)
+        node(plain)
     assert isinstance(info.value, TypeError)
     assert "plain" in str(info.value) and "not an async function" in str(info.value)
     assert at in str(info.value)
@@ -93,7 +94,8 @@ def test_sync_generator_is_rejected() -> None:
         yield 1
 
     with pytest.raises(NodeDefinitionError, match="sync generator") as info:
-        at = here(); node(gen)  # noqa: E702
+        at = here(1)
+        node(gen)
     assert "gen" in str(info.value) and at in str(info.value)
 
 
@@ -107,7 +109,8 @@ def test_class_without_call_is_attribute_error() -> None:
         pass
 
     with pytest.raises(AttributeError, match="NoCall") as info:
-        at = here(); node(NoCall)  # noqa: E702
+        at = here(1)
+        node(NoCall)
     assert isinstance(info.value, NodeDefinitionError)
     assert "`call`" in str(info.value) and at in str(info.value)
 
@@ -135,8 +138,11 @@ def test_stream_in_unknown_name_suggests_the_closest() -> None:
     async def Summer(values: Stream[int]) -> int:
         return 0
 
-    with pytest.raises(ValueError, match=r"has no parameter 'value' \(did you mean 'values'\?\)") as info:
-        at = here(); node(stream_in=["value"])(Summer)  # noqa: E702
+    with pytest.raises(
+        ValueError, match=r"has no parameter 'value' \(did you mean 'values'\?\)"
+    ) as info:
+        at = here(1)
+        node(stream_in=["value"])(Summer)
     assert isinstance(info.value, NodeDefinitionError)
     assert "Summer" in str(info.value) and at in str(info.value)
 
@@ -167,24 +173,32 @@ def test_class_init_with_required_arguments_is_rejected() -> None:
 def test_too_many_positional_arguments() -> None:
     with FlowHDL():
         with pytest.raises(NodeArgumentError) as info:
-            at = here(); Pair(1, 2, 3)  # noqa: E702
+            at = here(1)
+            Pair(1, 2, 3)
     assert isinstance(info.value, TypeError)
     message = str(info.value)
-    assert "Pair#" in message and "takes 2 positional argument(s) (a, b) but 3 were given" in message
+    assert (
+        "Pair#" in message and "takes 2 positional argument(s) (a, b) but 3 were given" in message
+    )
     assert at in message
 
 
 def test_unknown_keyword_argument_suggests_the_closest() -> None:
     with FlowHDL():
-        with pytest.raises(NodeArgumentError, match=r"unexpected keyword argument 'bb' \(did you mean 'b'\?\)") as info:
-            at = here(); Pair(1, bb=2)  # noqa: E702
+        with pytest.raises(
+            NodeArgumentError, match=r"unexpected keyword argument 'bb' \(did you mean 'b'\?\)"
+        ) as info:
+            at = here(1)
+            Pair(1, bb=2)
     assert "Pair#" in str(info.value) and at in str(info.value)
 
 
 def test_argument_given_twice() -> None:
     with FlowHDL():
-        with pytest.raises(NodeArgumentError, match="multiple values for argument 'a'"):
+        with pytest.raises(NodeArgumentError, match="multiple values for argument 'a'") as info:
+            at = here(1)
             Pair(1, a=2)
+    assert "Pair#" in str(info.value) and at in str(info.value)
 
 
 def test_positional_only_parameter_passed_by_keyword() -> None:
@@ -193,14 +207,17 @@ def test_positional_only_parameter_passed_by_keyword() -> None:
         return a
 
     with FlowHDL():
-        with pytest.raises(NodeArgumentError, match="'a' is positional-only"):
+        with pytest.raises(NodeArgumentError, match="'a' is positional-only") as info:
+            at = here(1)
             Pos(a=1)
+    assert "Pos#" in str(info.value) and at in str(info.value)
 
 
 def test_too_few_arguments_reported_at_exit_with_port_and_line() -> None:
     with pytest.raises(UnconnectedInputError) as info:
         with FlowHDL() as f:
-            at = here(); f.p = Pair(1)  # noqa: E702
+            at = here(1)
+            f.p = Pair(1)
     assert isinstance(info.value, AttributeError)
     message = str(info.value)
     assert ".input(1) is not connected and has no default value" in message
@@ -219,9 +236,11 @@ def test_unconnected_keyword_only_parameter() -> None:
     async def Kw(*, scale: int) -> int:
         return scale
 
-    with pytest.raises(UnconnectedInputError, match="parameter 'scale'"):
+    with pytest.raises(UnconnectedInputError, match="parameter 'scale'") as info:
         with FlowHDL() as f:
+            at = here(1)
             f.k = Kw()
+    assert "Kw#" in str(info.value) and at in str(info.value)
 
 
 # -- port indices ---------------------------------------------------------------------------------
@@ -229,7 +248,8 @@ def test_unconnected_keyword_only_parameter() -> None:
 
 def test_output_index_beyond_single_output() -> None:
     with FlowHDL():
-        at = here(); src = Source()  # noqa: E702
+        at = here(1)
+        src = Source()
         with pytest.raises(OutputPortError) as info:
             src.output(1)
     assert isinstance(info.value, IndexError)
@@ -238,9 +258,11 @@ def test_output_index_beyond_single_output() -> None:
 
 def test_output_index_beyond_annotated_tuple() -> None:
     with FlowHDL():
+        at = here(1)
         two = Two(1)
-        with pytest.raises(OutputPortError, match=r"Two#\d+ .*has no output 2 \(it has 2 output"):
+        with pytest.raises(OutputPortError, match=r"Two#\d+ .*has no output 2 \(it has 2") as info:
             two.output(2)
+    assert at in str(info.value)
 
 
 def test_negative_output_index() -> None:
@@ -252,7 +274,8 @@ def test_negative_output_index() -> None:
 def test_output_index_through_forward_reference_checked_at_exit() -> None:
     with pytest.raises(OutputPortError) as info:
         with FlowHDL() as f:
-            at = here(); f.p = Pair(f.src.output(3), 1)  # noqa: E702
+            at = here(1)
+            f.p = Pair(f.src.output(3), 1)
             f.src = Source()
     message = str(info.value)
     assert "has no output 3" in message and "Source#" in message and "feeding Pair#" in message
@@ -261,17 +284,24 @@ def test_output_index_through_forward_reference_checked_at_exit() -> None:
 
 def test_input_index_out_of_range() -> None:
     with FlowHDL():
+        at = here(1)
         p = Pair(1, 2)
-        with pytest.raises(OutputPortError, match=r"Pair#\d+ .*has no input 2 \(inputs: 0=a, 1=b\)"):
+        with pytest.raises(
+            OutputPortError, match=r"Pair#\d+ .*has no input 2 \(inputs: 0=a, 1=b\)"
+        ) as info:
             p.input(2)
+    assert at in str(info.value)
 
 
 def test_connecting_an_already_connected_port() -> None:
     with FlowHDL():
-        at = here(); p = Pair(1, 2)  # noqa: E702
+        at = here(1)
+        p = Pair(1, 2)
         with pytest.raises(PortAlreadyConnectedError) as info:
             Source().output(0).connect(p.input(0))
-    assert "input(0) ('a', node created at" in str(info.value) and "already connected to Constant#" in str(info.value)
+    assert "input(0) ('a', node created at" in str(
+        info.value
+    ) and "already connected to Constant#" in str(info.value)
     assert at in str(info.value)
 
 
@@ -281,7 +311,8 @@ def test_connecting_an_already_connected_port() -> None:
 def test_forward_reference_never_defined() -> None:
     with pytest.raises(UndefinedReferenceError) as info:
         with FlowHDL() as f:
-            at = here(); f.p = Pair(f.ghost, 1)  # noqa: E702
+            at = here(1)
+            f.p = Pair(f.ghost, 1)
     assert isinstance(info.value, AttributeError)
     message = str(info.value)
     assert message.startswith("Node ghost is referenced, but has not been defined.")
@@ -301,7 +332,8 @@ def test_all_missing_names_are_listed_with_a_suggestion() -> None:
 def test_forward_reference_bound_to_a_non_node() -> None:
     with pytest.raises(NotANodeError) as info:
         with FlowHDL() as f:
-            at = here(); f.p = Pair(f.k, 1)  # noqa: E702
+            at = here(1)
+            f.p = Pair(f.k, 1)
             f.k = 5
     assert isinstance(info.value, AttributeError)
     message = str(info.value)
@@ -312,9 +344,12 @@ def test_forward_reference_bound_to_a_non_node() -> None:
 def test_assigning_a_keyword_name() -> None:
     with FlowHDL() as f:
         with pytest.raises(ReservedNameError) as info:
-            at = here(); f.run_until_complete = Source()  # noqa: E702
+            at = here(1)
+            f.run_until_complete = Source()
     assert isinstance(info.value, AttributeError)
-    assert "'run_until_complete' is reserved by FlowHDL" in str(info.value) and at in str(info.value)
+    assert "'run_until_complete' is reserved by FlowHDL" in str(info.value) and at in str(
+        info.value
+    )
 
 
 def test_assigning_after_the_block_exited() -> None:
@@ -327,7 +362,9 @@ def test_assigning_after_the_block_exited() -> None:
 def test_unknown_name_after_finalization_suggests_the_closest() -> None:
     with FlowHDL() as f:
         f.source = Source()
-    with pytest.raises(AttributeError, match=r'Attribute "sourse" not found \(did you mean \'source\'\?\)'):
+    with pytest.raises(
+        AttributeError, match=r'Attribute "sourse" not found \(did you mean \'source\'\?\)'
+    ):
         f.sourse  # noqa: B018
 
 
@@ -354,7 +391,9 @@ def test_finalized_node_assigned_in_another_flow() -> None:
     with FlowHDL() as f:
         f.s = Source()
     with FlowHDL() as g:
-        with pytest.raises(NodeReuseError, match=r"Source#\d+ to 'copy'.*finalized node of another flow"):
+        with pytest.raises(
+            NodeReuseError, match=r"Source#\d+ to 'copy'.*finalized node of another flow"
+        ):
             g.copy = f.s
         g.ok = Source()
 
@@ -364,14 +403,18 @@ def test_finalized_node_passed_as_argument() -> None:
         f.s = Source()
     with FlowHDL():
         with pytest.raises(NodeReuseError) as info:
-            at = here(); Pair(f.s, 1)  # noqa: E702
-    assert "finalized node of another flow" in str(info.value) and "input(0) ('a'" in str(info.value)
+            at = here(1)
+            Pair(f.s, 1)
+    assert "finalized node of another flow" in str(info.value) and "input(0) ('a'" in str(
+        info.value
+    )
     assert at in str(info.value)
 
 
 def test_draft_kept_from_a_finished_block() -> None:
     with FlowHDL() as f:
-        at = here(); kept = Source()  # noqa: E702
+        at = here(1)
+        kept = Source()
         f.s = kept
     with FlowHDL():
         with pytest.raises(NodeReuseError) as info:
@@ -385,8 +428,10 @@ def test_draft_kept_from_a_finished_block() -> None:
 def test_stream_in_port_fed_by_a_mono_node() -> None:
     with pytest.raises(StreamWiringError) as info:
         with FlowHDL() as f:
-            src_at = here(); f.src = Source()  # noqa: E702
-            at = here(); f.c = Consume(f.src)  # noqa: E702
+            src_at = here(1)
+            f.src = Source()
+            at = here(1)
+            f.c = Consume(f.src)
     message = str(info.value)
     assert isinstance(info.value, AttributeError)
     assert "Consume#" in message and "('s'" in message and "is a stream_in port" in message
@@ -394,16 +439,20 @@ def test_stream_in_port_fed_by_a_mono_node() -> None:
 
 
 def test_stream_in_port_fed_by_a_constant() -> None:
-    with pytest.raises(StreamWiringError, match="the constant 5 does not stream"):
+    with pytest.raises(StreamWiringError, match="the constant 5 does not stream") as info:
         with FlowHDL() as f:
+            at = here(1)
             f.c = Consume(5)
+    assert "Consume#" in str(info.value) and "('s'" in str(info.value) and at in str(info.value)
 
 
 def test_connection_type_mismatch_names_both_ends() -> None:
     with pytest.raises(ConnectionTypeError) as info:
         with FlowHDL() as f:
-            text_at = here(); f.t = Text()  # noqa: E702
-            at = here(); f.p = Pair(f.t, 1)  # noqa: E702
+            text_at = here(1)
+            f.t = Text()
+            at = here(1)
+            f.p = Pair(f.t, 1)
     assert isinstance(info.value, TypeError) and isinstance(info.value, AttributeError)
     message = str(info.value)
     assert "Text#" in message and "Pair#" in message and "('a'" in message
@@ -420,10 +469,13 @@ def test_multiple_output_port_types_are_checked_per_port() -> None:
 
 
 def test_stream_item_type_is_checked() -> None:
-    with pytest.raises(ConnectionTypeError, match=r"Words#\d+.*produces str"):
+    with pytest.raises(ConnectionTypeError, match=r"Words#\d+.*produces str") as info:
         with FlowHDL() as f:
+            at = here(1)
             f.c = Consume(f.w)
             f.w = Words()
+    assert "Consume#" in str(info.value) and "expects Stream[int]" in str(info.value)
+    assert at in str(info.value)
 
 
 def test_cycle_without_defaults_is_reported_before_anything_runs() -> None:
@@ -440,7 +492,8 @@ def test_cycle_without_defaults_is_reported_before_anything_runs() -> None:
             return y
 
     with FlowHDL() as f:
-        ping_at = here(); f.ping = Ping(f.pong)  # noqa: E702
+        ping_at = here(1)
+        f.ping = Ping(f.pong)
         f.pong = Pong(f.ping)
     with pytest.raises(MissingDefaultError) as info:
         f.run_until_complete()
@@ -478,15 +531,20 @@ def Doubled(g: FlowHDLView, x: int) -> Any:
 
 def test_template_outside_a_flow() -> None:
     with pytest.raises(TemplateContextError) as info:
-        at = here(); Doubled(1)  # noqa: E702
+        at = here(1)
+        Doubled(1)
     assert isinstance(info.value, RuntimeError)
     assert "template Doubled" in str(info.value) and at in str(info.value)
 
 
 def test_template_with_wrong_arguments() -> None:
     with FlowHDL():
-        with pytest.raises(NodeArgumentError, match="template Doubled called at .*: too many positional"):
+        with pytest.raises(
+            NodeArgumentError, match="template Doubled called at .*: too many positional"
+        ) as info:
+            at = here(1)
             Doubled(1, 2)
+    assert at in str(info.value)
 
 
 def test_async_template_is_rejected() -> None:
@@ -517,5 +575,10 @@ def test_uncopyable_class_attribute() -> None:
             return 1
 
     with FlowHDL():
-        with pytest.raises(NodeArgumentError, match=r"Locked#\d+: class attribute .*Locked.lock cannot be copied"):
+        with pytest.raises(
+            NodeArgumentError,
+            match=r"Locked#\d+ .*: class attribute .*Locked.lock cannot be copied",
+        ) as info:
+            at = here(1)
             Locked()
+    assert at in str(info.value)

@@ -58,14 +58,18 @@ def test_finalized_twin_keeps_the_name_and_facts() -> None:
     assert repr(a) == a.name == repr(a.draft) and a.draft._finalized is a
     assert g.is_streaming and not a.is_streaming and g.output_annotation is int
     assert a.output_count == 1 and not a.multiple_outputs
-    assert [(p.index, p.name, p.has_default, p.default, p.minimum_run_level) for p in a.input_ports] == [
+    assert [
+        (p.index, p.name, p.has_default, p.default, p.minimum_run_level) for p in a.input_ports
+    ] == [
         (0, "a", False, EMPTY, 0),
         (1, "b", True, 10, 0),
     ]
     assert a.input_ports[0].connected is not None and a.input_ports[0].connected.node is g
     assert a.input_ports[1].connected is None
     assert g.consumers == [(a, 0, 0)]
-    assert a.created_at.endswith(f"{__file__.rsplit('/', 1)[1]}:{test_finalized_twin_keeps_the_name_and_facts.__code__.co_firstlineno + 3}")
+    assert a.created_at.endswith(
+        f"{__file__.rsplit('/', 1)[1]}:{test_finalized_twin_keeps_the_name_and_facts.__code__.co_firstlineno + 3}"
+    )
     assert a.defined_at.startswith(__file__)
     assert a._input_ports is a.input_ports
 
@@ -246,7 +250,11 @@ def test_blank_finalized_and_runtime_view() -> None:
     blank = Add(2)._blank_finalized()
     assert all(p.connected is None for p in blank.input_ports)
     assert blank.generation is None and blank.get_data() is None
-    assert blank.push_data((5,), 1) == (0, 0) and blank.get_data(1) == (5,) and blank.get_data(0) is None
+    assert (
+        blank.push_data((5,), 1) == (0, 0)
+        and blank.get_data(1) == (5,)
+        and blank.get_data(0) is None
+    )
     assert blank.push_data((6,)) == (0,) and blank.get_data() == (6,)
     port = blank.input_ports[0]
     assert port.stitch_level_0 == 0
@@ -271,5 +279,8 @@ def test_placeholder_repr_and_output() -> None:
         placeholder = f.not_yet
         ref = f.not_yet.output(2)
         f.not_yet = Add(1)
-    assert isinstance(placeholder, NodePlaceholder) and repr(placeholder) == "NodePlaceholder(name='not_yet')"
+    assert (
+        isinstance(placeholder, NodePlaceholder)
+        and repr(placeholder) == "NodePlaceholder(name='not_yet')"
+    )
     assert repr(ref) == "OutputPortRefPlaceholder(name='not_yet', port_index=2)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -202,3 +203,47 @@ def test_picture_of_finalized_like_nodes_golden() -> None:
 def test_picture_of_empty() -> None:
     assert picture_of([]) == GraphPicture(nodes=(), edges=())
     assert to_mermaid(picture_of([])) == "flowchart LR\n"
+
+
+# --- picture_of over a real FlowHDL ---------------------------------------------------------
+
+
+def test_picture_of_a_finalized_flow_golden() -> None:
+    from flowno_flow import FlowHDL, node
+    from flowno_flow._stream import Stream
+
+    @node
+    async def Count(prev: int = 0) -> int:
+        return prev + 1
+
+    @node
+    async def Words(n: int, sep: str) -> AsyncIterator[str]:
+        for i in range(n):
+            yield f"w{i}{sep}"
+
+    @node(stream_in=["parts"])
+    async def Join(parts: Stream[str]) -> str:
+        return "".join([p async for p in parts])
+
+    with FlowHDL() as f:
+        f.count = Count(f.count)
+        f.words = Words(f.count, "," * 30)
+        f.join = Join(f.words)
+
+    nodes = [f.count, f.words, f.join]
+    constant = next(n for n in f.words.input_ports if n.index == 1).connected
+    assert constant is not None
+    text = to_mermaid(picture_of(nodes, names=f._nodes))
+    count, words, join, const = (repr(n) for n in (f.count, f.words, f.join, constant.node))
+    assert text == (
+        "flowchart LR\n"
+        f'    n0["count: {count}"]\n'
+        f'    n1(["words: {words}"])\n'
+        f'    n2["join: {join}"]\n'
+        f'    n3["{const} = \'{"," * 22}…"]\n'
+        f'    n0 -.->|"↺ 0 → prev[0]"| n0\n'
+        f'    n0 -->|"0 → n[0]"| n1\n'
+        f'    n3 -->|"0 → sep[1]"| n1\n'
+        f'    n1 ==>|"0 → parts[0]"| n2\n'
+        "    linkStyle 0 stroke:#c0392b,color:#c0392b\n"
+    )

@@ -233,3 +233,30 @@ def test_resolved_annotations_of_unannotated_function_is_empty() -> None:
 )
 def test_type_label(annotation: object, label: str) -> None:
     assert type_label(annotation) == label
+
+
+# --- the checker as FlowHDL uses it at the block's exit -------------------------------------
+
+
+def test_flowhdl_exit_reports_the_mismatch_found_by_the_checker() -> None:
+
+    from flowno_flow import ConnectionTypeError, FlowHDL, node
+
+    @node
+    async def Letters(word: str) -> AsyncIterator[str]:
+        yield word
+
+    @node(stream_in=["codes"])
+    async def Total(codes: Stream[int]) -> int:
+        return 0
+
+    @node
+    async def Shout(text: str) -> str:
+        return text
+
+    with pytest.raises(ConnectionTypeError, match="str is not compatible with int"):
+        with FlowHDL() as f:
+            f.total = Total(Letters("abc"))
+    with FlowHDL() as ok:
+        ok.shout = Shout(Letters("abc"))
+    assert ok.shout.input_ports[0].connected is not None

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from flowno_eventloop import EventLoop, spawn
 from flowno_net import SocketHandle, SocketInstrument, socket
 

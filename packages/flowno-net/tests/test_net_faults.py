@@ -10,6 +10,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
+
 from flowno_eventloop import EventLoop, current_event_loop, sleep, spawn
 from flowno_net import BusyResourceError, SocketClosedError, SocketHandle, socket
 
@@ -233,7 +234,10 @@ def test_connect_refused_is_raised_in_the_task(run: Runner) -> None:
                 return f"{type(exc).__name__}: {exc.strerror}"
         return "connected?"
 
-    assert run(main()) == f"ConnectionRefusedError: Connection refused (connecting to ('127.0.0.1', {port}))"
+    assert (
+        run(main())
+        == f"ConnectionRefusedError: Connection refused (connecting to ('127.0.0.1', {port}))"
+    )
 
 
 def test_aconnect_resolves_names_off_the_loop(run: Runner) -> None:
@@ -244,7 +248,9 @@ def test_aconnect_resolves_names_off_the_loop(run: Runner) -> None:
             await client.aconnect(("localhost", listener.getsockname()[1]))
             conn, _ = await listener.accept()
             with conn:
-                return client.getpeername()[0], threading.current_thread() is threading.main_thread()
+                return client.getpeername()[
+                    0
+                ], threading.current_thread() is threading.main_thread()
 
     assert run(main()) == ("127.0.0.1", True)
 
@@ -354,3 +360,30 @@ def test_close_while_waiting_leaves_no_registration(run: Runner) -> None:
     assert run(main()) == 0
 
 
+def test_deadline_on_recv_with_fail_after_and_move_on_after() -> None:
+    from flowno_eventloop import MockClock, fail_after, move_on_after
+
+    clock = MockClock()
+    loop = EventLoop(clock=clock)
+
+    async def main() -> tuple[str, bool, int, bytes]:
+        a, b = _pair()
+        with a, b:
+            try:
+                with fail_after(5):
+                    await b.recv(10)  # the peer stays silent
+                outcome = "received?"
+            except TimeoutError as exc:
+                outcome = f"TimeoutError: {exc}"
+            with move_on_after(2) as scope:
+                await b.recv(10)
+            waits = _io_waits()
+            await a.sendAll(b"after")
+            return outcome, scope.cancelled_caught, waits, await b.recv(10)
+
+    try:
+        result = loop.run_until_complete(main(), join=True)
+    finally:
+        loop.close()
+    assert result == ("TimeoutError: deadline 5 exceeded", True, 0, b"after")
+    assert clock.now() == 7

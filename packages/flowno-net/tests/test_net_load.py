@@ -66,8 +66,13 @@ def test_thousand_connections_with_resets() -> None:
     async def main() -> tuple[int, int, int]:
         ports: list[int] = []
         server = await spawn(
-            serve(handler, "127.0.0.1", 0, backlog=CLIENTS,
-                  on_listening=lambda l: ports.append(l.getsockname()[1]))
+            serve(
+                handler,
+                "127.0.0.1",
+                0,
+                backlog=CLIENTS,
+                on_listening=lambda lst: ports.append(lst.getsockname()[1]),
+            )
         )
         while not ports:
             await sleep(0)

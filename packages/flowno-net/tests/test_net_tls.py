@@ -9,7 +9,8 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
-from flowno_eventloop import EventLoop, sleep, spawn
+
+from flowno_eventloop import sleep, spawn
 from flowno_net import (
     SocketHandle,
     SocketInstrument,
@@ -17,7 +18,6 @@ from flowno_net import (
     TLSHandshakeError,
     TLSHandshakeMetadata,
     TLSHostnameMismatchError,
-    TLSPlainTextPeerError,
     TLSSocketHandle,
     TLSUntrustedCertificateError,
     socket,
@@ -133,7 +133,9 @@ def test_default_context_refuses_a_self_signed_server(
     assert isinstance(server_error.__cause__, ssl.SSLError)
 
 
-def test_expired_certificate(run: Runner, expired_pair: tuple[ssl.SSLContext, ssl.SSLContext]) -> None:
+def test_expired_certificate(
+    run: Runner, expired_pair: tuple[ssl.SSLContext, ssl.SSLContext]
+) -> None:
     server_context, client_context = expired_pair
     client = socket(use_tls=True, ssl_context=client_context, server_hostname="localhost")
     client_error, _ = run(_handshake_outcomes(server_context, client))
@@ -173,7 +175,10 @@ def test_client_facing_a_plain_text_server(run: Runner, client_context: ssl.SSLC
 
     kind, message = run(main())
     assert kind == "TLSPlainTextPeerError"
-    assert message == "TLS handshake with 'localhost' failed: peer does not speak TLS (WRONG_VERSION_NUMBER)"
+    assert (
+        message
+        == "TLS handshake with 'localhost' failed: peer does not speak TLS (WRONG_VERSION_NUMBER)"
+    )
 
 
 @pytest.mark.parametrize(
@@ -294,5 +299,3 @@ def test_tls_handle_is_a_socket_handle() -> None:
         assert isinstance(t, TLSSocketHandle) and isinstance(t, SocketHandle)
         assert t.ssl_context.verify_mode == ssl.CERT_REQUIRED
         assert t.ssl_context.check_hostname is True
-
-

@@ -71,7 +71,7 @@ _ROWS: list[tuple[str, str, list[str]]] = [
         EL,
         ["EventLoop", "current_event_loop", "current_task", "exit", "sleep", "spawn"],
     ),
-    ("flowno.utilities.logging", EL, ["log_async"]),
+    ("flowno.utilities.logging", f"{EL}.logging_utils", ["log_async"]),
     # flowno-net
     ("flowno.core.event_loop.selectors", NET, ["SocketHandle", "TLSSocketHandle", "sel"]),
     ("flowno.core.event_loop.primitives", NET, ["socket"]),
@@ -207,6 +207,7 @@ _ROWS: list[tuple[str, str, list[str]]] = [
             "Event",
             "EventLoop",
             "Lock",
+            "TagFilter",
             "azip",
             "current_event_loop",
             "exit",
@@ -273,14 +274,14 @@ def test_alias_is_the_library_object(row: tuple[str, str, str, str]) -> None:
     assert getattr(_module(alias), name) is original
 
 
-@pytest.mark.parametrize("row", EXPECTED_LATER, ids=_row_id)
-def test_expected_later_is_really_still_missing(row: tuple[str, str, str, str]) -> None:
-    """Fails as soon as a library provides the name: then add the alias, drop the row."""
-    alias, name, library, library_name = row
-    assert not hasattr(_module(library), library_name), (
-        f"{library}.{library_name} exists now: alias it in {alias} and remove it from "
-        "EXPECTED_LATER"
-    )
+def test_expected_later_rows_are_really_still_missing() -> None:
+    """Fails as soon as a library provides such a name: then alias it and drop the row."""
+    provided = [
+        f"{library}.{library_name} (alias it in {alias})"
+        for alias, _, library, library_name in EXPECTED_LATER
+        if hasattr(_module(library), library_name)
+    ]
+    assert provided == []
 
 
 def test_expected_later_rows_are_real_rows() -> None:

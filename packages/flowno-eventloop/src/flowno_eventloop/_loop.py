@@ -37,6 +37,7 @@ from flowno_eventloop._commands import (
     WaitReadableCommand,
     WaitWritableCommand,
 )
+from flowno_eventloop._compat_commands import COMPAT_HANDLERS
 from flowno_eventloop._context import current_loop_var, current_task_var
 from flowno_eventloop._errors import DeadlockError, InstrumentHookError
 from flowno_eventloop._io import READ, WRITE, IOWatcher, fileno_of
@@ -138,6 +139,7 @@ class EventLoop:
             WaitWritableCommand: EventLoop._cmd_wait_writable,
             ExitCommand: EventLoop._cmd_exit,
             CancelCommand: EventLoop._cmd_cancel,
+            **COMPAT_HANDLERS,
         }
         self._no_handler: set[type] = set()
         self._running = False
@@ -475,6 +477,7 @@ class EventLoop:
         try:
             if signals is not None:
                 signals.install()
+            self._refresh_instrument()
             self._drain_inbox()
             root = self._live.get(root_task)
             if root is None:
@@ -525,14 +528,17 @@ class EventLoop:
         if self._inbox:
             return
         deadline = self._timers.next_deadline() if len(self._timers) else None
+        held = self._external_waiters > 0
         if deadline is not None:
             timeout = self.clock.sleep_time(deadline)
+            if held and timeout == 0 and deadline > self.clock.now():
+                timeout = None  # a virtual clock does not jump while a thread works for us
             if max_wait is not None and (timeout is None or timeout > max_wait):
                 logger.error(
                     "Sleeping task timeout %s exceeds max wait time %s.", timeout, max_wait
                 )
                 timeout = max_wait
-        elif self._io.watches or self._external_waiters:
+        elif self._io.watches or held:
             timeout = max_wait
         elif threading.active_count() > 1:
             timeout = _DEADLOCK_RECHECK if max_wait is None else min(max_wait, _DEADLOCK_RECHECK)
@@ -544,7 +550,7 @@ class EventLoop:
         ready = self._io.poll(timeout)
         if ready:
             self._wake_io(ready)
-        elif deadline is not None and not self._inbox:
+        elif deadline is not None and not self._inbox and not held:
             self.clock.idle(deadline)
 
     def _on_stuck(self) -> None:
@@ -572,11 +578,14 @@ class EventLoop:
     def _blocked(self) -> list[TaskRecord]:
         return [t for t in self._live.values() if t.state == PARKED]
 
-    def _run_batch(self) -> None:
-        self.batches += 1
+    def _refresh_instrument(self) -> None:
         inst = get_current_instrument()
         self._inst = inst
         self._hooks = inst is not EMPTY_INSTRUMENT or self._hooks_overridden
+
+    def _run_batch(self) -> None:
+        self.batches += 1
+        self._refresh_instrument()
         tasks = self.tasks
         for _ in range(len(tasks)):
             if not tasks or self._stop:
@@ -659,6 +668,7 @@ class EventLoop:
         task = self._stepping
         if task is None or task.coro is not current_task_packet[0]:
             task = self._live[current_task_packet[0]]
+        self._park(task, command, None)  # so that the handler can wake()/wake_error() it
         try:
             handler(self, task.handle, command)
         except Exception as error:
@@ -705,10 +715,11 @@ class EventLoop:
     # ------------------------------------------------------------------ park / wake
 
     def _park(self, task: TaskRecord, reason: object, on_cancel: Callable[[], object] | None) -> None:
-        task.state = PARKED
+        if task.state != PARKED:
+            task.state = PARKED
+            self._parked += 1
         task.reason = reason
         task.on_cancel = on_cancel
-        self._parked += 1
 
     def _unpark(self, task: TaskRecord) -> None:
         task.state = READY
@@ -927,7 +938,10 @@ def _enter_task_context(loop: EventLoop, handle: TaskHandle[Any]) -> None:
 
 
 def _is_builtin_handler(handler: object) -> bool:
-    return getattr(handler, "__module__", None) == __name__
+    return getattr(handler, "__module__", None) in (__name__, COMPAT_HANDLERS_MODULE)
+
+
+COMPAT_HANDLERS_MODULE = "flowno_eventloop._compat_commands"
 
 
 def _foreign_message(command: object) -> str:

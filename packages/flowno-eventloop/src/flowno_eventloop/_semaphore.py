@@ -54,11 +54,11 @@ class Semaphore:
         ValueError: If ``value`` is negative.
 
     Example:
-        >>> from flowno_eventloop import EventLoop, Semaphore, sleep, spawn
+        >>> from flowno_eventloop import EventLoop, MockClock, Semaphore, sleep, spawn
         >>> async def worker(sem: Semaphore, name: str, log: list[str]) -> None:
         ...     async with sem:
         ...         log.append(f"{name} in")
-        ...         await sleep(0)
+        ...         await sleep(1)
         ...         log.append(f"{name} out")
         >>> async def main() -> list[str]:
         ...     sem, log = Semaphore(2), []
@@ -66,7 +66,7 @@ class Semaphore:
         ...     for h in handles:
         ...         await h.join()
         ...     return log
-        >>> EventLoop().run_until_complete(main(), join=True)
+        >>> EventLoop(clock=MockClock()).run_until_complete(main(), join=True)
         ['a in', 'b in', 'a out', 'b out', 'c in', 'c out']
     """
 

@@ -10,11 +10,11 @@ Rules of this module:
 - Cancelling the parent task (or an outer timeout scope firing) cancels the children; the
   group waits for them and then re-raises that cancellation (unless children failed: then the
   ExceptionGroup wins, so no error is hidden).
-- A child that was cancelled is not a failure. A child runs inside a small wrapper coroutine
-  that reports its failure at once; completion is observed by joining the child handles, so
-  a child cancelled before its first step is accounted for too. Live children are kept in an
-  insertion-ordered dict that forgets finished children: memory does not grow with the number
-  of children that have come and gone.
+- A child that was cancelled is not a failure. A child's coroutine is seen through a thin
+  proxy (``_Child``) that reports its end at once (failure -> abort); completion is also
+  observed by joining the child handles, so a child that never ran is accounted for too. Live
+  children are kept in an insertion-ordered dict that forgets finished children: memory does
+  not grow with the number of children that have come and gone.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class TaskGroup:
 
     def __init__(self) -> None:
         self._state = "new"  # new -> open -> closing -> closed
-        self._live: dict[TaskHandle[Any], None] = {}
+        self._live: dict[_Child, TaskHandle[Any]] = {}
         self._errors: list[BaseException] = []
         self._aborted = False
         self._body_scope = CancelScope()
@@ -109,21 +109,18 @@ class TaskGroup:
         if self._state not in ("open", "closing"):
             coro.close()
             raise RuntimeError(f"TaskGroup.spawn() on a group that is {self._state}")
-        wrapper = self._run_child(coro)
-        handle: TaskHandle[_T] = self._loop.create_task(wrapper)
-        self._live[handle] = None
+        child = _Child(coro, self)
+        handle: TaskHandle[_T] = self._loop.create_task(child)  # type: ignore[arg-type]
+        self._live[child] = handle
         if self._aborted:
             _cancel(handle)
         return handle
 
-    async def _run_child(self, coro: Coroutine[Any, Any, _T]) -> _T:
-        try:
-            return await coro
-        except TaskCancelled:
-            raise
-        except BaseException as exc:
+    def _child_exited(self, child: _Child, exc: BaseException | None) -> None:
+        """Called by a child as it ends: forget it; record a failure and abort."""
+        self._live.pop(child, None)
+        if exc is not None and not isinstance(exc, TaskCancelled):
             self._record_failure(exc)
-            raise
 
     def _record_failure(self, exc: BaseException) -> None:
         self._errors.append(exc)
@@ -133,7 +130,7 @@ class TaskGroup:
         if self._aborted:
             return
         self._aborted = True
-        for handle in list(self._live):
+        for handle in list(self._live.values()):
             _cancel(handle)
         self._body_scope.cancel()
 
@@ -172,7 +169,7 @@ class TaskGroup:
 
     async def _wait_children(self, cancellation: BaseException | None) -> BaseException | None:
         while self._live:
-            handle = next(iter(self._live))
+            child, handle = next(iter(self._live.items()))
             try:
                 await handle.join()
             except BaseException as exc:  # noqa: BLE001 - sorted below, never swallowed blindly
@@ -183,7 +180,7 @@ class TaskGroup:
                     self._abort()
                     cancellation = cancellation or exc
                     continue
-            del self._live[handle]
+            self._live.pop(child, None)
         return cancellation
 
     def __repr__(self) -> str:
@@ -191,6 +188,46 @@ class TaskGroup:
             f"TaskGroup(state={self._state}, live={len(self._live)}, "
             f"errors={len(self._errors)}, aborted={self._aborted})"
         )
+
+
+class _Child:
+    """A child's coroutine, seen through a thin proxy that tells the group when it ends.
+
+    A proxy rather than a wrapper coroutine: a child cancelled before its first step gets the
+    ``TaskCancelled`` thrown straight into the user's coroutine (no "never awaited" warning),
+    and no extra frame is stepped. Everything else (``__qualname__``, ``cr_frame`` ...) is
+    looked up on the user's coroutine.
+    """
+
+    __slots__ = ("_coro", "_group")
+
+    def __init__(self, coro: Coroutine[Any, Any, Any], group: TaskGroup) -> None:
+        self._coro = coro
+        self._group = group
+
+    def send(self, value: Any) -> Any:
+        try:
+            return self._coro.send(value)
+        except BaseException as exc:
+            self._group._child_exited(self, None if isinstance(exc, StopIteration) else exc)
+            raise
+
+    def throw(self, exc: BaseException, *rest: Any) -> Any:
+        try:
+            return self._coro.throw(exc, *rest)
+        except BaseException as raised:
+            self._group._child_exited(self, None if isinstance(raised, StopIteration) else raised)
+            raise
+
+    def close(self) -> None:
+        self._coro.close()
+        self._group._child_exited(self, None)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._coro, name)
+
+    def __repr__(self) -> str:
+        return repr(self._coro)
 
 
 def _is_done(handle: TaskHandle[Any]) -> bool:

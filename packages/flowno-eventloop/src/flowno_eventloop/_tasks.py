@@ -209,7 +209,8 @@ class TaskHandle(Generic[_T_co]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, TaskHandle):
-            return self.raw_task is other.raw_task
+            other_handle: TaskHandle[Any] = other  # pyright: ignore[reportUnknownVariableType]
+            return self.raw_task is other_handle.raw_task
         return NotImplemented
 
     def __hash__(self) -> int:

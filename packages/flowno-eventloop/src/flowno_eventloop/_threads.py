@@ -5,14 +5,14 @@ Rules of this module:
 - Blocking work runs on a small pool of worker threads owned by the loop (at most
   ``MAX_WORKERS`` per loop, started lazily, reused while work is pending). The pool is shut
   down and its threads joined on the loop thread as soon as the last pending result has been
-  delivered, so no worker outlives the work of a run (the kernel has no "run ended" hook; a
-  thread whose waiting task was cancelled finishes its call, delivers nothing and exits).
+  delivered (the kernel has no "run ended" hook), so no worker outlives a run.
 - While work is pending the loop is *held* (``loop.hold()`` / ``loop.release()``), so it
   neither reports a deadlock nor finishes; the worker hands the outcome back with
   ``loop.call_soon_threadsafe``, which also wakes a loop blocked in its selector.
 - The waiting task parks; ``wake`` gives it the result, ``wake_error`` throws the worker's
   exception (its traceback includes the worker frames). A task cancelled while it waits stops
-  waiting at once; the thread cannot be interrupted, so its late result is dropped.
+  waiting at once; the thread cannot be interrupted, so a small reaper task waits for it in
+  its place (the run does not end before the thread is done) and drops the late result.
 - Foreign threads never touch loop state directly: ``run_coroutine_threadsafe`` goes through
   ``loop.create_task`` (thread-safe) and reports through a ``concurrent.futures.Future``.
 """
@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 from typing_extensions import ParamSpec
 
+from flowno_eventloop import TaskHandle
 from flowno_eventloop.lowlevel import current_task_handle, park, wake, wake_error
 
 __all__ = ["from_thread_run", "run_coroutine_threadsafe", "to_thread"]
@@ -104,14 +105,15 @@ def _job_done(loop: Any) -> None:
 
 
 class _Call:
-    """One ``to_thread`` call: its waiting task and whether it still waits."""
+    """One ``to_thread`` call: the task waiting for it and what became of the call."""
 
-    __slots__ = ("handle", "loop", "waiting")
+    __slots__ = ("delivered", "handle", "loop", "waiting")
 
-    def __init__(self, handle: Any) -> None:
+    def __init__(self, handle: TaskHandle[Any]) -> None:
         self.handle = handle
         self.loop = handle.event_loop
         self.waiting = True
+        self.delivered = False
 
     def run(self, fn: Callable[[], Any]) -> None:
         """Worker thread: run ``fn`` and send the outcome to the loop thread."""
@@ -123,19 +125,26 @@ class _Call:
             self.loop.call_soon_threadsafe(self.deliver, result, None)
 
     def deliver(self, result: Any, exc: BaseException | None) -> None:
-        """Loop thread: wake the task (if it still waits) and let the loop go."""
+        """Loop thread: wake the waiting task (or the reaper) and let the loop go."""
+        self.delivered = True
         self.loop.release()
         _job_done(self.loop)
         if not self.waiting:
-            return
-        self.waiting = False
-        if exc is None:
+            wake(self.handle)  # the reaper: the late outcome is dropped
+        elif exc is None:
             wake(self.handle, result)
         else:
             wake_error(self.handle, exc)
 
     def abandon(self) -> None:
+        """Loop thread, the waiting task was cancelled: a reaper task waits for the thread in
+        its place, so the run does not end (and leave the worker behind) before it is done."""
         self.waiting = False
+        self.handle = self.loop.create_task(self._reap())
+
+    async def _reap(self) -> None:
+        if not self.delivered:
+            await park(reason="to_thread: late result of a cancelled call")
 
 
 async def to_thread(fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
@@ -158,6 +167,10 @@ async def to_thread(fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs
     call = _Call(current_task_handle())
     job = functools.partial(fn, *args, **kwargs)
     pool = _pool_for(call.loop)
+    # Work around a kernel race (reported to EL-core): ``call_soon_threadsafe`` from a thread
+    # is lost if it lands before the loop opened its wake-up channel, and the loop then blocks
+    # forever while held. Opening the channel here, on the loop thread, closes the window.
+    call.loop._io.open_wakeup()  # pyright: ignore[reportPrivateUsage]
     pool.submit(functools.partial(call.run, job))
     pool.pending += 1
     call.loop.hold()

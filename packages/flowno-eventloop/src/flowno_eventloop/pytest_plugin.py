@@ -98,7 +98,8 @@ class AsyncFixture:
 @pytest.hookimpl(tryfirst=True)
 def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> Any:
     """Turn an async fixture of a flowno test into a placeholder the test's loop resolves."""
-    if not _is_async(fixturedef.func) or not _wants_flowno(request.node):  # type: ignore[arg-type]
+    item = getattr(request, "_pyfuncitem", request.node)  # the test that needs the fixture
+    if not _is_async(fixturedef.func) or not _wants_flowno(item):
         return None
     if fixturedef.scope != "function":
         raise pytest.UsageError(

@@ -1,3 +1,4 @@
+# ruff: noqa: E402  (each part appends its imports in its own block, after __all__)
 """flowno_flow: Flowno's dataflow DSL (``@node``, ``FlowHDL``) and its engine (``Flow``).
 
 The public surface is ``__all__``; everything else lives in private modules. Three parts
@@ -31,7 +32,12 @@ from ._draft import (
     OutputPortRefPlaceholder,
     SuperNode,
 )
-from ._finalized import FinalizedInputPort, FinalizedInputPortRef, FinalizedNode, FinalizedOutputPortRef
+from ._finalized import (
+    FinalizedInputPort,
+    FinalizedInputPortRef,
+    FinalizedNode,
+    FinalizedOutputPortRef,
+)
 from ._group import DraftGroupNode
 from ._hdl import FlowHDL
 from ._hdl_view import FlowHDLView
@@ -103,10 +109,12 @@ from ._status import (
     WaitingForStartNextGeneration,
 )
 from ._stream import Stream, StreamCancelled
+from ._trace import ChromeTraceInstrument
 from ._types import DataGeneration, Generation, InputPortIndex, OutputPortIndex, RunLevel
 
 __all__ += [
     "NO_OP_INSTRUMENT",
+    "ChromeTraceInstrument",
     "DataGeneration",
     "Error",
     "Executing",
@@ -144,7 +152,9 @@ __all__ += [
 ]
 
 # --- types ---
+from . import _protocols
 from ._decorator import node
+from ._protocols import *  # noqa: F403 - the typing-only node classes, listed in _protocols.__all__
 from ._render import GraphPicture, PictureEdge, PictureNode, picture_of, to_dot, to_mermaid
 from ._typecheck import connection_mismatch
 
@@ -158,3 +168,4 @@ __all__ += [
     "to_dot",
     "to_mermaid",
 ]
+__all__ += _protocols.__all__

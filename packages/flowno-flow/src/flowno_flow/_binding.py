@@ -42,7 +42,9 @@ class PortSpec:
         return self.name
 
     @classmethod
-    def of(cls, index: int, param: ParamSpec, name: str | None = None, key: str | None = None) -> PortSpec:
+    def of(
+        cls, index: int, param: ParamSpec, name: str | None = None, key: str | None = None
+    ) -> PortSpec:
         """Make the port for ``param`` (``name``/``key`` for ``*args``/``**kwargs`` ports).
 
         Args:
@@ -119,7 +121,9 @@ def bind_arguments(
     if star is not None:
         for extra in args[len(positional) :]:
             values[len(ports)] = extra
-            ports.append(PortSpec.of(len(ports), star, name=f"{star.name}[{len(ports) - len(positional)}]"))
+            ports.append(
+                PortSpec.of(len(ports), star, name=f"{star.name}[{len(ports) - len(positional)}]")
+            )
     for param in keyword_only:
         ports.append(PortSpec.of(len(ports), param, key=param.name))
     by_name = {port.name: port for port in ports if port.kind in ("positional", "keyword")}
@@ -131,7 +135,9 @@ def bind_arguments(
                     f"{node_label} got an unexpected keyword argument {key!r}"
                     f"{did_you_mean(key, [p.name for p in params])}"
                 )
-            port = PortSpec.of(len(ports), var_keyword, name=f"{var_keyword.name}[{key!r}]", key=key)
+            port = PortSpec.of(
+                len(ports), var_keyword, name=f"{var_keyword.name}[{key!r}]", key=key
+            )
             ports.append(port)
         values[port.index] = value
     return Binding(tuple(ports), values)
@@ -148,7 +154,9 @@ def _keyword_port(
     if port is None:
         return None
     if port.kind == "positional" and positional[port.index].positional_only:
-        raise NodeArgumentError(f"{node_label}: parameter {key!r} is positional-only; pass it by position")
+        raise NodeArgumentError(
+            f"{node_label}: parameter {key!r} is positional-only; pass it by position"
+        )
     if port.index in values:
         raise NodeArgumentError(f"{node_label} got multiple values for argument {key!r}")
     return port

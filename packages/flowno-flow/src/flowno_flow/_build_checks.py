@@ -34,7 +34,9 @@ def check_graph(drafts: Sequence[AnyDraftNode]) -> None:
     _check_types(drafts)
 
 
-def _connections(drafts: Sequence[AnyDraftNode]) -> Iterator[tuple[AnyDraftNode, int, DraftOutputPortRef]]:
+def _connections(
+    drafts: Sequence[AnyDraftNode],
+) -> Iterator[tuple[AnyDraftNode, int, DraftOutputPortRef[Any]]]:
     for consumer in drafts:
         for index, source in enumerate(consumer._sources):
             if isinstance(source, DraftOutputPortRef):
@@ -57,7 +59,7 @@ def _check_unconnected(drafts: Sequence[AnyDraftNode]) -> None:
         raise UnconnectedInputError("\n".join(problems))
 
 
-def _producer_text(source: DraftOutputPortRef) -> str:
+def _producer_text(source: DraftOutputPortRef[Any]) -> str:
     producer = source.node
     if isinstance(producer, Constant):
         return f"the constant {producer.value!r}"
@@ -177,8 +179,13 @@ def cycle_without_defaults(drafts: Sequence[AnyDraftNode]) -> str | None:
     consumers = {node: [c for c, _, _ in node._consumers] for node in drafts}
     for component in strongly_connected_components(drafts, lambda n: consumers[n]):
         members = set(component)
-        blocks = [(node, _needed_defaults(node, members)) for node in sorted(component, key=order.__getitem__)]
-        is_cycle = len(component) > 1 or any(src is component[0] for src in component[0].get_input_nodes())
+        blocks = [
+            (node, _needed_defaults(node, members))
+            for node in sorted(component, key=order.__getitem__)
+        ]
+        is_cycle = len(component) > 1 or any(
+            src is component[0] for src in component[0].get_input_nodes()
+        )
         if is_cycle and all(needed for _, needed in blocks):
             return describe_missing_defaults(blocks)
     return None
@@ -188,5 +195,7 @@ def _needed_defaults(node: AnyDraftNode, members: set[AnyDraftNode]) -> list[int
     return [
         index
         for index, source in enumerate(node._sources)
-        if isinstance(source, DraftOutputPortRef) and source.node in members and not node._ports[index].has_default
+        if isinstance(source, DraftOutputPortRef)
+        and source.node in members
+        and not node._ports[index].has_default
     ]

@@ -1,9 +1,11 @@
-# Rules: the stack of open FlowHDL/FlowHDLView contexts (innermost last). Drafts register
+# Rules: the stack of open FlowHDL/FlowHDLView contexts (innermost last), per thread and
+# per asyncio/contextvars context (a ContextVar holding an immutable tuple). Drafts register
 # with the innermost one. Only FlowHDLView pushes and pops; nothing else mutates it.
 """The stack of open building contexts."""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -18,7 +20,7 @@ class DraftRegistry(Protocol):
     def _register_draft(self, draft: AnyDraftNode) -> None: ...
 
 
-_stack: list[DraftRegistry] = []
+_stack: ContextVar[tuple[DraftRegistry, ...]] = ContextVar("flowno_flow_build_stack", default=())
 
 
 def current_registry() -> DraftRegistry | None:
@@ -31,7 +33,8 @@ def current_registry() -> DraftRegistry | None:
         >>> current_registry() is None
         True
     """
-    return _stack[-1] if _stack else None
+    stack = _stack.get()
+    return stack[-1] if stack else None
 
 
 def push_registry(registry: DraftRegistry) -> DraftRegistry | None:
@@ -44,7 +47,7 @@ def push_registry(registry: DraftRegistry) -> DraftRegistry | None:
         The previous innermost context, or ``None``.
     """
     parent = current_registry()
-    _stack.append(registry)
+    _stack.set((*_stack.get(), registry))
     return parent
 
 
@@ -57,6 +60,7 @@ def pop_registry(registry: DraftRegistry) -> None:
     Raises:
         RuntimeError: if ``registry`` is not the innermost open context.
     """
-    if not _stack or _stack[-1] is not registry:
+    stack = _stack.get()
+    if not stack or stack[-1] is not registry:
         raise RuntimeError("FlowHDL contexts must be exited in the reverse order they were entered")
-    _stack.pop()
+    _stack.set(stack[:-1])

@@ -4,8 +4,8 @@
 # - Thin: all runtime work is FLOW-BUILD's (_factory.make_node_class for nodes,
 #   _group.make_template_class for templates); this module only picks the options, captures
 #   the decoration site (file:line) and carries the @overload set for type checkers.
-# - Overloads are ordered from 6 inputs down to 0, so a function with defaults matches its
-#   full arity (every typed input is optional in MonoNode*/StreamingNode*). Anything the
+# - Overloads start with functions taking only ``*args`` (one typed port per argument), then
+#   go from 6 inputs down to 0, so a function with defaults matches its full arity (every typed input is optional in MonoNode*/StreamingNode*). Anything the
 #   overloads cannot express (classes, keyword-only parameters, more than 6 inputs) falls back
 #   to AnyNode: untyped, never a false error. Keep in step with _protocols.py.
 # - `node` is an instance (not a function) so that `node.template` is visible to type checkers.
@@ -17,6 +17,8 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from typing import Any, Concatenate, Literal, ParamSpec, TypeVar, overload
 
 from ._callsite import user_callsite
+from ._factory import make_node_class
+from ._group import make_template_class
 from ._protocols import (
     AnyNode,
     MonoNode0,
@@ -28,6 +30,8 @@ from ._protocols import (
     MonoNode4,
     MonoNode5,
     MonoNode6,
+    MonoNodeVar,
+    StarArgsCallable,
     StreamingNode0,
     StreamingNode1,
     StreamingNode2,
@@ -35,6 +39,7 @@ from ._protocols import (
     StreamingNode4,
     StreamingNode5,
     StreamingNode6,
+    StreamingNodeVar,
     StreamingTupleNode0,
     StreamingTupleNode1,
     StreamingTupleNode2,
@@ -42,6 +47,7 @@ from ._protocols import (
     StreamingTupleNode4,
     StreamingTupleNode5,
     StreamingTupleNode6,
+    StreamingTupleNodeVar,
 )
 
 __all__ = [
@@ -67,8 +73,6 @@ T6 = TypeVar("T6")
 def _build(
     target: object, *, multiple_outputs: bool, stream_in: Sequence[str], created_at: str
 ) -> Any:
-    from ._factory import make_node_class
-
     return make_node_class(
         target, multiple_outputs=multiple_outputs, stream_in=stream_in, created_at=created_at
     )
@@ -111,6 +115,10 @@ class SingleOutputDecorator(AnyOutputsDecorator):
     """
 
     # fmt: off
+    @overload
+    def __call__(self, func_or_cls: StarArgsCallable[T1, Coroutine[Any, Any, _R]], /) -> type[MonoNodeVar[T1, tuple[_R]]]: ...  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappingOverload]
+    @overload
+    def __call__(self, func_or_cls: StarArgsCallable[T1, AsyncIterator[_R]], /) -> type[StreamingNodeVar[T1, _R]]: ...  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappingOverload]
     @overload
     def __call__(self, func_or_cls: Callable[[T1, T2, T3, T4, T5, T6], Coroutine[Any, Any, _R]], /) -> type[MonoNode6[T1, T2, T3, T4, T5, T6, tuple[_R]]]: ...
     @overload
@@ -163,6 +171,10 @@ class MultipleOutputsDecorator(AnyOutputsDecorator):
 
     # fmt: off
     @overload
+    def __call__(self, func_or_cls: StarArgsCallable[T1, Coroutine[Any, Any, _R]], /) -> type[MonoNodeVar[T1, _R]]: ...  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappingOverload]
+    @overload
+    def __call__(self, func_or_cls: StarArgsCallable[T1, AsyncIterator[_R]], /) -> type[StreamingTupleNodeVar[T1, _R]]: ...  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappingOverload]
+    @overload
     def __call__(self, func_or_cls: Callable[[T1, T2, T3, T4, T5, T6], Coroutine[Any, Any, _R]], /) -> type[MonoNode6[T1, T2, T3, T4, T5, T6, _R]]: ...
     @overload
     def __call__(self, func_or_cls: Callable[[T1, T2, T3, T4, T5], Coroutine[Any, Any, _R]], /) -> type[MonoNode5[T1, T2, T3, T4, T5, _R]]: ...
@@ -202,6 +214,10 @@ class NodeDecorator:
     """The type of :data:`node`. Use the instance, ``node``, not this class."""
 
     # fmt: off
+    @overload
+    def __call__(self, func_or_cls: StarArgsCallable[T1, Coroutine[Any, Any, _R]], /) -> type[MonoNodeVar[T1, tuple[_R]]]: ...  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappingOverload]
+    @overload
+    def __call__(self, func_or_cls: StarArgsCallable[T1, AsyncIterator[_R]], /) -> type[StreamingNodeVar[T1, _R]]: ...  # type: ignore[overload-overlap]  # pyright: ignore[reportOverlappingOverload]
     @overload
     def __call__(self, func_or_cls: Callable[[T1, T2, T3, T4, T5, T6], Coroutine[Any, Any, _R]], /) -> type[MonoNode6[T1, T2, T3, T4, T5, T6, tuple[_R]]]: ...
     @overload
@@ -323,8 +339,6 @@ class NodeDecorator:
             >>> Twice.__name__
             'Twice'
         """
-        from ._group import make_template_class
-
         template: Callable[..., _R] = make_template_class(func, created_at=user_callsite())
         return template
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, Union, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeAlias, TypeVar, cast
 
-from typing_extensions import TypeAlias, TypeVarTuple, Unpack
+from typing_extensions import TypeVarTuple, Unpack
 
 from ._binding import PortSpec, bind_arguments
 from ._build_context import current_registry
@@ -40,9 +40,10 @@ _logger = logging.getLogger("flowno.flow")
 
 _Ts = TypeVarTuple("_Ts")
 _ReturnTupleT_co = TypeVar("_ReturnTupleT_co", covariant=True)
+_T_co = TypeVar("_T_co", covariant=True)
 
 
-class DraftOutputPortRef:
+class DraftOutputPortRef(Generic[_T_co]):
     """Output ``port_index`` of a draft node: ``producer.output(k)``.
 
     Example:
@@ -160,7 +161,7 @@ class OutputPortRefPlaceholder:
 
 
 #: What an input port can be connected to while drafting.
-Source: TypeAlias = Union[DraftOutputPortRef, OutputPortRefPlaceholder]
+Source: TypeAlias = "DraftOutputPortRef[Any] | OutputPortRefPlaceholder"
 
 
 class DraftNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
@@ -230,7 +231,7 @@ class DraftNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
         name = self._ports[port_index].name
         return f"{self!r}.input({port_index}) ({name!r}, node created at {self._created_at})"
 
-    def output(self, port_index: int) -> DraftOutputPortRef:
+    def output(self, port_index: int) -> DraftOutputPortRef[Any]:
         """Reference output ``port_index`` (to pass as an argument or ``.connect``).
 
         Args:
@@ -287,7 +288,9 @@ class DraftNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
         Raises:
             NotImplementedError: always; use the finalized node after the ``with`` block.
         """
-        raise NotImplementedError(f"{self!r} is a draft node and holds no data; read it after the FlowHDL block")
+        raise NotImplementedError(
+            f"{self!r} is a draft node and holds no data; read it after the FlowHDL block"
+        )
 
     def _blank_finalized(self) -> FinalizedNode[Unpack[tuple[Any, ...]], Any]:
         """A finalized twin with no connections (to drive a ``Flow`` without FlowHDL).
@@ -303,19 +306,21 @@ class DraftNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
         count = type(self)._flowno_spec.output_count
         if port_index < 0 or (count is not None and port_index >= count):
             known = "unknown" if count is None else str(count)
-            raise OutputPortError(
-                f"{label} has no output {port_index} (it has {known} output(s))"
-            )
+            raise OutputPortError(f"{label} has no output {port_index} (it has {known} output(s))")
 
     def _connect(self, port_index: int, source: Source) -> None:
         self.input(port_index)
         current = self._sources[port_index]
         if current is not None:
-            raise PortAlreadyConnectedError(f"{self._port_label(port_index)} is already connected to {current!r}")
+            raise PortAlreadyConnectedError(
+                f"{self._port_label(port_index)} is already connected to {current!r}"
+            )
         if isinstance(source, DraftOutputPortRef):
             producer = source.node
             _check_not_finalized(producer, self, port_index)
-            producer._check_output_index(source.port_index, f"{producer._label} (feeding {self._port_label(port_index)})")
+            producer._check_output_index(
+                source.port_index, f"{producer._label} (feeding {self._port_label(port_index)})"
+            )
             producer._consumers.append((self, port_index, source.port_index))
         self._sources[port_index] = source
 
@@ -382,17 +387,38 @@ def _check_argument(value: object, consumer: AnyDraftNode, port_index: int) -> N
             f"{value!r} is a finalized node of another flow; it cannot feed "
             f"{consumer._port_label(port_index)}. Create a new node instead."
         )
-    if isinstance(value, DraftOutputPortRef):
-        value = value.node
-    draft = as_draft(value)
+    ref = as_output_ref(value)
+    draft = as_draft(value if ref is None else ref.node)
     if draft is not None:
         _check_not_finalized(draft, consumer, port_index)
+
+
+def as_output_ref(value: object) -> DraftOutputPortRef[Any] | None:
+    """``value`` as a draft output reference, or ``None`` if it is not one.
+
+    Args:
+        value: Anything.
+
+    Returns:
+        The reference or ``None``.
+
+    Example:
+        >>> as_output_ref("x") is None
+        True
+    """
+    if not isinstance(value, DraftOutputPortRef):
+        return None
+    ref: DraftOutputPortRef[Any] = cast(Any, value)
+    return ref
 
 
 def _as_source(value: object) -> Source:
     if isinstance(value, DraftNode):
         return value.output(0)
-    if isinstance(value, (DraftOutputPortRef, OutputPortRefPlaceholder)):
+    ref = as_output_ref(value)
+    if ref is not None:
+        return ref
+    if isinstance(value, OutputPortRefPlaceholder):
         return value
     if isinstance(value, NodePlaceholder):
         return value.output(0)

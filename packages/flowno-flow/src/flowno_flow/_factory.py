@@ -68,7 +68,10 @@ def make_node_class(
         return _class_node(target, bool(multiple_outputs), names, where)
     func = _check_async_function(target, where)
     spec = NodeSpec.from_function(
-        func, multiple_outputs=bool(multiple_outputs), stream_in=names, defined_at=_defined_at(func, where)
+        func,
+        multiple_outputs=bool(multiple_outputs),
+        stream_in=names,
+        defined_at=_defined_at(func, where),
     )
     _check_stream_in(spec, names, where)
     namespace = _namespace(func, spec)
@@ -98,7 +101,9 @@ def _check_async_function(target: object, where: str) -> Callable[..., Any]:
         return target
     name = _target_name(target)
     if inspect.isgeneratorfunction(target):
-        problem = "is a sync generator function; write `async def` with `yield` (an async generator)"
+        problem = (
+            "is a sync generator function; write `async def` with `yield` (an async generator)"
+        )
     elif callable(target):
         problem = "is not an async function; node functions must be `async def`"
     else:
@@ -127,7 +132,9 @@ def _namespace(func: Callable[..., Any], spec: NodeSpec) -> dict[str, Any]:
     }
 
 
-def _class_node(user_cls: type, multiple_outputs: bool, names: tuple[str, ...], where: str) -> type[AnyDraftNode]:
+def _class_node(
+    user_cls: type, multiple_outputs: bool, names: tuple[str, ...], where: str
+) -> type[AnyDraftNode]:
     call = getattr(user_cls, "call", None)
     if call is None:
         raise MissingCallError(
@@ -143,13 +150,19 @@ def _class_node(user_cls: type, multiple_outputs: bool, names: tuple[str, ...], 
         )
     _check_init(user_cls, where)
     spec = NodeSpec.from_function(
-        call, multiple_outputs=multiple_outputs, stream_in=names, defined_at=where,
-        name=user_cls.__name__, is_class=True,
+        call,
+        multiple_outputs=multiple_outputs,
+        stream_in=names,
+        defined_at=where,
+        name=user_cls.__name__,
+        is_class=True,
     )
     _check_stream_in(spec, names, where)
     namespace = _namespace(call, spec)
     namespace.update(
-        __module__=user_cls.__module__, __qualname__=user_cls.__qualname__, __doc__=user_cls.__doc__,
+        __module__=user_cls.__module__,
+        __qualname__=user_cls.__qualname__,
+        __doc__=user_cls.__doc__,
         _flowno_user_class=user_cls,
     )
     node_class: Any = _StatefulNodeMeta(user_cls.__name__, (_StatefulDraftNode,), namespace)
@@ -163,7 +176,8 @@ def _check_init(user_cls: type, where: str) -> None:
     required = [
         p.name
         for p in list(inspect.signature(init).parameters.values())[1:]
-        if p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        if p.default is inspect.Parameter.empty
+        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
     ]
     if required:
         raise NodeDefinitionError(
@@ -233,7 +247,7 @@ class _StatefulDraftNode(DraftNode[Unpack[tuple[Any, ...]], Any]):
                 copied = copy.deepcopy(value)
             except Exception as exc:
                 raise NodeArgumentError(
-                    f"{self!r}: class attribute {user_cls.__qualname__}.{name} cannot be copied for "
+                    f"{self._label}: class attribute {user_cls.__qualname__}.{name} cannot be copied for "
                     f"a new node instance ({exc}); create it in __init__ instead"
                 ) from exc
             setattr(state, name, copied)

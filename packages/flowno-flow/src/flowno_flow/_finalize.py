@@ -17,6 +17,7 @@ from ._draft import (
     NodePlaceholder,
     OutputPortRefPlaceholder,
     as_draft,
+    as_output_ref,
     is_finalized_node,
 )
 from ._finalized import FinalizedNode, FinalizedOutputPortRef
@@ -26,7 +27,9 @@ __all__ = ["finalize_drafts"]
 AnyFinalized = FinalizedNode[Any, Any]
 
 
-def finalize_drafts(drafts: list[AnyDraftNode], owner: object) -> tuple[dict[AnyDraftNode, AnyFinalized], str | None]:
+def finalize_drafts(
+    drafts: list[AnyDraftNode], owner: object
+) -> tuple[dict[AnyDraftNode, AnyFinalized], str | None]:
     """Resolve, check and finalize ``drafts`` (registration order) of the context ``owner``.
 
     Args:
@@ -117,16 +120,20 @@ def _missing_text(missing: _Missing, consumer: AnyDraftNode, index: int) -> str:
 
 def _as_output(
     target: object, source: OutputPortRefPlaceholder, consumer: AnyDraftNode, index: int
-) -> DraftOutputPortRef:
+) -> DraftOutputPortRef[Any]:
     name = source.name
     draft = as_draft(target)
     if draft is not None:
-        return DraftOutputPortRef(draft, source.port_index)
-    if isinstance(target, DraftOutputPortRef) and source.port_index == 0:
-        return target
+        ref: DraftOutputPortRef[Any] = DraftOutputPortRef(draft, source.port_index)
+        return ref
+    bound = as_output_ref(target)
+    if bound is not None and source.port_index == 0:
+        return bound
     where = consumer._port_label(index)
     if is_finalized_node(target):
-        raise NodeReuseError(f"Attribute {name} is a finalized node of another flow ({target!r}); cannot connect {where}")
+        raise NodeReuseError(
+            f"Attribute {name} is a finalized node of another flow ({target!r}); cannot connect {where}"
+        )
     raise NotANodeError(
         f"Attribute {name} is not a DraftNode. Cannot connect {where} to non-DraftNode {name} "
         f"(it is {type(target).__name__}: {target!r})"
@@ -137,5 +144,9 @@ def _wire(finalized: Mapping[AnyDraftNode, AnyFinalized]) -> None:
     for draft, twin in finalized.items():
         for index, source in enumerate(draft._sources):
             if isinstance(source, DraftOutputPortRef):
-                twin.input_ports[index].connected = FinalizedOutputPortRef(finalized[source.node], source.port_index)
-        twin.consumers.extend((finalized[consumer], port, output) for consumer, port, output in draft._consumers)
+                twin.input_ports[index].connected = FinalizedOutputPortRef(
+                    finalized[source.node], source.port_index
+                )
+        twin.consumers.extend(
+            (finalized[consumer], port, output) for consumer, port, output in draft._consumers
+        )

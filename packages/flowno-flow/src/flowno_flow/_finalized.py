@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from typing_extensions import TypeVarTuple, Unpack
 
@@ -119,15 +119,32 @@ class FinalizedInputPort:
             The finalized port, ``connected=None``.
         """
         return cls(
-            port.index, port.name, port.kind, port.key, port.annotation, port.has_default,
-            port.default, port.stream_in, None, state,
+            port.index,
+            port.name,
+            port.kind,
+            port.key,
+            port.annotation,
+            port.has_default,
+            port.default,
+            port.stream_in,
+            None,
+            state,
         )
 
 
 _OWN_FIELDS = frozenset(
     {
-        "draft", "name", "created_at", "defined_at", "input_ports", "consumers", "output_count",
-        "multiple_outputs", "is_streaming", "output_annotation", "accumulator",
+        "draft",
+        "name",
+        "created_at",
+        "defined_at",
+        "input_ports",
+        "consumers",
+        "output_count",
+        "multiple_outputs",
+        "is_streaming",
+        "output_annotation",
+        "accumulator",
     }
 )
 
@@ -244,7 +261,9 @@ class FinalizedNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
         """
         return FinalizedInputPortRef(self, port_index)
 
-    def invoke(self, values: Sequence[object]) -> Union[Coroutine[Any, Any, Any], AsyncGenerator[Any, Any]]:
+    def invoke(
+        self, values: Sequence[object]
+    ) -> Coroutine[Any, Any, Any] | AsyncGenerator[Any, Any]:
         """Call the user function with one value per input port (engine use).
 
         Positional and ``*args`` ports are passed by position, keyword-only and

@@ -65,6 +65,7 @@ LimitSpec = Union[Mapping[Any, Union[tuple[int, ...], None]], tuple[int, ...], N
 
 _NO_LIMIT = ()  # newer than every real generation: never reached
 _IDLE, _QUEUED, _RUNNING, _DEAD = "idle", "queued", "running", "dead"
+_AWAITING = "awaiting"  # idle, but its stale producers are already on their way
 _flow_ids = itertools.count()
 
 
@@ -75,7 +76,8 @@ class _NodeRun:
         "node", "order", "task", "status", "phase", "go", "retained", "never_ran",
         "inputs", "last_read", "pending_reads", "pending_gen", "channel", "cursors",
         "resume_defaults", "defaulted", "streams", "wait_kind", "wait_detail", "limit",
-        "last_level", "stream_consumers", "demand_order",
+        "last_level", "stream_consumers", "demand_order", "entry_fresh", "stale_count",
+        "stale_busy", "out_entries",
     )
 
     def __init__(self, node: Node, order: int) -> None:
@@ -103,6 +105,11 @@ class _NodeRun:
         self.last_level = -1
         self.stream_consumers: list[_NodeRun] = []
         self.demand_order: list[Node] = []  # consumers by output port, then connection order
+        # Incremental readiness (O(1) demand checks, W13): per entry of `inputs`
+        self.entry_fresh: list[bool] = []
+        self.stale_count = 0  # stale entries
+        self.stale_busy = 0  # stale entries whose producer is not idle
+        self.out_entries: list[tuple[_NodeRun, int]] = []  # (consumer run, its entry index)
 
     @property
     def task_and_status(self) -> tuple[TaskHandle[Any] | None, AnyStatus]:
@@ -187,6 +194,7 @@ class Flow:
         self._task_nodes: dict[TaskHandle[Any], Node] = {}
         self._inst: FlowInstrument = NO_OP_INSTRUMENT
         self._wired = False
+        self._frontier: set[Node] | None = None
         self._graph = SolveGraph(self._stale_inputs, self._is_busy, self._order, self._has_default)
 
     def __repr__(self) -> str:
@@ -252,6 +260,8 @@ class Flow:
         run.defaulted = list(defaulted_inputs)
         for port in defaulted_inputs:
             node._state.raise_stitch(port)
+        if defaulted_inputs and run.entry_fresh:
+            self._refresh_entries(run)
 
     def clear_defaulted_inputs(self, node: Node) -> None:
         """Forget the defaulted-port record of ``node``.
@@ -330,6 +340,8 @@ class Flow:
                 self._reset_run_state(run)
                 run.task = await spawn(self.evaluate_node(run.node))
                 self._task_nodes[run.task] = run.node
+            for run in self.node_tasks.values():
+                self._recount(run)
             self._start()
             await self._supervise()
         except Exception as exc:  # noqa: BLE001 - handed to run_until_complete to raise
@@ -350,7 +362,9 @@ class Flow:
             if self._failure is not None:
                 raise self._failure
             if self._busy == 0 and not self.resolution_queue:
-                return
+                if not self._rescue_awaiting():
+                    return
+                continue
             if self._busy == self._blocked and not self.resolution_queue:
                 raise FlowDeadlockError(self._waiting_report())
             self._root_parked = True
@@ -358,6 +372,15 @@ class Flow:
                 await park(reason=f"{self!r} supervising its nodes")
             finally:
                 self._root_parked = False
+
+    def _rescue_awaiting(self) -> bool:
+        """Safety net at quiescence: re-demand nodes left awaiting (True if any)."""
+        stuck = [run for run in self.node_tasks.values() if run.phase == _AWAITING]
+        for run in stuck:
+            self._set_phase(run, _IDLE)
+            self._demand(run.node)
+        self._process_queue()
+        return bool(stuck) and (self._busy > 0 or bool(self.resolution_queue))
 
     def _poke_root(self) -> None:
         if self._root_parked and self._root is not None:
@@ -377,7 +400,7 @@ class Flow:
         for run in self.node_tasks.values():
             run.task = None
             if run.phase != _DEAD:
-                run.phase = _IDLE
+                self._set_phase(run, _IDLE)
             run.go = False
             run.wait_kind = None
         self._busy = self._blocked = 0
@@ -399,6 +422,7 @@ class Flow:
         runs = self.node_tasks
         for run in runs.values():
             run.inputs = []
+            run.out_entries = []
             run.stream_consumers = []
             ordered = sorted(run.node.consumers, key=lambda c: c[2])
             run.demand_order = list(dict.fromkeys(c[0] for c in ordered))
@@ -416,6 +440,7 @@ class Flow:
                         f"which is not registered with {self!r}"
                     )
                 level = port.minimum_run_level
+                producer.out_entries.append((run, len(run.inputs)))
                 run.inputs.append((port.index, producer, conn.port_index, level))
                 if level >= 1:
                     if producer.channel is None:
@@ -426,10 +451,12 @@ class Flow:
                         producer.channel.ports.append(cursor)
                     if run not in producer.stream_consumers:
                         producer.stream_consumers.append(run)
+        for run in runs.values():
+            run.entry_fresh = [True] * len(run.inputs)
         self._wired = True
 
     def _reset_run_state(self, run: _NodeRun) -> None:
-        run.phase = _DEAD if run.phase == _DEAD else _IDLE
+        self._set_phase(run, _DEAD if run.phase == _DEAD else _IDLE)
         run.go = False
         run.retained = False
         run.wait_kind = None
@@ -451,13 +478,20 @@ class Flow:
 
     def _start(self) -> None:
         """Start every independent piece of work at once (W10), in registration order."""
-        for node in list(self.unvisited):
-            run = self.node_tasks[node]
-            if node in self.visited or run.phase != _IDLE:
+        reached: set[Node] = set()
+        self._frontier = reached  # work already reached is not walked again (linear start)
+        try:
+            self._start_from(reached)
+        finally:
+            self._frontier = None
+
+    def _start_from(self, reached: set[Node]) -> None:
+        for node, run in list(self.node_tasks.items()):
+            if node in reached or run.phase != _IDLE:
                 continue
             if not (run.never_ran or self._has_fresh_input(run)):
                 continue
-            picks = self._solve_or_fail(node)
+            picks = self._solve_or_fail(node, reached)
             if picks is None:
                 return
             if not any(self.node_tasks[p.node].phase == _IDLE for p in picks):
@@ -468,7 +502,8 @@ class Flow:
 
     # ------------------------------------------------------------------ graph view
     def _is_busy(self, node: Node) -> bool:
-        return self.node_tasks[node].phase != _IDLE
+        frontier = self._frontier
+        return self.node_tasks[node].phase != _IDLE or (frontier is not None and node in frontier)
 
     def _order(self, node: Node) -> int:
         return self.node_tasks[node].order
@@ -478,21 +513,53 @@ class Flow:
 
     def _stale_inputs(self, node: Node) -> list[tuple[int, Node]]:
         run = self.node_tasks[node]
-        gen = node.generation
-        state = node._state
-        return [
-            (i, prod.node)
-            for i, prod, _, level in run.inputs
-            if not is_fresh(gen, prod.node.generation, level, state.stitch_level(i))
-        ]
+        fresh = run.entry_fresh
+        return [(entry[0], entry[1].node) for k, entry in enumerate(run.inputs) if not fresh[k]]
 
     def _has_fresh_input(self, run: _NodeRun) -> bool:
-        gen = run.node.generation
-        state = run.node._state
-        return any(
-            is_fresh(gen, prod.node.generation, level, state.stitch_level(i))
-            for i, prod, _, level in run.inputs
+        return run.stale_count < len(run.inputs)
+
+    # ------------------------------------------------------------------ readiness bookkeeping
+    def _entry_fresh_now(self, run: _NodeRun, k: int) -> bool:
+        i, prod, _, level = run.inputs[k]
+        return is_fresh(run.node.generation, prod.node.generation, level, run.node._state.stitch_level(i))
+
+    def _update_entry(self, run: _NodeRun, k: int) -> None:
+        fresh = self._entry_fresh_now(run, k)
+        if fresh == run.entry_fresh[k]:
+            return
+        run.entry_fresh[k] = fresh
+        delta = -1 if fresh else 1
+        run.stale_count += delta
+        if run.inputs[k][1].phase != _IDLE:
+            run.stale_busy += delta
+
+    def _refresh_entries(self, run: _NodeRun) -> None:
+        for k in range(len(run.inputs)):
+            self._update_entry(run, k)
+
+    def _recount(self, run: _NodeRun) -> None:
+        run.entry_fresh = [self._entry_fresh_now(run, k) for k in range(len(run.inputs))]
+        run.stale_count = run.entry_fresh.count(False)
+        run.stale_busy = sum(
+            1 for k, entry in enumerate(run.inputs) if not run.entry_fresh[k] and entry[1].phase != _IDLE
         )
+
+    def _set_phase(self, run: _NodeRun, phase: str) -> None:
+        was_busy = run.phase != _IDLE
+        run.phase = phase
+        if was_busy == (phase != _IDLE):
+            return
+        delta = 1 if was_busy is False else -1
+        for consumer, k in run.out_entries:
+            if not consumer.entry_fresh[k]:
+                consumer.stale_busy += delta
+
+    def _after_push(self, run: _NodeRun) -> None:
+        """My generation changed: my consumers' entries and my own entries may flip."""
+        for consumer, k in run.out_entries:
+            self._update_entry(consumer, k)
+        self._refresh_entries(run)
 
     # ------------------------------------------------------------------ demands
     def _demand(self, node: Node) -> None:
@@ -512,23 +579,36 @@ class Flow:
             if action is DemandAction.RETAIN:
                 run.retained = True
             elif action is DemandAction.SOLVE:
-                picks = self._fast_solve(run) or self._solve_or_fail(node)
+                waiting: list[Node] = []
+                picks = self._fast_solve(run)
+                if picks is None:
+                    picks = self._solve_or_fail(node, None, waiting)
+                elif not picks:
+                    waiting.append(node)
                 if picks is None:
                     return
                 self._apply(node, picks)
+                self._mark_awaiting(waiting)
 
     def _fast_solve(self, run: _NodeRun) -> list[Pick[Node]] | None:
-        """All inputs fresh: the node itself runs (the common case, no graph walk)."""
-        gen = run.node.generation
-        state = run.node._state
-        for i, prod, _, level in run.inputs:
-            if not is_fresh(gen, prod.node.generation, level, state.stitch_level(i)):
-                return None
-        return [Pick(run.node)]
+        """O(1) answers: all inputs fresh -> the node itself; all stale ones busy -> nothing."""
+        if run.stale_count == 0:
+            return [Pick(run.node)]
+        if run.stale_count == run.stale_busy:
+            return []
+        return None
 
-    def _solve_or_fail(self, node: Node) -> list[Pick[Node]] | None:
+    def _mark_awaiting(self, nodes: list[Node]) -> None:
+        for node in nodes:
+            run = self.node_tasks[node]
+            if run.phase == _IDLE:
+                self._set_phase(run, _AWAITING)
+
+    def _solve_or_fail(
+        self, node: Node, reached: set[Node] | None = None, waiting: list[Node] | None = None
+    ) -> list[Pick[Node]] | None:
         try:
-            return solve(node, self._graph)
+            return solve(node, self._graph, reached, waiting)
         except Unbootable as exc:
             members: list[tuple[Node, list[int]]] = exc.members
             self._fail_with(MissingDefaultError(_missing_defaults_message(members, cycle=True)))
@@ -548,9 +628,9 @@ class Flow:
             self._resume(self.node_tasks[pick.node], pick.default_ports)
 
     def _resume(self, run: _NodeRun, default_ports: tuple[int, ...]) -> None:
-        if run.phase != _IDLE or run.task is None:
+        if run.phase not in (_IDLE, _AWAITING) or run.task is None:
             return
-        run.phase = _QUEUED
+        self._set_phase(run, _QUEUED)
         self._busy += 1
         run.resume_defaults = default_ports
         run.go = True
@@ -572,7 +652,7 @@ class Flow:
                     self.set_node_status(node, WaitingForStartNextGeneration(run.last_level))
                     await park(reason=node)
                 run.go = False
-                run.phase = _RUNNING if run.phase != _DEAD else _DEAD
+                self._set_phase(run, _RUNNING if run.phase != _DEAD else _DEAD)
                 halted = not await self._evaluate(run)
                 if halted:
                     await park(reason=f"{node!r} halted (run terminating)")
@@ -583,7 +663,7 @@ class Flow:
     def _after_evaluation(self, run: _NodeRun) -> None:
         self._busy -= 1
         if run.phase != _DEAD:
-            run.phase = _IDLE
+            self._set_phase(run, _IDLE)
         if run.retained:
             run.retained = False
             self._demand(run.node)
@@ -701,6 +781,7 @@ class Flow:
             await self._wait_readers(run, data)
         node.push_data(data, level)
         run.last_level = level
+        self._after_push(run)
         self._inst.on_node_emitted_data(self, node, data, level)
         if level == 0:
             self._arm_barrier(run)
@@ -713,7 +794,7 @@ class Flow:
                 self._demand(consumer)
         else:
             for consumer in run.stream_consumers:
-                if consumer.phase == _IDLE:
+                if consumer.phase in (_IDLE, _AWAITING):
                     self._demand(consumer.node)
                 else:
                     consumer.retained = True
@@ -944,10 +1025,7 @@ class Flow:
             dead = todo.pop()
             if dead.phase == _DEAD:
                 continue
-            if dead.phase == _IDLE:
-                dead.phase = _DEAD
-            else:
-                dead.phase = _DEAD  # finishes its current evaluation, never resumed again
+            self._set_phase(dead, _DEAD)  # a busy one finishes its evaluation, never resumes
             for i, prod, _, level in dead.inputs:
                 if level == 0 and dead.last_read.get(i, _MISSING) != prod.pending_gen:
                     if prod.pending_reads > 0:
@@ -1001,13 +1079,13 @@ class Flow:
 
     def to_mermaid(self) -> str:
         """The graph as a Mermaid flowchart (via ``_render.picture_of``)."""
-        from . import _render  # type: ignore[attr-defined]
+        from . import _render
 
         return str(_render.to_mermaid(_render.picture_of(list(self.node_tasks))))
 
     def to_dot(self) -> str:
         """The graph as Graphviz DOT (via ``_render.picture_of``)."""
-        from . import _render  # type: ignore[attr-defined]
+        from . import _render
 
         return str(_render.to_dot(_render.picture_of(list(self.node_tasks))))
 
@@ -1019,7 +1097,7 @@ class _Missing:
 
 _MISSING: Any = _Missing()
 _NULL = nullcontext()
-_ACTIVITY = {_IDLE: NodeActivity.IDLE, _QUEUED: NodeActivity.BUSY, _RUNNING: NodeActivity.BUSY,
+_ACTIVITY = {_IDLE: NodeActivity.IDLE, _AWAITING: NodeActivity.IDLE, _QUEUED: NodeActivity.BUSY, _RUNNING: NodeActivity.BUSY,
              _DEAD: NodeActivity.DEAD}
 
 

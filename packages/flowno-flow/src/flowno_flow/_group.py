@@ -64,7 +64,12 @@ class DraftGroupNode:
 
 
 def _check_arguments(
-    name: str, template: Callable[..., Any], view: FlowHDLView, args: tuple[Any, ...], kwargs: dict[str, Any], where: str
+    name: str,
+    template: Callable[..., Any],
+    view: FlowHDLView,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    where: str,
 ) -> None:
     try:
         inspect.signature(template).bind(view, *args, **kwargs)
@@ -72,7 +77,9 @@ def _check_arguments(
         raise NodeArgumentError(f"template {name} called at {where}: {exc}") from exc
 
 
-def make_template_class(func: Callable[..., Any], *, created_at: str | None = None) -> type[DraftGroupNode]:
+def make_template_class(
+    func: Callable[..., Any], *, created_at: str | None = None
+) -> type[DraftGroupNode]:
     """Build the template (group) class for ``def G(view, ...)``.
 
     Args:
@@ -94,12 +101,18 @@ def make_template_class(func: Callable[..., Any], *, created_at: str | None = No
     """
     where = created_at if created_at is not None else user_callsite()
     name = getattr(func, "__qualname__", repr(func))
-    if not inspect.isfunction(func) or inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(func):
+    if (
+        not inspect.isfunction(func)
+        or inspect.iscoroutinefunction(func)
+        or inspect.isasyncgenfunction(func)
+    ):
         raise NodeDefinitionError(
             f"node.template: {name} (decorated at {where}) must be a plain `def` taking the view first"
         )
     if inspect.isgeneratorfunction(func):
-        raise NodeDefinitionError(f"node.template: {name} (decorated at {where}) must return, not yield")
+        raise NodeDefinitionError(
+            f"node.template: {name} (decorated at {where}) must return, not yield"
+        )
     if not inspect.signature(func).parameters:
         raise NodeDefinitionError(
             f"node.template: {name} (decorated at {where}) must take the FlowHDLView as first parameter"

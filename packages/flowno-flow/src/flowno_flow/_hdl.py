@@ -149,6 +149,8 @@ def _finalized_keys(
     if not isinstance(limits, Mapping):
         return limits
     return {
-        (key._finalized if isinstance(key, DraftNode) and key._finalized is not None else key): value
+        (
+            key._finalized if isinstance(key, DraftNode) and key._finalized is not None else key
+        ): value
         for key, value in limits.items()
     }

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, ClassVar
 
+from typing_extensions import Self
+
 from ._build_context import pop_registry, push_registry
 from ._build_errors import GraphBuildError, NodeReuseError, ReservedNameError, did_you_mean
 from ._callsite import user_callsite
-from ._draft import AnyDraftNode, DraftOutputPortRef, NodePlaceholder, as_draft, is_finalized_node
+from ._draft import AnyDraftNode, NodePlaceholder, as_draft, as_output_ref, is_finalized_node
 from ._finalize import finalize_drafts
 from ._finalized import FinalizedNode, FinalizedOutputPortRef
 
@@ -67,7 +69,9 @@ class FlowHDLView:
         drafts: list[Any] = field(default_factory=_empty_list)
         view: Any = None
 
-    def __init__(self, on_register_finalized_node: Callable[[AnyFinalized], None] | None = None) -> None:
+    def __init__(
+        self, on_register_finalized_node: Callable[[AnyFinalized], None] | None = None
+    ) -> None:
         self._nodes: dict[str, Any] = {}
         self._on_register_finalized_node = on_register_finalized_node
         self._drafts: list[AnyDraftNode] = []
@@ -108,15 +112,20 @@ class FlowHDLView:
 
     # -- context protocol ---------------------------------------------------------------
 
-    def __enter__(self) -> Any:
+    def __enter__(self) -> Self:
         if self._is_finalized:
-            raise GraphBuildError(f"this {type(self).__name__} block has already exited; create a new one")
+            raise GraphBuildError(
+                f"this {type(self).__name__} block has already exited; create a new one"
+            )
         parent = push_registry(self)
         self._parent = parent if isinstance(parent, FlowHDLView) else None
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         pop_registry(self)
         if self._parent is not None:
@@ -178,8 +187,11 @@ def _finalized_value(value: Any, finalized: dict[AnyDraftNode, AnyFinalized]) ->
     draft = as_draft(value)
     if draft is not None:
         return finalized.get(draft, draft)
-    if isinstance(value, DraftOutputPortRef) and value.node in finalized:
-        ref: FinalizedOutputPortRef[Any] = FinalizedOutputPortRef(finalized[value.node], value.port_index)
+    bound = as_output_ref(value)
+    if bound is not None and bound.node in finalized:
+        ref: FinalizedOutputPortRef[Any] = FinalizedOutputPortRef(
+            finalized[bound.node], bound.port_index
+        )
         return ref
     return value
 

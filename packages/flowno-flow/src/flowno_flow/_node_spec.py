@@ -10,9 +10,9 @@ import inspect
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
-from typing_extensions import TypeAlias
+from ._typecheck import resolved_annotations, type_label
 
 __all__ = ["EMPTY", "NodeSpec", "ParamKind", "ParamSpec", "item_type", "output_types"]
 
@@ -164,13 +164,13 @@ class NodeSpec:
 
 
 def _type_hints(func: Callable[..., Any]) -> dict[str, Any]:
-    try:
-        return typing.get_type_hints(func)
-    except Exception:  # unresolvable forward references: fall back to raw annotations
-        return {}
+    # Shared with FLOW-TYPES: resolves names one by one; unresolvable ones stay strings.
+    return dict(resolved_annotations(func))
 
 
-def _param_spec(param: inspect.Parameter, hints: dict[str, Any], stream_in: frozenset[str]) -> ParamSpec:
+def _param_spec(
+    param: inspect.Parameter, hints: dict[str, Any], stream_in: frozenset[str]
+) -> ParamSpec:
     annotation = hints.get(param.name, param.annotation)
     return ParamSpec(
         name=param.name,
@@ -242,7 +242,7 @@ def render_annotation(annotation: Any) -> str:
         annotation: A type, typing construct, string or ``EMPTY``.
 
     Returns:
-        Short text.
+        Short text (FLOW-TYPES's ``type_label``; unresolved strings are shown as written).
 
     Example:
         >>> render_annotation(int), render_annotation(EMPTY), render_annotation(list[int])
@@ -252,6 +252,4 @@ def render_annotation(annotation: Any) -> str:
         return "Any"
     if isinstance(annotation, str):
         return annotation
-    if isinstance(annotation, type) and not typing.get_args(annotation):
-        return annotation.__qualname__
-    return str(annotation).replace("typing.", "").replace("collections.abc.", "")
+    return type_label(annotation)

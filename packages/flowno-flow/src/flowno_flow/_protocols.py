@@ -7,7 +7,7 @@
 #   class names stay importable and subscriptable at run time (flowno.core.mono_node,
 #   flowno.core.streaming_node re-export them).
 # - One input port of type T accepts ``_In[T]``: a plain T, a draft node whose output 0 is a T,
-#   a typed output reference of a T, a streaming source when T is ``Stream[X]``, or a forward
+#   an output reference ``DraftOutputPortRef[T]``, a streaming source when T is ``Stream[X]``, or a forward
 #   reference (NodePlaceholder / OutputPortRefPlaceholder, whose type is not known yet).
 # - Every input parameter has a default in the typed __init__ (a function's own defaults are
 #   invisible to ``Callable[[...], ...]`` matching), and keywords are accepted unchecked: missing
@@ -31,7 +31,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeAlias, TypeVar, overload
 
 from typing_extensions import Unpack
 
@@ -42,6 +42,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AnyNode",
+    "MonoNodeVar",
+    "StarArgsCallable",
+    "StreamingNodeVar",
+    "StreamingTupleNodeVar",
     "MonoNode0",
     "MonoNode1",
     "MonoNode2",
@@ -69,7 +73,6 @@ __all__ = [
     "StreamingTupleNode5",
     "StreamingTupleNode6",
     "TypedDraftNode",
-    "TypedOutputPortRef",
 ]
 
 _T_co = TypeVar("_T_co", covariant=True)
@@ -77,6 +80,7 @@ _O_co = TypeVar("_O_co", covariant=True)
 _R_co = TypeVar("_R_co", covariant=True)
 _S = TypeVar("_S")  # invariant: flowno's Stream is invariant (CONTRACT request)
 _A = TypeVar("_A")
+_T_contra = TypeVar("_T_contra", contravariant=True)
 _I = TypeVar("_I")
 T1 = TypeVar("T1")
 T2 = TypeVar("T2")
@@ -98,20 +102,11 @@ class StreamSource(Generic[_T_co]):
     """
 
 
-class TypedOutputPortRef(DraftOutputPortRef, Generic[_T_co]):
-    """Typing view of ``DraftOutputPortRef``: ``node.output(k)`` of a ``_T_co`` output.
-
-    Example:
-        >>> issubclass(TypedOutputPortRef, DraftOutputPortRef)
-        True
-    """
-
-
-class StreamingOutputPortRef(TypedOutputPortRef[_S], StreamSource["Stream[_S]"]):
+class StreamingOutputPortRef(DraftOutputPortRef[_S], StreamSource["Stream[_S]"]):
     """Typing view of an output reference of a streaming node (chunks of ``_S``).
 
     Example:
-        >>> issubclass(StreamingOutputPortRef, StreamSource)
+        >>> issubclass(StreamingOutputPortRef, DraftOutputPortRef)
         True
     """
 
@@ -121,7 +116,7 @@ if TYPE_CHECKING:
     _In: TypeAlias = (
         _I
         | DraftNode[Unpack[tuple[Any, ...]], tuple[_I, Unpack[tuple[object, ...]]]]
-        | TypedOutputPortRef[_I]
+        | DraftOutputPortRef[_I]
         | StreamSource[_I]
         | NodePlaceholder
         | OutputPortRefPlaceholder
@@ -141,39 +136,39 @@ class TypedDraftNode(DraftNode[Unpack[tuple[Any, ...]], _O_co], Generic[_O_co]):
         @overload
         def output(
             self: TypedDraftNode[tuple[_A, Unpack[tuple[object, ...]]]], port_index: Literal[0]
-        ) -> TypedOutputPortRef[_A]: ...
+        ) -> DraftOutputPortRef[_A]: ...
         @overload
         def output(
             self: TypedDraftNode[tuple[object, _A, Unpack[tuple[object, ...]]]],
             port_index: Literal[1],
-        ) -> TypedOutputPortRef[_A]: ...
+        ) -> DraftOutputPortRef[_A]: ...
         @overload
         def output(
             self: TypedDraftNode[tuple[object, object, _A, Unpack[tuple[object, ...]]]],
             port_index: Literal[2],
-        ) -> TypedOutputPortRef[_A]: ...
+        ) -> DraftOutputPortRef[_A]: ...
         @overload
         def output(
             self: TypedDraftNode[tuple[object, object, object, _A, Unpack[tuple[object, ...]]]],
             port_index: Literal[3],
-        ) -> TypedOutputPortRef[_A]: ...
+        ) -> DraftOutputPortRef[_A]: ...
         @overload
         def output(
             self: TypedDraftNode[
                 tuple[object, object, object, object, _A, Unpack[tuple[object, ...]]]
             ],
             port_index: Literal[4],
-        ) -> TypedOutputPortRef[_A]: ...
+        ) -> DraftOutputPortRef[_A]: ...
         @overload
         def output(
             self: TypedDraftNode[
                 tuple[object, object, object, object, object, _A, Unpack[tuple[object, ...]]]
             ],
             port_index: Literal[5],
-        ) -> TypedOutputPortRef[_A]: ...
+        ) -> DraftOutputPortRef[_A]: ...
         @overload
-        def output(self, port_index: int) -> TypedOutputPortRef[Any]: ...
-        def output(self, port_index: int) -> TypedOutputPortRef[Any]:
+        def output(self, port_index: int) -> DraftOutputPortRef[Any]: ...
+        def output(self, port_index: int) -> DraftOutputPortRef[Any]:
             """Reference output ``port_index``; typed by the node's output tuple."""
             ...
 
@@ -519,3 +514,40 @@ class StreamingTupleNode6(
             /,
             **kwargs: object,
         ) -> None: ...
+
+
+class StarArgsCallable(Protocol[_T_contra, _R_co]):
+    """Typing: a function taking only ``*args: _T_contra`` (for ``@node`` overload matching).
+
+    Example:
+        >>> StarArgsCallable[int, str].__origin__ is StarArgsCallable
+        True
+    """
+
+    def __call__(self, *args: _T_contra) -> _R_co:
+        """Call with any number of positional arguments."""
+        ...
+
+
+class MonoNodeVar(TypedDraftNode[_O_co], Generic[T1, _O_co]):
+    """Draft node of an ``async def f(*args: T1)``: one input port per argument."""
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *args: _In[T1], **kwargs: object) -> None: ...
+
+
+class StreamingNodeVar(StreamingDraftNode[tuple[_S]], StreamSource["Stream[_S]"], Generic[T1, _S]):
+    """Draft node of an async generator ``f(*args: T1)`` yielding ``_S`` chunks."""
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *args: _In[T1], **kwargs: object) -> None: ...
+
+
+class StreamingTupleNodeVar(StreamingDraftNode[_O_co], StreamSource[Any], Generic[T1, _O_co]):
+    """Draft node of a ``multiple_outputs`` async generator ``f(*args: T1)``."""
+
+    if TYPE_CHECKING:
+
+        def __init__(self, *args: _In[T1], **kwargs: object) -> None: ...

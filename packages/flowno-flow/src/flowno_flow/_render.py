@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from ._draft import Constant
+
 __all__ = ["GraphPicture", "PictureEdge", "PictureNode", "picture_of", "to_dot", "to_mermaid"]
 
 _BACK_EDGE_COLOR = "#c0392b"
@@ -214,8 +216,9 @@ def picture_of(nodes: Iterable[object], names: Mapping[str, object] | None = Non
 
     Each node must offer ``input_ports`` (each with ``index``, ``name``, ``has_default``,
     ``stream_in`` and ``connected``, an output reference with ``node`` and ``port_index`` or
-    ``None``) and ``is_streaming``; ``repr(node)`` (``"Add#0"``) labels it. Producers reached
-    through connections are added after the given nodes when they are missing.
+    ``None``) and ``is_streaming``; ``repr(node)`` (``"Add#0"``) labels it, and a ``Constant``
+    also shows its value (``"Constant#3 = 5"``). Producers reached through connections are
+    added after the given nodes when they are missing.
 
     Args:
         nodes: the nodes, in declaration order.
@@ -273,14 +276,23 @@ def _first_names(names: Mapping[str, object], ids: Mapping[int, str]) -> dict[in
 
 
 def _picture_node(node: object, ids: Mapping[int, str], labels: Mapping[int, str]) -> PictureNode:
-    text = repr(node)
+    text = repr(node) + _constant_value_suffix(node)
     name = labels.get(id(node))
     return PictureNode(
         id=ids[id(node)],
         label=f"{name}: {text}" if name is not None else text,
-        type_name=text.split("#", 1)[0],
+        type_name=repr(node).split("#", 1)[0],
         streaming=bool(getattr(node, "is_streaming", False)),
     )
+
+
+def _constant_value_suffix(node: object) -> str:
+    """``" = 5"`` for a Constant node (draft or finalized), shortened to 24 characters."""
+    draft = getattr(node, "draft", node)
+    if not isinstance(draft, Constant):
+        return ""
+    text = repr(draft.value)
+    return f" = {text if len(text) <= 24 else text[:23] + '…'}"
 
 
 def _edges_into(node: object, ids: Mapping[int, str]) -> Iterator[PictureEdge]:

@@ -159,7 +159,12 @@ class Unbootable(Exception, Generic[N]):
         self.members = members
 
 
-def solve(head: N, graph: SolveGraph[N]) -> list[Pick[N]]:
+def solve(
+    head: N,
+    graph: SolveGraph[N],
+    reached: set[N] | None = None,
+    waiting: list[N] | None = None,
+) -> list[Pick[N]]:
     """The nodes to resume so that ``head`` can eventually run (spec flow.md 5.4).
 
     Walks upstream from ``head`` along stale input ports, stopping at busy
@@ -171,6 +176,9 @@ def solve(head: N, graph: SolveGraph[N]) -> list[Pick[N]]:
     Args:
         head: The demanded node.
         graph: The graph view.
+        reached: If given, every node the walk reached is added to it.
+        waiting: If given, receives the idle nodes outside cycles that wait for
+            producers already on their way (they need no new walk until demanded).
 
     Returns:
         The picks, in depth-first order from ``head``, without duplicates.
@@ -197,6 +205,10 @@ def solve(head: N, graph: SolveGraph[N]) -> list[Pick[N]]:
         pick = _pick_member(members, comp_of, comp_id, edges_of, graph)
         if pick is not None:
             picks.append(pick)
+    if waiting is not None:
+        waiting.extend(_waiting_nodes(comps, edges_of))
+    if reached is not None:
+        reached.update(comp_of)
     return picks
 
 
@@ -214,7 +226,8 @@ def _tarjan(
 
     def edges(n: N) -> Sequence[tuple[int, N]]:
         if n not in edges_of:
-            edges_of[n] = () if graph.is_busy(n) else graph.stale_inputs(n)
+            busy = n != head and graph.is_busy(n)
+            edges_of[n] = () if busy else graph.stale_inputs(n)
         return edges_of[n]
 
     work: list[tuple[N, int]] = [(head, 0)]
@@ -276,6 +289,19 @@ def _dfs_component_order(
                 seen_nodes.add(producer)
                 stack.append(producer)
     return order
+
+
+def _waiting_nodes(comps: list[list[N]], edges_of: dict[N, Sequence[tuple[int, N]]]) -> list[N]:
+    """Walked nodes outside cycles with stale inputs: their producers are on the way."""
+    out: list[N] = []
+    for members in comps:
+        if len(members) != 1:
+            continue
+        only = members[0]
+        edges = edges_of.get(only, ())
+        if edges and all(p != only for _, p in edges):
+            out.append(only)
+    return out
 
 
 def _has_outgoing_stale(

@@ -55,7 +55,7 @@ def signature_lines(spec: NodeSpec, underline: Sequence[str], indent: str = "  "
         pieces.append(param.render())
         marks.append(param.name in underline)
     line, under = start, " " * len(start)
-    for position, (piece, marked) in enumerate(zip(pieces, marks)):
+    for position, (piece, marked) in enumerate(zip(pieces, marks, strict=True)):
         separator = ", " if position > 0 else ""
         line += separator + piece
         under += " " * len(separator) + ("-" if marked else " ") * len(piece)
@@ -65,8 +65,8 @@ def signature_lines(spec: NodeSpec, underline: Sequence[str], indent: str = "  "
 
 def _block(node: Any, ports: Sequence[int]) -> list[str]:
     draft: object = getattr(node, "draft", node)
-    spec = cast(NodeSpec, getattr(type(draft), "_flowno_spec"))
-    draft_ports: Sequence[Any] = getattr(draft, "_ports")
+    spec = cast(NodeSpec, getattr(type(draft), "_flowno_spec"))  # noqa: B009
+    draft_ports: Sequence[Any] = getattr(draft, "_ports")  # noqa: B009
     names = [str(draft_ports[index].name).split("[")[0] for index in ports]
     return [
         f"  {node!r} must have defaults for EACH/ALL the underlined parameters:",

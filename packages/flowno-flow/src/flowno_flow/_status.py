@@ -89,7 +89,6 @@ class NodeTaskStatus:
     WaitingForStartNextGeneration = WaitingForStartNextGeneration
     Error = Error
     Stalled = Stalled
-    Type = Union[Queued, Executing, WaitingForStartNextGeneration, Error, Stalled]
 
 
 AnyStatus = Union[Queued, Executing, WaitingForStartNextGeneration, Error, Stalled]

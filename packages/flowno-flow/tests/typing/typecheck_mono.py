@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from typing_extensions import assert_type
+from typing_extensions import Unpack, assert_type
 
-from flowno_flow import NodePlaceholder, node
+from flowno_flow import Constant, DraftNode, DraftOutputPortRef, NodePlaceholder, node
 from flowno_flow._protocols import (
     AnyNode,
     MonoNode0_0,
     MonoNode0_1,
     MonoNode2,
     MonoNode6,
-    TypedOutputPortRef,
+    MonoNodeVar,
 )
 
 
@@ -83,7 +83,7 @@ assert_type(Source(), MonoNode0_1[int])
 assert_type(Six(1, 2, 3, 4, 5, "x"), MonoNode6[int, int, int, int, int, str, tuple[float]])
 assert_type(Seven(1, 2, 3, 4, 5, 6, 7), AnyNode)
 assert_type(KwOnly(1, scale=2), AnyNode)
-assert_type(Add(1, 2).output(0), TypedOutputPortRef[int])
+assert_type(Add(1, 2).output(0), DraftOutputPortRef[int])
 
 # Valid connections
 Add(Add(1, 2), Source())
@@ -105,8 +105,12 @@ Seven(Upper("x"), 2, 3, 4, 5, 6, 7)
 KwOnly(Upper("x"), scale=2)
 
 
-def wire(any_node: Any) -> None:
+def wire(any_node: Any, plain: DraftNode[Unpack[tuple[Any, ...]], Any]) -> None:
     Add(any_node, any_node.output(0))
+    Add(plain, plain.output(0))
+    Upper(Constant("x").output(0))
+    ref: DraftOutputPortRef[object] = Add(1, 2).output(0)
+    Upper(ref)  # expect-error
 
 
 # Invalid connections
@@ -131,3 +135,15 @@ def SumOfTwo(view: Any, x: int, y: int = 2) -> MonoNode2[int, int, tuple[int]]:
 
 assert_type(SumOfTwo(1), MonoNode2[int, int, tuple[int]])
 Upper(SumOfTwo(1))  # expect-error
+
+
+# *args: one typed input port per argument, any number of them
+@node
+async def Sum(*xs: int) -> int:
+    return sum(xs)
+
+
+assert_type(Sum(1, 2), MonoNodeVar[int, tuple[int]])
+Sum(1, 2, 3, 4, 5, 6, 7, Add(1, 2), Sum())
+Upper(Sum(1))  # expect-error
+Sum(1, "x")  # expect-error

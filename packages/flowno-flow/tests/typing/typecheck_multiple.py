@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 from typing_extensions import assert_type
 
-from flowno_flow import node
+from flowno_flow import DraftOutputPortRef, node
 from flowno_flow._decorator import (
     AnyOutputsDecorator,
     MultipleOutputsDecorator,
@@ -17,7 +17,6 @@ from flowno_flow._protocols import (
     MonoNode2,
     StreamingOutputPortRef,
     StreamingTupleNode0,
-    TypedOutputPortRef,
 )
 from flowno_flow._stream import Stream
 
@@ -62,8 +61,8 @@ assert_type(node(multiple_outputs=False), SingleOutputDecorator)
 assert_type(node(multiple_outputs=True), MultipleOutputsDecorator)
 assert_type(node(multiple_outputs=FLAG), AnyOutputsDecorator)
 assert_type(DivMod(1, 2), MonoNode2[int, int, tuple[int, str]])
-assert_type(DivMod(1, 2).output(0), TypedOutputPortRef[int])
-assert_type(DivMod(1, 2).output(1), TypedOutputPortRef[str])
+assert_type(DivMod(1, 2).output(0), DraftOutputPortRef[int])
+assert_type(DivMod(1, 2).output(1), DraftOutputPortRef[str])
 assert_type(NameAndLen(), StreamingTupleNode0[tuple[str, int]])
 assert_type(NameAndLen().output(1), StreamingOutputPortRef[int])
 assert_type(Either(1), AnyNode)

@@ -7,7 +7,12 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from typing_extensions import assert_type
 
 from flowno_flow import node
-from flowno_flow._protocols import StreamingNode0, StreamingNode1, StreamingOutputPortRef
+from flowno_flow._protocols import (
+    StreamingNode0,
+    StreamingNode1,
+    StreamingNodeVar,
+    StreamingOutputPortRef,
+)
 from flowno_flow._stream import Stream
 
 
@@ -78,3 +83,14 @@ Codes(Upper("x"))  # expect-error
 Zip(Letters("x"), Count())  # expect-error
 Upper(Count())  # expect-error
 Letters(Count())  # expect-error
+
+
+@node
+async def Each(*xs: str) -> AsyncIterator[str]:
+    for x in xs:
+        yield x
+
+
+assert_type(Each("a"), StreamingNodeVar[str, str])
+Codes(Each("a", "b", "c", "d", "e", "f", "g"))
+Total(Each("a"))  # expect-error

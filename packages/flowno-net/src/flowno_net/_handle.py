@@ -11,9 +11,10 @@
 from __future__ import annotations
 
 import socket as std_socket
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, TypeVar
 
 from ._connect import connect_any
 from ._decide import WOULD_BLOCK, Direction, Step, next_step
@@ -36,7 +37,7 @@ _WAIT_DIRECTION = {Step.WAIT_READABLE: Direction.READ, Step.WAIT_WRITABLE: Direc
 
 
 @contextmanager
-def blocking_mode(sock: std_socket.socket) -> Iterator[None]:
+def blocking_mode(sock: std_socket.socket) -> Generator[None, None, None]:
     """Make ``sock`` blocking for the duration of the block, then non-blocking again.
 
     Args:

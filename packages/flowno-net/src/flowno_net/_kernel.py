@@ -1,27 +1,18 @@
 # Rules of this module: the one place flowno_net imports flowno_eventloop. Everything else in the
 # package imports the kernel's names from here, so the contract surface used is visible at once:
 # wait_readable / wait_writable / wake_error / current_task_handle (lowlevel), the instrument
-# base and accessor, to_thread and TaskGroup (with fallbacks while the kernel lacks them).
+# base and accessor, to_thread and TaskGroup.
 """The flowno_eventloop surface that flowno_net builds on."""
 
 from __future__ import annotations
 
-from flowno_eventloop import BusyResourceError, current_event_loop
+from flowno_eventloop import BusyResourceError, TaskGroup, current_event_loop, to_thread
 from flowno_eventloop.instrumentation import (
     EMPTY_INSTRUMENT,
     EventLoopInstrument,
     get_current_instrument,
 )
 from flowno_eventloop.lowlevel import current_task_handle, wait_readable, wait_writable, wake_error
-
-try:
-    from flowno_eventloop import to_thread
-except ImportError:  # pragma: no cover - kernels without to_thread
-    from ._fallbacks import fallback_to_thread as to_thread
-try:
-    from flowno_eventloop import TaskGroup
-except ImportError:  # pragma: no cover - kernels without TaskGroup
-    from ._fallbacks import FallbackTaskGroup as TaskGroup  # type: ignore[assignment]
 
 __all__ = [
     "EMPTY_INSTRUMENT",

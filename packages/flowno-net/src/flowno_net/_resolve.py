@@ -6,11 +6,11 @@
 from __future__ import annotations
 
 import socket as std_socket
-from typing import Any, Tuple, Union
+from typing import Any
 
 from ._kernel import to_thread
 
-Address = Union[Tuple[Any, ...], str]
+Address = tuple[Any, ...] | str
 
 _INET_FAMILIES = (std_socket.AF_INET, std_socket.AF_INET6)
 
@@ -34,7 +34,9 @@ def numeric_targets(address: Address, family: int, kind: int, proto: int) -> lis
     if family not in _INET_FAMILIES or not isinstance(address, tuple):
         return [address]
     try:
-        std_socket.getaddrinfo(address[0], address[1], family, kind, proto, std_socket.AI_NUMERICHOST)
+        std_socket.getaddrinfo(
+            address[0], address[1], family, kind, proto, std_socket.AI_NUMERICHOST
+        )
     except std_socket.gaierror:
         return None
     return [address]

@@ -7,7 +7,8 @@
 from __future__ import annotations
 
 import selectors
-from typing import Any, Mapping, NoReturn
+from collections.abc import Mapping
+from typing import Any, NoReturn
 
 from ._kernel import current_event_loop
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import socket as std_socket
 import ssl
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from ._errors import TLSHandshakeError
 from ._handle import SocketHandle
@@ -85,24 +86,24 @@ async def serve(
         backlog: the listen backlog.
         on_listening: called with the listening handle once it listens (e.g. to read the port).
 
-    >>> from flowno_eventloop import EventLoop, spawn
+    >>> from flowno_eventloop import EventLoop, sleep, spawn
     >>> from flowno_net import socket
     >>> async def shout(conn, address):
     ...     await conn.sendAll((await conn.recv(100)).upper())
     >>> async def main():
     ...     ports = []
-    ...     server = await spawn(serve(shout, "127.0.0.1", 0, on_listening=lambda l: ports.append(l.getsockname()[1])))
+    ...     listening = lambda listener: ports.append(listener.getsockname()[1])
+    ...     server = await spawn(serve(shout, "127.0.0.1", 0, on_listening=listening))
     ...     while not ports:
-    ...         await spawn(_noop())
+    ...         await sleep(0)
     ...     with socket() as client:
     ...         await client.aconnect(("127.0.0.1", ports[0]))
     ...         await client.sendAll(b"hi")
     ...         reply = await client.recv(100)
-    ...     server.cancel()
-    ...     return reply
-    >>> async def _noop(): pass
+    ...     await server.cancel()
+    ...     return reply, server.is_cancelled
     >>> EventLoop().run_until_complete(main(), join=True)
-    b'HI'
+    (b'HI', True)
     """
     connections: set[SocketHandle] = set()
     with await open_listener(host, port, ssl_context=ssl_context, backlog=backlog) as listener:
@@ -134,7 +135,7 @@ async def _serve_one(
             try:
                 await connection.do_handshake()
             except TLSHandshakeError as exc:
-                logger.warning("serve: TLS handshake with %r failed: %s", address, exc)
+                logger.warning("serve: %s", exc)
                 return
         await handler(connection, address)
     finally:

@@ -43,7 +43,10 @@ class TLSSocketHandle(SocketHandle):
     """
 
     def __init__(
-        self, socket: std_socket.socket, ssl_context: ssl.SSLContext, server_hostname: str | None = None
+        self,
+        socket: std_socket.socket,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
     ) -> None:
         super().__init__(socket)
         self.ssl_context = ssl_context

@@ -80,12 +80,13 @@ def build_chat(word_delay: float) -> FlowHDL:
         print(f"        ({len(reply.split())} words streamed)")
         return question.turn + 1
 
-    with FlowHDL() as f:
+    flow = FlowHDL()
+    with flow as f:
         f.user = User(f.next_turn)
         f.bot = Bot(f.user)
         f.screen = Screen(f.bot)
         f.next_turn = NextTurn(f.user, f.screen)
-    return f
+    return flow
 
 
 def run_demo(turns: int = 3, word_delay: float = 0.03, mermaid: bool = False) -> int:

@@ -1,5 +1,5 @@
-"""``flowno.utilities.logging``: alias of ``log_async`` (``flowno_eventloop``)."""
+"""``flowno.utilities.logging``: alias of ``flowno_eventloop.logging_utils.log_async``."""
 
-from flowno_eventloop import log_async
+from flowno_eventloop.logging_utils import log_async
 
 __all__ = ["log_async"]
