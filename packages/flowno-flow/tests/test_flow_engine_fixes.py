@@ -564,3 +564,43 @@ def test_current_node_is_none_in_a_helper_task() -> None:
     assert seen["node"] is f.s
     assert seen["helper"] is None
     assert seen["helper_flow"] is f._flow
+
+
+def test_several_failures_with_terminate_false_raise_a_group() -> None:
+    @node
+    async def Bad(tag: str) -> int:
+        raise Budget(tag)
+
+    with FlowHDL() as f:
+        f.x = Bad("x")
+        f.y = Bad("y")
+    with pytest.raises(Exception) as info:
+        f.run_until_complete(terminate_on_node_error=False)
+    group = info.value
+    assert type(group).__name__ == "ExceptionGroup"
+    assert sorted(str(e) for e in group.exceptions) == ["x", "y"]  # type: ignore[attr-defined]
+
+
+def test_empty_stream_missing_default_is_raised_not_hung() -> None:
+    from flowno_flow import MissingDefaultError
+
+    @node
+    async def Nothing():  # type: ignore[no-untyped-def]
+        for _ in range(0):
+            yield 0
+
+    @node(stream_in=["s"])
+    async def Count(s: Stream[int]) -> int:
+        return len([v async for v in s])
+
+    @node
+    async def Needs(v: int) -> int:
+        return v
+
+    with FlowHDL() as f:
+        f.n = Nothing()
+        f.c = Count(f.n)
+        f.m = Needs(f.n)
+    with pytest.raises(MissingDefaultError, match="Needs#"):
+        f.run_until_complete()
+    assert f.c.get_data() == (0,)  # the stream consumer saw an empty stream

@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flowno_flow._render import (
     GraphPicture,
@@ -247,3 +249,64 @@ def test_picture_of_a_finalized_flow_golden() -> None:
         f'    n1 ==>|"0 → parts[0]"| n2\n'
         "    linkStyle 0 stroke:#c0392b,color:#c0392b\n"
     )
+
+
+# --- back edges on random graphs (property) --------------------------------------------------
+
+
+def _is_acyclic(nodes: list[str], arcs: list[tuple[str, str]]) -> bool:
+    indegree = dict.fromkeys(nodes, 0)
+    for _, dst in arcs:
+        indegree[dst] += 1
+    ready = [n for n in nodes if indegree[n] == 0]
+    seen = 0
+    while ready:
+        node_id = ready.pop()
+        seen += 1
+        for src, dst in arcs:
+            if src == node_id:
+                indegree[dst] -= 1
+                if indegree[dst] == 0:
+                    ready.append(dst)
+    return seen == len(nodes)
+
+
+def _reaches(arcs: list[tuple[str, str]], start: str, goal: str) -> bool:
+    stack, seen = [start], {start}
+    while stack:
+        here = stack.pop()
+        if here == goal:
+            return True
+        for src, dst in arcs:
+            if src == here and dst not in seen:
+                seen.add(dst)
+                stack.append(dst)
+    return False
+
+
+graphs = st.integers(min_value=1, max_value=8).flatmap(
+    lambda n: st.tuples(
+        st.just([f"v{i}" for i in range(n)]),
+        st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=20),
+    )
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(graphs)
+def test_removing_back_edges_leaves_an_acyclic_graph_and_each_closes_a_cycle(
+    graph: tuple[list[str], list[tuple[int, int]]],
+) -> None:
+    nodes, index_arcs = graph
+    arcs = [(nodes[s], nodes[d]) for s, d in index_arcs]
+    pic = GraphPicture(
+        nodes=tuple(PictureNode(n, n, "N") for n in nodes),
+        edges=tuple(PictureEdge(s, d, 0, i, "x") for i, (s, d) in enumerate(arcs)),
+    )
+    back = pic.back_edges()
+    kept = [arc for i, arc in enumerate(arcs) if i not in back]
+    assert _is_acyclic(nodes, kept)
+    for i in back:
+        src, dst = arcs[i]
+        assert _reaches(arcs, dst, src)  # the back edge lies on a cycle
+    assert _is_acyclic(nodes, arcs) == (not back)

@@ -487,6 +487,7 @@ class EventLoop:
             return cast("_R | None", self._outcome(root, join))
         finally:
             self._running, self._thread, self._root = False, None, None
+            self._inst, self._hooks = EMPTY_INSTRUMENT, False
             self._io.close()
             if signals is not None:
                 signals.restore()
@@ -608,42 +609,50 @@ class EventLoop:
             self._unpark(task)
         if task.cancel_pending is not None:
             exc, task.cancel_pending = task.cancel_pending, None
+        if self._hooks:
+            self._before_step_hooks(task, value, exc)
         task.state = RUNNING
         self.steps += 1
         self._stepping = task
-        hooks = self._hooks
         context = task.context
         assert context is not None
         try:
             if exc is None:
-                if hooks:
-                    self._hook(self._on_task_before_send, coro, value)
                 command = context.run(coro.send, value)
             else:
-                if hooks:
-                    self._hook(self._on_task_before_throw, coro, exc)
                 command = context.run(coro.throw, exc)
         except StopIteration as stop:
             self._finish(task, "ok", stop.value, None)
         except TaskCancelled as cancelled:
             self._finish(task, "cancelled", None, cancelled)
         except Exception as error:
-            logger.error(
-                "Task %r raised an exception: %s", coro, error, exc_info=error
-            )
+            logger.error("Task %r raised an exception: %s", coro, error, exc_info=error)
             self._finish(task, "error", None, error)
         except BaseException as fatal:
             self._finish(task, "error", None, fatal)
             raise
         else:
-            if hooks:
-                if exc is None:
-                    self._hook(self._on_task_after_send, coro, value, command)
-                else:
-                    self._hook(self._on_task_after_throw, coro, exc, command)
-            self._dispatch(task, packet, command)
+            try:
+                if self._hooks:
+                    if exc is None:
+                        self._hook("on_task_after_send", self._on_task_after_send, coro, value, command)
+                    else:
+                        self._hook("on_task_after_throw", self._on_task_after_throw, coro, exc, command)
+            finally:
+                self._dispatch(task, packet, command)
         finally:
             self._stepping = None
+
+    def _before_step_hooks(self, task: TaskRecord, value: Any, exc: BaseException | None) -> None:
+        """Fire before_send/before_throw; on failure put the packet back and re-raise."""
+        try:
+            if exc is None:
+                self._hook("on_task_before_send", self._on_task_before_send, task.coro, value)
+            else:
+                self._hook("on_task_before_throw", self._on_task_before_throw, task.coro, exc)
+        except InstrumentHookError:
+            self.tasks.appendleft((task.coro, value, exc))
+            raise
 
     def _dispatch(self, task: TaskRecord, packet: AnyPacket, command: object) -> None:
         if not self._handle_command(packet, command):  # type: ignore[arg-type]
@@ -671,6 +680,8 @@ class EventLoop:
         self._park(task, command, None)  # so that the handler can wake()/wake_error() it
         try:
             handler(self, task.handle, command)
+        except InstrumentHookError:
+            raise
         except Exception as error:
             if not _is_builtin_handler(handler):
                 raise
@@ -699,11 +710,11 @@ class EventLoop:
         if self._hooks:
             coro = task.coro
             if outcome == "ok":
-                self._hook(self._on_task_completed, coro, result)
+                self._hook("on_task_completed", self._on_task_completed, coro, result)
             elif outcome == "cancelled":
-                self._hook(self._on_task_cancelled, coro, exc)
+                self._hook("on_task_cancelled", self._on_task_cancelled, coro, exc)
             elif isinstance(exc, Exception):
-                self._hook(self._on_task_error, coro, exc)
+                self._hook("on_task_error", self._on_task_error, coro, exc)
         joiners = task.joiners
         if joiners:
             task.joiners = None
@@ -767,7 +778,7 @@ class EventLoop:
         self._live[task.coro] = task
         self.tasks.append((task.coro, None, None))
         if self._hooks:
-            self._hook(self._inst.on_task_spawned, task.coro, getattr(parent, "raw_task", None))
+            self._hook("on_task_spawned", self._inst.on_task_spawned, task.coro, getattr(parent, "raw_task", None))
 
     def _task_for(self, coro: Coroutine[Any, Any, Any]) -> TaskRecord:
         task = self._live.get(coro)
@@ -818,7 +829,7 @@ class EventLoop:
         hooks = self._hooks
         for task, fileobj, readable in ready:
             if hooks:
-                self._hook(self._inst.on_io_wait_ready, task.coro, fileobj, readable)
+                self._hook("on_io_wait_ready", self._inst.on_io_wait_ready, task.coro, fileobj, readable)
             self._wake(task, None, None)
 
     # ------------------------------------------------------------------ built-in commands
@@ -877,7 +888,7 @@ class EventLoop:
         fd = fileno_of(fileobj)
         self._park(me, command, lambda: self._io.remove(fd, event))
         if self._hooks:
-            self._hook(self._inst.on_io_wait_start, me.coro, fileobj, event == READ)
+            self._hook("on_io_wait_start", self._inst.on_io_wait_start, me.coro, fileobj, event == READ)
 
     def _cmd_exit(self, handle: TaskHandle[Any], command: ExitCommand) -> None:
         me = handle._task  # pyright: ignore[reportPrivateUsage]
@@ -899,11 +910,10 @@ class EventLoop:
 
     # ------------------------------------------------------------------ hooks
 
-    def _hook(self, hook: Callable[..., object], *args: Any) -> None:
+    def _hook(self, name: str, hook: Callable[..., object], *args: Any) -> None:
         try:
             hook(*args)
         except Exception as error:
-            name = getattr(hook, "__name__", repr(hook))
             raise InstrumentHookError(f"instrument hook {name} raised {error!r}") from error
 
     def _on_task_before_send(self, task: Any, value: Any) -> None:

@@ -58,7 +58,7 @@ class _Slot:
 
 
 def _kind_of(value: object) -> str | type:
-    if isinstance(value, Number) and not isinstance(value, bool) or isinstance(value, bool):
+    if isinstance(value, (Number, bool)):
         return "number"
     if isinstance(value, dict):
         return "dict"

@@ -1,3 +1,5 @@
+# pyright: reportPrivateUsage=false
+# (the engine's private modules are friends: _flow, _stream and _context share state)
 # Rules: the "current" accessors of a running flow. The flow lives in a
 # ContextVar set for the duration of run_until_complete (and always reset, also
 # after a failure); the node is looked up per task (a helper task spawned from a

@@ -1,3 +1,5 @@
+# pyright: reportPrivateUsage=false
+# (the engine's private modules are friends: _flow, _stream and _context share state)
 # Rules of the engine (spec flow.md 5, 7, 8; flow-streaming.md):
 # - one persistent task per node and run; it parks between evaluations and is
 #   resumed by the engine (a `go` flag + wake, so no wake-up is ever lost);
@@ -609,8 +611,8 @@ class Flow:
     ) -> list[Pick[Node]] | None:
         try:
             return solve(node, self._graph, reached, waiting)
-        except Unbootable as exc:
-            members: list[tuple[Node, list[int]]] = exc.members
+        except Unbootable as exc:  # pyright: ignore[reportUnknownVariableType]
+            members: list[tuple[Node, list[int]]] = exc.members  # pyright: ignore
             self._fail_with(MissingDefaultError(_missing_defaults_message(members, cycle=True)))
             return None
 
@@ -770,10 +772,11 @@ class Flow:
                 f"{node!r} has multiple_outputs=True but {verb} {type(value).__name__} "
                 f"{value!r}; return/yield a tuple with one element per output"
             )
+        values: tuple[object, ...] = value  # pyright: ignore[reportUnknownVariableType]
         count = getattr(node, "output_count", None)
-        if isinstance(count, int) and len(value) != count:
-            raise ValueError(f"{node!r} {verb} {len(value)} outputs, expected {count}: {value!r}")
-        return value
+        if isinstance(count, int) and len(values) != count:
+            raise ValueError(f"{node!r} {verb} {len(values)} outputs, expected {count}: {values!r}")
+        return values
 
     async def _push(self, run: _NodeRun, data: tuple[object, ...] | None, level: int) -> bool:
         node = run.node
@@ -828,7 +831,7 @@ class Flow:
         try:
             await park(reason=f"{run.node!r} waiting ({kind})")
         finally:
-            if run.wait_kind is not None:
+            if run.wait_kind is not None:  # pyright: ignore[reportUnnecessaryComparison]
                 run.wait_kind = None
                 self._blocked -= 1
 
@@ -1103,17 +1106,17 @@ _ACTIVITY = {_IDLE: NodeActivity.IDLE, _AWAITING: NodeActivity.IDLE, _QUEUED: No
 
 def _input_ref(node: Node, index: int) -> Any:
     try:
-        from ._finalized import FinalizedInputPortRef  # type: ignore[attr-defined]
+        from ._finalized import FinalizedInputPortRef
     except ImportError:  # pragma: no cover - FLOW-BUILD's module not there yet
         return f"{node!r}.input({index})"
-    return FinalizedInputPortRef(node, index)
+    return FinalizedInputPortRef(node, index)  # pyright: ignore[reportUnknownVariableType]
 
 
 def _missing_defaults_message(members: list[tuple[Node, list[int]]], *, cycle: bool) -> str:
     try:
-        from ._build_errors import describe_missing_defaults  # type: ignore[attr-defined]
+        from ._signature_text import describe_missing_defaults
 
-        text = str(describe_missing_defaults(members))
+        text = describe_missing_defaults(members)
     except ImportError:  # pragma: no cover - FLOW-BUILD's module not there yet
         text = "\nOR\n".join(
             f"  {node!r} must have defaults for EACH/ALL of inputs {ports}" for node, ports in members
@@ -1125,12 +1128,12 @@ def _missing_defaults_message(members: list[tuple[Node, list[int]]], *, cycle: b
 
 
 def _exception_group() -> Any:
-    group = getattr(__builtins__ if isinstance(__builtins__, dict) else sys.modules["builtins"],
-                    "ExceptionGroup", None)
-    if group is not None:
-        return group
-    try:
-        import exceptiongroup  # type: ignore[import-not-found]
+    if sys.version_info >= (3, 11):
+        return ExceptionGroup
+    try:  # Python 3.10: the backport (a dependency of flowno-eventloop there)
+        from exceptiongroup import (  # type: ignore[import-not-found,unused-ignore]
+            ExceptionGroup as Backport,  # pyright: ignore
+        )
     except ImportError:  # pragma: no cover
         return None
-    return exceptiongroup.ExceptionGroup
+    return Backport  # pyright: ignore[reportUnknownVariableType]

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from typing import Any, Callable
@@ -119,14 +119,14 @@ class FlowInstrument:
 
     # --- context managers ---------------------------------------------------
     @contextmanager
-    def node_lifecycle(self, flow: Any, node: Any, run_level: int) -> Iterator[None]:
+    def node_lifecycle(self, flow: Any, node: Any, run_level: int) -> Generator[None, None, None]:
         """Around each evaluation (level 0) and each generator step (level 1)."""
         yield
 
     @contextmanager
     def on_barrier_node_write(
         self, flow: Any, node: Any, data: Any, run_level: int
-    ) -> Iterator[None]:
+    ) -> Generator[None, None, None]:
         """Around the wait for consumers to read the previous value before a push."""
         yield
 
@@ -233,7 +233,7 @@ class MinimalInstrument(FlowInstrument):
         print(f"flow end {flow}")
 
     @contextmanager
-    def node_lifecycle(self, flow: Any, node: Any, run_level: int) -> Iterator[None]:
+    def node_lifecycle(self, flow: Any, node: Any, run_level: int) -> Generator[None, None, None]:
         print(f"begin {node!r} run_level={run_level}")
         yield
         print(f"end {node!r} run_level={run_level}")

@@ -132,6 +132,7 @@ def attach_node_note(exc: BaseException, node_name: str, generation: object) -> 
         add_note(note)
         return
     if isinstance(existing, list):
-        existing.append(note)
+        notes: list[str] = existing  # pyright: ignore[reportUnknownVariableType]
+        notes.append(note)
     else:
         exc.__notes__ = [note]  # type: ignore[attr-defined]

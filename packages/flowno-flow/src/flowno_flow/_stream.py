@@ -1,3 +1,5 @@
+# pyright: reportPrivateUsage=false
+# (the engine's private modules are friends: _flow, _stream and _context share state)
 # Rules: stream bookkeeping for one streaming producer (a Channel) and its
 # stream_in consumer ports (PortCursors). Only the latest chunk is kept: the
 # producer publishes chunk k+1 only when every active port took chunk k and

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from typing import IO, Any
 
@@ -64,7 +64,7 @@ class ChromeTraceInstrument(FlowInstrument):
                             "ts": start, "dur": max(self._us() - start, 0.0), "args": args})
 
     @contextmanager
-    def node_lifecycle(self, flow: Any, node: Any, run_level: int) -> Iterator[None]:
+    def node_lifecycle(self, flow: Any, node: Any, run_level: int) -> Generator[None, None, None]:
         if run_level != 0:
             yield
             return

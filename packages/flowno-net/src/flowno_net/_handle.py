@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from ._connect import connect_any
-from ._decide import WOULD_BLOCK, Direction, Step, next_step
+from ._decide import WOULD_BLOCK, Step, next_step
 from ._errors import SocketClosedError
 from ._hooks import fire, instrumented
 from ._kernel import current_task_handle, wait_readable, wait_writable, wake_error
@@ -33,7 +33,7 @@ from ._ops import ACCEPT, RECV, SEND, OpKind
 from ._resolve import Address, resolve
 
 _T = TypeVar("_T")
-_WAIT_DIRECTION = {Step.WAIT_READABLE: Direction.READ, Step.WAIT_WRITABLE: Direction.WRITE}
+_WAIT_FUNCTIONS = (wait_readable, wait_writable)  # indexed like SocketHandle._waiters
 
 
 @contextmanager
@@ -82,7 +82,7 @@ class SocketHandle:
 
     def __init__(self, socket: std_socket.socket) -> None:
         self.socket: std_socket.socket = socket
-        self._waiters: dict[Direction, Any] = {}
+        self._waiters: list[Any] = [None, None]  # the task parked to read, to write
         self._close_reported = False
         if socket.fileno() != -1:
             socket.setblocking(False)
@@ -206,7 +206,7 @@ class SocketHandle:
         >>> EventLoop().run_until_complete(main(), join=True)
         'socket'
         """
-        return await self._run(ACCEPT, self._accept_now)
+        return await self._run(ACCEPT, self._accept_now, instrumented())
 
     def _accept_now(self) -> tuple[std_socket.socket, Any]:
         return self.socket.accept()
@@ -231,11 +231,13 @@ class SocketHandle:
         (b'ab', b'')
         """
         sock = self.socket
+        traced = instrumented()
         try:
-            data = await self._run(RECV, lambda: sock.recv(bufsize, flags))
+            data = await self._run(RECV, lambda: sock.recv(bufsize, flags), traced)
         except SocketClosedError:
             return b""
-        fire("on_socket_recv_data", SocketRecvDataMetadata(self, data))
+        if traced:
+            fire("on_socket_recv_data", SocketRecvDataMetadata(self, data))
         return data
 
     async def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
@@ -261,11 +263,14 @@ class SocketHandle:
         (3, b'xyz')
         """
         sock = self.socket
+        traced = instrumented()
         try:
-            count = await self._run(RECV, lambda: sock.recv_into(buffer, nbytes, flags))
+            count = await self._run(RECV, lambda: sock.recv_into(buffer, nbytes, flags), traced)
         except SocketClosedError:
             return 0
-        fire("on_socket_recv_data", SocketRecvDataMetadata(self, bytes(memoryview(buffer)[:count])))
+        if traced:
+            received = bytes(memoryview(buffer)[:count])
+            fire("on_socket_recv_data", SocketRecvDataMetadata(self, received))
         return count
 
     async def recvfrom(self, bufsize: int, flags: int = 0) -> tuple[bytes, Any]:
@@ -293,8 +298,10 @@ class SocketHandle:
         (b'dgram', True)
         """
         sock = self.socket
-        data, address = await self._run(RECV, lambda: sock.recvfrom(bufsize, flags))
-        fire("on_socket_recv_data", SocketRecvDataMetadata(self, data))
+        traced = instrumented()
+        data, address = await self._run(RECV, lambda: sock.recvfrom(bufsize, flags), traced)
+        if traced:
+            fire("on_socket_recv_data", SocketRecvDataMetadata(self, data))
         return data, address
 
     async def send(self, data: Any, flags: int = 0) -> int:
@@ -319,8 +326,10 @@ class SocketHandle:
         5
         """
         sock = self.socket
-        sent = await self._run(SEND, lambda: sock.send(data, flags))
-        self._report_sent(data, sent)
+        traced = instrumented()
+        sent = await self._run(SEND, lambda: sock.send(data, flags), traced)
+        if traced:
+            self._report_sent(data, sent)
         return sent
 
     async def sendto(self, data: Any, address: Address) -> int:
@@ -341,8 +350,10 @@ class SocketHandle:
         3
         """
         sock = self.socket
-        sent = await self._run(SEND, lambda: sock.sendto(data, address))
-        self._report_sent(data, sent)
+        traced = instrumented()
+        sent = await self._run(SEND, lambda: sock.sendto(data, address), traced)
+        if traced:
+            self._report_sent(data, sent)
         return sent
 
     async def sendAll(self, data: Any) -> None:  # noqa: N802 (the documented name)
@@ -372,30 +383,34 @@ class SocketHandle:
     sendall = sendAll
 
     def _report_sent(self, data: Any, sent: int) -> None:
-        if instrumented():
-            chunk = bytes(memoryview(data).cast("B")[:sent])
-            fire("on_socket_send_data", SocketSendDataMetadata(self, chunk, sent))
+        chunk = bytes(memoryview(data).cast("B")[:sent])
+        fire("on_socket_send_data", SocketSendDataMetadata(self, chunk, sent))
 
     # -- the one retry loop -------------------------------------------------------------------
 
-    async def _run(self, kind: OpKind | None, attempt: Callable[[], _T]) -> _T:
-        """Try ``attempt`` until it does not would-block, parking between tries."""
-        start = self._start(kind) if kind is not None and instrumented() else None
+    async def _run(self, kind: OpKind, attempt: Callable[[], _T], traced: bool = False) -> _T:
+        """Try ``attempt`` until it does not would-block, parking between tries.
+
+        ``traced``: an instrument is active (the caller asked ``instrumented()`` once).
+        """
+        start = self._start(kind) if traced and kind.hooked else None
         parked = False
         while True:
             try:
                 result = attempt()
                 break
+            except BlockingIOError:  # the common case, first row of _decide's table
+                step = kind.own_step
             except WOULD_BLOCK as exc:
-                step = next_step(exc, kind.direction if kind is not None else Direction.READ)
+                step = next_step(exc, kind.direction)
             except OSError as exc:
                 if self.socket.fileno() == -1:
-                    raise SocketClosedError(kind.name if kind else "operation") from exc
+                    raise SocketClosedError(kind.name) from exc
                 raise
             if step is not Step.RETRY:
                 parked = True
                 await self.wait(step)
-        if start is not None and kind is not None:
+        if start is not None:
             ready = ReadySocketInstrumentationMetadata.from_instrumentation_metadata(start)
             ready.immediate = not parked
             fire(kind.ready_hook, ready)
@@ -428,18 +443,16 @@ class SocketHandle:
         >>> EventLoop().run_until_complete(main(), join=True)
         'writable'
         """
-        direction = _WAIT_DIRECTION[step]
-        first = direction not in self._waiters
+        slot = 0 if step is Step.WAIT_READABLE else 1
+        waiters = self._waiters
+        first = waiters[slot] is None
         if first:
-            self._waiters[direction] = current_task_handle()
+            waiters[slot] = current_task_handle()
         try:
-            if direction is Direction.READ:
-                await wait_readable(self.socket)
-            else:
-                await wait_writable(self.socket)
+            await _WAIT_FUNCTIONS[slot](self.socket)
         finally:
             if first:
-                self._waiters.pop(direction, None)
+                waiters[slot] = None
 
     # -- lifetime and passthroughs ------------------------------------------------------------
 
@@ -463,8 +476,8 @@ class SocketHandle:
         if not self._close_reported:
             self._close_reported = True
             fire("on_socket_close", InstrumentationMetadata(_current_task_or_none(), None, self))
-        waiters = list(self._waiters.values())
-        self._waiters.clear()
+        waiters = [task for task in self._waiters if task is not None]
+        self._waiters[:] = [None, None]
         for task in waiters:
             wake_error(task, SocketClosedError("wait"))
         self.socket.close()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ._commands import SocketAcceptCommand, SocketCommand, SocketRecvCommand, SocketSendCommand
-from ._decide import Direction
+from ._decide import Direction, Step
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,16 @@ class OpKind:
     name: str
     direction: Direction
     command: type[SocketCommand]
+    hooked: bool = True
+
+    @property
+    def own_step(self) -> Step:
+        """The wait when the plain socket call would block (``BlockingIOError``).
+
+        >>> SEND.own_step
+        <Step.WAIT_WRITABLE: 'wait_writable'>
+        """
+        return Step.WAIT_READABLE if self.direction is Direction.READ else Step.WAIT_WRITABLE
 
     @property
     def start_hook(self) -> str:
@@ -44,3 +54,5 @@ class OpKind:
 ACCEPT = OpKind("accept", Direction.READ, SocketAcceptCommand)
 RECV = OpKind("recv", Direction.READ, SocketRecvCommand)
 SEND = OpKind("send", Direction.WRITE, SocketSendCommand)
+#: The TLS handshake: it reports through ``on_tls_handshake_complete`` only.
+HANDSHAKE = OpKind("handshake", Direction.READ, SocketCommand, hooked=False)

@@ -20,6 +20,7 @@ from ._errors import SocketClosedError, classify_tls_failure
 from ._handle import SocketHandle, blocking_mode
 from ._hooks import fire, instrumented
 from ._metadata import TLSHandshakeMetadata
+from ._ops import HANDSHAKE
 from ._resolve import Address
 
 
@@ -161,7 +162,7 @@ class TLSSocketHandle(SocketHandle):
         sock = self.socket
         sslsock = sock if isinstance(sock, ssl.SSLSocket) else self._wrap()
         try:
-            await self._run(None, sslsock.do_handshake)
+            await self._run(HANDSHAKE, sslsock.do_handshake)
         except SocketClosedError:
             raise
         except (ssl.SSLError, ConnectionError) as exc:
