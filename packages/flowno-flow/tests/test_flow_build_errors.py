@@ -6,6 +6,7 @@ clauses), the node name, the port/argument and the file:line of the offending te
 
 from __future__ import annotations
 
+import contextvars
 import inspect
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -582,3 +583,145 @@ def test_uncopyable_class_attribute() -> None:
             at = here(1)
             Locked()
     assert at in str(info.value)
+
+
+# -- type labels in messages ------------------------------------------------------------------
+
+
+@node
+async def Batches() -> list[Stream[int]]:
+    return []
+
+
+@node
+async def WantsBatches(x: list[Stream[str]] | None) -> int:
+    return 0
+
+
+def test_connection_type_error_prints_short_type_labels() -> None:
+    with pytest.raises(ConnectionTypeError) as info:
+        with FlowHDL() as f:
+            f.c = WantsBatches(f.b)
+            f.b = Batches()
+    message = str(info.value)
+    assert "produces list[Stream[int]]" in message
+    assert "expects list[Stream[str]] | None" in message
+    assert "flowno_flow." not in message and "typing." not in message
+
+
+def test_stream_consumer_type_error_has_no_module_path() -> None:
+    with pytest.raises(ConnectionTypeError) as info:
+        with FlowHDL() as f:
+            f.c = Consume(f.w)
+            f.w = Words()
+    message = str(info.value)
+    assert "expects Stream[int]: str is not compatible with int" in message
+    assert "_stream" not in message
+
+
+def test_cycle_message_prints_short_type_labels() -> None:
+    @node
+    async def Loop(s: Stream[int] | None, n: list[int]) -> list[int]:
+        return n
+
+    with FlowHDL() as f:
+        f.loop = Loop(None, f.loop)
+    with pytest.raises(MissingDefaultError) as info:
+        f.run_until_complete()
+    assert "async def Loop(s: Stream[int] | None, n: list[int])" in str(info.value)
+    assert "flowno_flow." not in str(info.value)
+
+
+# -- misuse of port references and finished blocks ----------------------------------------------
+
+
+def test_connect_to_a_node_instead_of_its_input() -> None:
+    with FlowHDL():
+        source = Source()
+        p = Pair(source, 1)
+        at = here(2)
+        with pytest.raises(NodeArgumentError) as info:
+            source.output(0).connect(p)  # type: ignore[arg-type]
+    message = str(info.value)
+    assert isinstance(info.value, TypeError)
+    assert "Source#" in message and ".output(0).connect()" in message
+    assert "Pair#" in message and ".input(i)" in message and at in message
+
+
+def test_forward_reference_connect_to_a_value() -> None:
+    with FlowHDL() as f:
+        at = here(2)
+        with pytest.raises(NodeArgumentError, match=r"got int: 3") as info:
+            f.later.output(0).connect(3)
+        f.later = Source()
+    assert "OutputPortRefPlaceholder(name='later', port_index=0).connect()" in str(info.value)
+    assert at in str(info.value)
+
+
+def test_non_integer_port_indices() -> None:
+    with FlowHDL():
+        created = here(1)
+        p = Pair(1, 2)
+        at = here(2)
+        with pytest.raises(NodeArgumentError) as info:
+            p.output("a")  # type: ignore[call-overload]
+        with pytest.raises(NodeArgumentError, match="input port index must be an int, got float"):
+            p.input(1.0)  # type: ignore[arg-type]
+    message = str(info.value)
+    assert "Pair#" in message and "output port index must be an int, got str 'a'" in message
+    assert created in message and at in message
+
+
+def test_output_of_a_name_bound_to_an_output_reference() -> None:
+    at = here(3)
+    with pytest.raises(NotANodeError) as info:
+        with FlowHDL() as f:
+            f.p = Pair(f.k.output(1), 1)
+            f.k = Two(1).output(0)
+    message = str(info.value)
+    assert "Attribute k is the output reference Two#" in message and "output(1)" in message
+    assert "Pair#" in message and "('a'" in message and at in message
+
+
+def test_producer_of_another_open_block_names_the_port() -> None:
+    other_context = contextvars.Context()
+    first = FlowHDL()
+    other_context.run(first.__enter__)
+    theirs: Any = other_context.run(Source)
+    at = here(3)
+    with pytest.raises(NodeReuseError) as info:
+        with FlowHDL() as f:
+            f.p = Pair(1, theirs)
+    other_context.run(first.__exit__, None, None, None)
+    assert theirs._finalized is not None and theirs._finalized.consumers == []
+    message = str(info.value)
+    assert "belongs to another FlowHDL block" in message and "Source#" in message
+    assert "Pair#" in message and "('b'" in message and at in message
+
+
+def test_block_errors_name_the_call_site() -> None:
+    f = FlowHDL()
+    created = here(-1)
+    with f:
+        f.s = Source()
+        running = here(2)
+        with pytest.raises(FlowNotFinalizedError) as not_done:
+            f.run_until_complete()
+    entering = here(2)
+    with pytest.raises(GraphBuildError) as entered:
+        with f:
+            pass
+    reading = here(2)
+    with pytest.raises(AttributeError) as missing:
+        f.nope  # noqa: B018
+    for info, at in ((not_done, running), (entered, entering), (missing, reading)):
+        assert at in str(info.value) and created in str(info.value)
+
+
+def test_draft_get_data_names_where_it_was_made() -> None:
+    with FlowHDL():
+        created = here(1)
+        source = Source()
+        with pytest.raises(NotImplementedError) as info:
+            source.get_data()
+    assert created in str(info.value)

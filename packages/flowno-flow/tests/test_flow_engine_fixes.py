@@ -604,3 +604,25 @@ def test_empty_stream_missing_default_is_raised_not_hung() -> None:
     with pytest.raises(MissingDefaultError, match="Needs#"):
         f.run_until_complete()
     assert f.c.get_data() == (0,)  # the stream consumer saw an empty stream
+
+
+@pytest.mark.parametrize("hook", ["on_resolution_queue_get", "on_node_status_change", "on_node_pause"])
+def test_w6_any_failing_hook_terminates_the_run(hook: str) -> None:
+    def boom(self: Any, *args: Any) -> None:
+        raise LookupError(hook)
+
+    Broken = type("Broken", (FlowInstrument,), {hook: boom})
+
+    @node
+    async def One() -> int:
+        return 1
+
+    @node
+    async def Two(v: int) -> int:
+        return v
+
+    with FlowHDL() as f:
+        f.one = One()
+        f.two = Two(f.one)
+    with Broken(), pytest.raises(LookupError, match=hook):
+        f.run_until_complete()

@@ -128,7 +128,9 @@ def test_solve_chain_diamond_busy_and_cycles() -> None:
     assert solve("d", _graph(diamond, busy={"a"})) == []
     cycle = {"x": [(0, "y")], "y": [(0, "x")], "src": []}
     cycle["x"].append((1, "src"))
-    assert solve("x", _graph(cycle, defaults={("x", 0), ("y", 0)})) == [Pick("src")]
+    # y needs nothing from outside the cycle: it starts at once, alongside src
+    assert solve("x", _graph(cycle, defaults={("x", 0), ("y", 0)})) == [Pick("y", (0,)), Pick("src")]
+    assert solve("x", _graph(cycle, defaults={("x", 0)})) == [Pick("src")]
     cycle["x"].pop()
     assert solve("x", _graph(cycle, defaults={("x", 0), ("y", 0)})) == [Pick("x", (0,))]
     with pytest.raises(Unbootable) as info:

@@ -6,6 +6,7 @@ import logging
 import os
 import socket as std_socket
 import ssl
+import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -13,6 +14,9 @@ import pytest
 
 from flowno_eventloop import EventLoop, sleep, spawn
 from flowno_net import SocketHandle, TLSHandshakeError, serve, socket
+
+if sys.version_info < (3, 11):  # pragma: no cover - 3.10 only
+    from exceptiongroup import ExceptionGroup
 
 Runner = Callable[[Coroutine[Any, Any, Any]], Any]
 
@@ -124,12 +128,41 @@ def test_tls_serve_handshake_error_type(run: Runner, server_context: ssl.SSLCont
     assert run(main()) == "TLSUntrustedCertificateError alive=True"
 
 
-def test_open_listener_binds_ipv4_by_name(run: Runner) -> None:
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [("localhost", "AF_INET 127.0.0.1"), ("", "AF_INET 0.0.0.0"), ("::1", "AF_INET6 ::1")],
+)
+def test_open_listener_hosts(run: Runner, host: str, expected: str) -> None:
     from flowno_net import open_listener
 
     async def main() -> str:
-        with await open_listener("localhost", 0) as listener:
+        with await open_listener(host, 0) as listener:
             family: int = listener.socket.family
             return f"{std_socket.AddressFamily(family).name} {listener.getsockname()[0]}"
 
-    assert run(main()) == "AF_INET 127.0.0.1"
+    assert run(main()) == expected
+
+
+def test_a_handler_error_stops_the_server_and_is_raised() -> None:
+    baseline = open_fds()
+
+    async def broken(conn: SocketHandle, address: Any) -> None:
+        raise ValueError(f"handler bug for {await conn.recv(10)!r}")
+
+    async def main() -> str:
+        server, port = await _started(broken)
+        with socket() as c:
+            await c.aconnect(("127.0.0.1", port))
+            await c.sendAll(b"boom")
+            try:
+                await server.join()
+            except ExceptionGroup as group:
+                return " / ".join(str(e) for e in group.exceptions)
+        return "server still running?"
+
+    loop = EventLoop()
+    try:
+        assert loop.run_until_complete(main(), join=True) == "handler bug for b'boom'"
+    finally:
+        loop.close()
+    assert open_fds() == baseline

@@ -299,3 +299,37 @@ def test_tls_handle_is_a_socket_handle() -> None:
         assert isinstance(t, TLSSocketHandle) and isinstance(t, SocketHandle)
         assert t.ssl_context.verify_mode == ssl.CERT_REQUIRED
         assert t.ssl_context.check_hostname is True
+
+
+def test_tls_multi_megabyte_echo_is_byte_exact(
+    run: Runner, server_context: ssl.SSLContext, client_context: ssl.SSLContext
+) -> None:
+    size = 4 * 1024 * 1024
+    payload = bytes(range(256)) * (size // 256)
+
+    async def main() -> bool:
+        with _tls_listener(server_context) as listener:
+
+            async def echo() -> None:
+                conn, _ = await listener.accept()
+                with conn:
+                    while data := await conn.recv(65536):
+                        await conn.sendAll(data)
+
+            server = await spawn(echo())
+            with socket(use_tls=True, ssl_context=client_context, server_hostname="localhost") as c:
+                await c.aconnect(listener.getsockname())
+
+                async def reader() -> bytes:
+                    got = bytearray()
+                    while len(got) < size:
+                        got += await c.recv(65536)
+                    return bytes(got)
+
+                received = await spawn(reader())  # reads while this task writes: full duplex
+                await c.sendAll(payload)
+                echoed = await received.join()
+            await server.join()
+            return echoed == payload
+
+    assert run(main()) is True

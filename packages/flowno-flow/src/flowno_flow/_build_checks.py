@@ -176,7 +176,7 @@ def cycle_without_defaults(drafts: Sequence[AnyDraftNode]) -> str | None:
         The message (spec section 7.4), or ``None`` when every cycle can start.
     """
     order = {node: position for position, node in enumerate(drafts)}
-    consumers = {node: [c for c, _, _ in node._consumers] for node in drafts}
+    consumers = {node: [c for c, _, _ in node._consumers if c in order] for node in drafts}
     for component in strongly_connected_components(drafts, lambda n: consumers[n]):
         members = set(component)
         blocks = [

@@ -8,6 +8,8 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Protocol
 
+from ._callsite import user_callsite
+
 if TYPE_CHECKING:
     from ._draft import AnyDraftNode
 
@@ -62,5 +64,8 @@ def pop_registry(registry: DraftRegistry) -> None:
     """
     stack = _stack.get()
     if not stack or stack[-1] is not registry:
-        raise RuntimeError("FlowHDL contexts must be exited in the reverse order they were entered")
+        raise RuntimeError(
+            f"FlowHDL contexts must be exited in the reverse order they were entered "
+            f"(exit at {user_callsite()})"
+        )
     _stack.set(stack[:-1])

@@ -17,7 +17,12 @@ from typing_extensions import TypeVarTuple, Unpack
 
 from ._binding import PortSpec, bind_arguments
 from ._build_context import current_registry
-from ._build_errors import NodeReuseError, OutputPortError, PortAlreadyConnectedError
+from ._build_errors import (
+    NodeArgumentError,
+    NodeReuseError,
+    OutputPortError,
+    PortAlreadyConnectedError,
+)
 from ._callsite import user_callsite
 from ._node_spec import EMPTY, NodeSpec
 
@@ -66,8 +71,9 @@ class DraftOutputPortRef(Generic[_T_co]):
 
         Raises:
             PortAlreadyConnectedError: the input port already has a producer.
+            NodeArgumentError: ``target`` is not an input port reference.
         """
-        target.node._connect(target.port_index, self)
+        _input_target(self, target).node._connect(target.port_index, self)
 
     def __repr__(self) -> str:
         return f"{self.node!r}.output({self.port_index})"
@@ -123,6 +129,7 @@ class NodePlaceholder:
             >>> NodePlaceholder("x").output(1)
             OutputPortRefPlaceholder(name='x', port_index=1)
         """
+        _check_index_type(port_index, "output", f"{self.name} (referenced at {self.created_at})")
         return OutputPortRefPlaceholder(self, port_index)
 
     def __repr__(self) -> str:
@@ -153,11 +160,33 @@ class OutputPortRefPlaceholder:
 
         Args:
             target: The consumer's input port reference.
+
+        Raises:
+            NodeArgumentError: ``target`` is not an input port reference.
         """
-        target.node._connect(target.port_index, self)
+        _input_target(self, target).node._connect(target.port_index, self)
 
     def __repr__(self) -> str:
         return f"OutputPortRefPlaceholder(name={self.name!r}, port_index={self.port_index})"
+
+
+def _input_target(source: object, target: object) -> DraftInputPortRef:
+    if isinstance(target, DraftInputPortRef):
+        return target
+    shown = repr(target)
+    hint = f"{shown}.input(i)" if isinstance(target, DraftNode) else "consumer.input(i)"
+    raise NodeArgumentError(
+        f"{source!r}.connect() at {user_callsite()} needs an input port reference such as "
+        f"{hint}, got {type(target).__name__}: {shown}"
+    )
+
+
+def _check_index_type(port_index: object, what: str, label: str) -> None:
+    if not isinstance(port_index, int) or isinstance(port_index, bool):
+        raise NodeArgumentError(
+            f"{label}: {what} port index must be an int, got {type(port_index).__name__} "
+            f"{port_index!r} (at {user_callsite()})"
+        )
 
 
 #: What an input port can be connected to while drafting.
@@ -258,6 +287,7 @@ class DraftNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
         Raises:
             OutputPortError: the node has no such input.
         """
+        _check_index_type(port_index, "input", self._label)
         if not 0 <= port_index < len(self._ports):
             names = ", ".join(f"{p.index}={p.name}" for p in self._ports) or "none"
             raise OutputPortError(f"{self._label} has no input {port_index} (inputs: {names})")
@@ -289,7 +319,8 @@ class DraftNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
             NotImplementedError: always; use the finalized node after the ``with`` block.
         """
         raise NotImplementedError(
-            f"{self!r} is a draft node and holds no data; read it after the FlowHDL block"
+            f"{self!r} is a draft node and holds no data (node created at {self._created_at}; "
+            f"get_data called at {user_callsite()}); read it after the FlowHDL block"
         )
 
     def _blank_finalized(self) -> FinalizedNode[Unpack[tuple[Any, ...]], Any]:
@@ -303,6 +334,7 @@ class DraftNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
         return FinalizedNode(self)
 
     def _check_output_index(self, port_index: int, label: str) -> None:
+        _check_index_type(port_index, "output", label)
         count = type(self)._flowno_spec.output_count
         if port_index < 0 or (count is not None and port_index >= count):
             known = "unknown" if count is None else str(count)

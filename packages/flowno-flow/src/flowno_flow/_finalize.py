@@ -61,13 +61,17 @@ def _adopt_strays(drafts: list[AnyDraftNode], owner: object) -> None:
     known = set(drafts)
     position = 0
     while position < len(drafts):
-        for producer in drafts[position].get_input_nodes():
+        consumer = drafts[position]
+        for index, source in enumerate(consumer._sources):
+            if not isinstance(source, DraftOutputPortRef):
+                continue
+            producer = source.node
             if producer in known:
                 continue
             if producer._view is not None and producer._view is not owner:
                 raise NodeReuseError(
                     f"{producer!r} (created at {producer._created_at}) belongs to another FlowHDL "
-                    f"block; it cannot feed {drafts[position]._label}"
+                    f"block; it cannot feed {consumer._port_label(index)}"
                 )
             producer._view = owner
             known.add(producer)
@@ -130,6 +134,12 @@ def _as_output(
     if bound is not None and source.port_index == 0:
         return bound
     where = consumer._port_label(index)
+    if bound is not None:
+        raise NotANodeError(
+            f"Attribute {name} is the output reference {bound!r}, not a node, so it has no "
+            f"output({source.port_index}) (referenced at {source.placeholder.created_at}); "
+            f"cannot connect {where}"
+        )
     if is_finalized_node(target):
         raise NodeReuseError(
             f"Attribute {name} is a finalized node of another flow ({target!r}); cannot connect {where}"
@@ -147,6 +157,9 @@ def _wire(finalized: Mapping[AnyDraftNode, AnyFinalized]) -> None:
                 twin.input_ports[index].connected = FinalizedOutputPortRef(
                     finalized[source.node], source.port_index
                 )
+        # A consumer outside this flow (its own block failed to finalize) is not wired.
         twin.consumers.extend(
-            (finalized[consumer], port, output) for consumer, port, output in draft._consumers
+            (finalized[consumer], port, output)
+            for consumer, port, output in draft._consumers
+            if consumer in finalized
         )

@@ -661,6 +661,13 @@ class Flow:
                 self._after_evaluation(run)
         except TaskCancelled:
             return
+        except Exception as exc:  # a hook failing between evaluations: a node error too (W6)
+            attach_node_note(exc, repr(node), node.generation)
+            self._fail_with(exc)
+            try:
+                await park(reason=f"{node!r} halted (run terminating)")
+            except TaskCancelled:
+                return
 
     def _after_evaluation(self, run: _NodeRun) -> None:
         self._busy -= 1

@@ -12,6 +12,7 @@ from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, ClassVar
 
 from ._build_errors import FlowNotFinalizedError
+from ._callsite import user_callsite
 from ._draft import DraftNode
 from ._hdl_view import AnyFinalized, FlowHDLView
 
@@ -67,7 +68,8 @@ class FlowHDL(FlowHDLView):
     def _require_flow(self, action: str) -> Any:
         if self._flow is None:
             raise FlowNotFinalizedError(
-                f"cannot {action}: the FlowHDL block (created at {self._created_at}) has not exited yet"
+                f"cannot {action} at {user_callsite()}: the FlowHDL block (created at "
+                f"{self._created_at}) has not exited yet"
             )
         return self._flow
 

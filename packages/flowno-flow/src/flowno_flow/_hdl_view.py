@@ -94,8 +94,8 @@ class FlowHDLView:
             )
         if self._is_finalized:
             raise GraphBuildError(
-                f"cannot assign {name!r}: this {type(self).__name__} block has already exited "
-                f"(at {user_callsite()})"
+                f"cannot assign {name!r}: this {type(self).__name__} block (created at "
+                f"{self._created_at}) has already exited (at {user_callsite()})"
             )
         _check_assignable(name, value)
         self._nodes[name] = value
@@ -108,14 +108,19 @@ class FlowHDLView:
             return nodes[name]
         if not self.__dict__.get("_is_finalized", False):
             return NodePlaceholder(name, self, user_callsite())
-        raise AttributeError(f'Attribute "{name}" not found{did_you_mean(name, nodes)}')
+        raise AttributeError(
+            f'Attribute "{name}" not found{did_you_mean(name, nodes)} '
+            f"(read at {user_callsite()}; the block was created at "
+            f"{self.__dict__.get('_created_at', '<unknown>')})"
+        )
 
     # -- context protocol ---------------------------------------------------------------
 
     def __enter__(self) -> Self:
         if self._is_finalized:
             raise GraphBuildError(
-                f"this {type(self).__name__} block has already exited; create a new one"
+                f"this {type(self).__name__} block (created at {self._created_at}) has already "
+                f"exited; it cannot be entered again (at {user_callsite()}); create a new one"
             )
         parent = push_registry(self)
         self._parent = parent if isinstance(parent, FlowHDLView) else None

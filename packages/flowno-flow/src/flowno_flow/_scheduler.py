@@ -197,12 +197,14 @@ def solve(
         [Pick(node='y', default_ports=(0,))]
     """
     comp_of, comps, edges_of = _tarjan(head, graph)
+    walk = _Walk(comp_of, edges_of, graph)
     picks: list[Pick[N]] = []
     for comp_id in _dfs_component_order(head, comp_of, edges_of, graph):
         members = comps[comp_id]
         if _has_outgoing_stale(comp_id, members, comp_of, edges_of):
-            continue
-        pick = _pick_member(members, comp_of, comp_id, edges_of, graph)
+            pick = _self_contained_starter(members, comp_id, walk)
+        else:
+            pick = _pick_member(members, comp_id, walk)
         if pick is not None:
             picks.append(pick)
     if waiting is not None:
@@ -313,14 +315,37 @@ def _has_outgoing_stale(
     return any(comp_of[p] != comp_id for m in members for _, p in edges_of.get(m, ()))
 
 
-def _pick_member(
-    members: list[N],
-    comp_of: dict[N, int],
-    comp_id: int,
-    edges_of: dict[N, Sequence[tuple[int, N]]],
-    graph: SolveGraph[N],
-) -> Pick[N] | None:
+@dataclass(frozen=True)
+class _Walk(Generic[N]):
+    """What one solve() walk found: components and the stale edges of each node."""
+
+    comp_of: dict[N, int]
+    edges_of: dict[N, Sequence[tuple[int, N]]]
+    graph: SolveGraph[N]
+
+
+def _self_contained_starter(members: list[N], comp_id: int, walk: _Walk[N]) -> Pick[N] | None:
+    """In a cycle that also waits for outside producers, a member that needs nothing from outside.
+
+    Such a member (all its stale ports inside the cycle, all with defaults) can
+    start the cycle at once instead of after the outside producers (this keeps
+    the bootstrap of a W-wide cycle linear in W).
+    """
+    comp_of, edges_of, graph = walk.comp_of, walk.edges_of, walk.graph
+    if len(members) == 1 and all(p != members[0] for _, p in edges_of.get(members[0], ())):
+        return None
+    for member in sorted(members, key=graph.order):
+        edges = edges_of.get(member, ())
+        if graph.is_busy(member) or not edges:
+            continue
+        if all(comp_of[p] == comp_id and graph.has_default(member, port) for port, p in edges):
+            return Pick(member, tuple(port for port, _ in edges))
+    return None
+
+
+def _pick_member(members: list[N], comp_id: int, walk: _Walk[N]) -> Pick[N] | None:
     """The node of a leaf component to resume; None if the component is busy."""
+    comp_of, edges_of, graph = walk.comp_of, walk.edges_of, walk.graph
     if len(members) == 1 and not edges_of.get(members[0]):
         only = members[0]
         return None if graph.is_busy(only) else Pick(only)

@@ -29,7 +29,7 @@ __all__ = [
     "read_decision",
 ]
 
-_T = TypeVar("_T")
+_T_co = TypeVar("_T_co", covariant=True)
 
 
 class StreamCancelled(Exception):
@@ -167,7 +167,7 @@ def may_advance(channel: Channel) -> bool:
     return asking or not any_active
 
 
-class Stream(Generic[_T], AsyncIterator[_T]):
+class Stream(Generic[_T_co], AsyncIterator[_T_co]):
     """The chunks of one producer output, for one consumer port and one evaluation.
 
     Created by the engine for each evaluation of a stream_in consumer; iterate
@@ -198,15 +198,15 @@ class Stream(Generic[_T], AsyncIterator[_T]):
     def __repr__(self) -> str:
         return f"Stream({self.output}->{self.input}, run_level={self.run_level})"
 
-    def __aiter__(self) -> Stream[_T]:
+    def __aiter__(self) -> Stream[_T_co]:
         get_current_flow_instrument().on_stream_start(self)
         return self
 
-    async def __anext__(self) -> _T:
+    async def __anext__(self) -> _T_co:
         flow = self._flow
         if flow is None or self._ended:
             raise StopAsyncIteration
-        value: _T = await flow._stream_next(self)
+        value: _T_co = await flow._stream_next(self)
         return value
 
     async def cancel(self) -> None:

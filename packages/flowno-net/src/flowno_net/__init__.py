@@ -18,6 +18,7 @@ b'ping'
 """
 
 from ._commands import SocketAcceptCommand, SocketCommand, SocketRecvCommand, SocketSendCommand
+from ._decide import Step
 from ._errors import (
     SocketClosedError,
     TLSCertificateError,
@@ -63,6 +64,7 @@ __all__ = [
     "SocketRecvDataMetadata",
     "SocketSendCommand",
     "SocketSendDataMetadata",
+    "Step",
     "TLSCertificateError",
     "TLSError",
     "TLSExpiredCertificateError",

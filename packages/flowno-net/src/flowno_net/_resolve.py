@@ -25,14 +25,14 @@ def numeric_targets(address: Address, family: int, kind: int, proto: int) -> lis
         proto: the socket's protocol.
 
     Returns:
-        ``[address]`` for non-INET families and numeric hosts, ``None`` for host names.
+        ``[address]`` for non-INET families, numeric hosts and ``""``; ``None`` for host names.
 
     >>> numeric_targets(("127.0.0.1", 80), std_socket.AF_INET, std_socket.SOCK_STREAM, 0)
     [('127.0.0.1', 80)]
     >>> numeric_targets(("example.invalid", 80), std_socket.AF_INET, std_socket.SOCK_STREAM, 0)
     """
-    if family not in _INET_FAMILIES or not isinstance(address, tuple):
-        return [address]
+    if family not in _INET_FAMILIES or not isinstance(address, tuple) or address[0] == "":
+        return [address]  # "" is the any-address: the socket module needs no lookup for it
     try:
         std_socket.getaddrinfo(
             address[0], address[1], family, kind, proto, std_socket.AI_NUMERICHOST
