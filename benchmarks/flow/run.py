@@ -51,7 +51,7 @@ def chain(size: int) -> Callable[[], None]:
         return v + 1
 
     with FlowHDL() as f:
-        setattr(f, "n0", Inc(0))
+        f.n0 = Inc(0)
         for i in range(1, size):
             setattr(f, f"n{i}", Inc(getattr(f, f"n{i - 1}")))
 
@@ -164,7 +164,7 @@ def exponent(sizes: list[int], times: list[float]) -> float:
     xs = [math.log(s) for s in sizes]
     ys = [math.log(max(t, 1e-9)) for t in times]
     mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
 
 
 def memory_growth(generations: int) -> float:

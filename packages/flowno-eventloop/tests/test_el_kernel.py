@@ -255,7 +255,7 @@ def test_deadlock_names_blocked_tasks() -> None:  # W10
         await h.join()
 
     with pytest.raises(DeadlockError) as info:
-        run(main())
+        EventLoop(deadlock_grace=0).run_until_complete(main())
     message = str(info.value)
     assert "never woken" in message and "waiter" in message and "main" in message
     assert len(info.value.blocked) == 2
@@ -319,6 +319,28 @@ def test_foreign_awaitable_gets_type_error() -> None:  # W18
         return "no error"
 
     assert "'not a command'" in run(main())
+
+
+def test_deadlock_waits_grace_for_other_threads_then_raises() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        async def main() -> None:
+            await park(reason="forever")
+
+        loop = EventLoop(deadlock_grace=0.02)
+        with pytest.raises(DeadlockError):
+            loop.run_until_complete(main())
+        assert loop.statistics()["polls"] >= 1  # it did wait for the other thread first
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_bad_deadlock_grace() -> None:
+    with pytest.raises(ValueError, match="deadlock_grace"):
+        EventLoop(deadlock_grace=-1)
 
 
 def test_create_task_from_thread_wakes_blocked_loop() -> None:

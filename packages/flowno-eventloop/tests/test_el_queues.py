@@ -111,7 +111,7 @@ def test_get_on_empty_queue_without_producer_is_a_deadlock() -> None:  # W10 (e0
         await AsyncQueue[int]().get()
 
     with pytest.raises(DeadlockError, match="AsyncQueue.get"):
-        run(main())
+        EventLoop(deadlock_grace=0).run_until_complete(main())
 
 
 @pytest.mark.parametrize("op", ["get", "peek", "put"])

@@ -101,8 +101,10 @@ def test_sync_generator_is_rejected() -> None:
 
 
 def test_non_callable_is_rejected() -> None:
-    with pytest.raises(NodeDefinitionError, match="not a function or class"):
+    at = here(2)
+    with pytest.raises(NodeDefinitionError, match="5 .*not a function or class") as info:
         node(5)  # type: ignore[call-overload]
+    assert at in str(info.value)
 
 
 def test_class_without_call_is_attribute_error() -> None:
@@ -121,9 +123,11 @@ def test_class_call_without_self_is_value_error() -> None:
         async def call(this, x: int) -> int:  # noqa: N805
             return x
 
+    at = here(2)
     with pytest.raises(ValueError, match="first parameter must be 'self', got 'this'") as info:
         node(Odd)
     assert isinstance(info.value, NodeDefinitionError) and "Odd.call" in str(info.value)
+    assert at in str(info.value)
 
 
 def test_class_with_sync_call_is_rejected() -> None:
@@ -131,8 +135,10 @@ def test_class_with_sync_call_is_rejected() -> None:
         def call(self, x: int) -> int:
             return x
 
-    with pytest.raises(NodeDefinitionError, match="Sync.call.*not an async function"):
+    at = here(2)
+    with pytest.raises(NodeDefinitionError, match="Sync.call.*not an async function") as info:
         node(Sync)
+    assert at in str(info.value)
 
 
 def test_stream_in_unknown_name_suggests_the_closest() -> None:
@@ -152,8 +158,10 @@ def test_stream_in_bare_string_is_rejected() -> None:
     async def Summer(values: Stream[int]) -> int:
         return 0
 
-    with pytest.raises(NodeDefinitionError, match=r"stream_in=\['values'\]"):
+    at = here(2)
+    with pytest.raises(NodeDefinitionError, match=r"stream_in=\['values'\]") as info:
         node(stream_in="values")(Summer)  # type: ignore[arg-type]
+    assert "Summer" in str(info.value) and at in str(info.value)
 
 
 def test_class_init_with_required_arguments_is_rejected() -> None:
@@ -164,8 +172,10 @@ def test_class_init_with_required_arguments_is_rejected() -> None:
         async def call(self) -> int:
             return self.size
 
-    with pytest.raises(NodeDefinitionError, match=r"NeedsArg.__init__.*\(it has size\)"):
+    at = here(2)
+    with pytest.raises(NodeDefinitionError, match=r"NeedsArg.__init__.*\(it has size\)") as info:
         node(NeedsArg)
+    assert at in str(info.value)
 
 
 # -- calling a node -----------------------------------------------------------------------------
@@ -392,11 +402,13 @@ def test_finalized_node_assigned_in_another_flow() -> None:
     with FlowHDL() as f:
         f.s = Source()
     with FlowHDL() as g:
+        at = here(4)
         with pytest.raises(
             NodeReuseError, match=r"Source#\d+ to 'copy'.*finalized node of another flow"
-        ):
+        ) as info:
             g.copy = f.s
         g.ok = Source()
+    assert at in str(info.value)
 
 
 def test_finalized_node_passed_as_argument() -> None:
@@ -552,8 +564,10 @@ def test_async_template_is_rejected() -> None:
     async def Bad(g: FlowHDLView) -> None:
         return None
 
-    with pytest.raises(NodeDefinitionError, match="Bad.*plain `def`"):
+    at = here(2)
+    with pytest.raises(NodeDefinitionError, match="Bad.*plain `def`") as info:
         node.template(Bad)  # type: ignore[arg-type]
+    assert at in str(info.value)
 
 
 # -- misc -------------------------------------------------------------------------------------------

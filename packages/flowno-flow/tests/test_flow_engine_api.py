@@ -8,9 +8,9 @@ import logging
 from typing import Any
 
 import pytest
-from flowno_eventloop import EventLoop, MockClock, sleep
 
 import flowno_flow._flow as flow_module
+from flowno_eventloop import EventLoop, MockClock, sleep
 from flowno_flow import (
     ChromeTraceInstrument,
     Executing,

@@ -8,10 +8,10 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from flowno_eventloop import EventLoop, MockClock, sleep, spawn
 
 import flowno_flow._flow as flow_module
 import flowno_flow._scheduler as scheduler_module
+from flowno_eventloop import EventLoop, MockClock, sleep, spawn
 from flowno_flow import (
     FlowDeadlockError,
     FlowHDL,
@@ -626,3 +626,25 @@ def test_w6_any_failing_hook_terminates_the_run(hook: str) -> None:
         f.two = Two(f.one)
     with Broken(), pytest.raises(LookupError, match=hook):
         f.run_until_complete()
+
+
+def test_increment_double_cycle(capsys: pytest.CaptureFixture[str]) -> None:
+    @node
+    async def Increment(x: int = 0) -> int:
+        print("increment", x)
+        return x + 1
+
+    @node
+    async def Double(x: int) -> int:
+        print("double", x)
+        return 2 * x
+
+    with FlowHDL() as f:
+        f.inc = Increment(f.dbl)
+        f.dbl = Double(f.inc)
+    with pytest.raises(TerminateLimitReached):
+        f.run_until_complete(stop_at_node_generation=(2,), _debug_max_wait_time=0.01)
+    assert capsys.readouterr().out.split("\n") == [
+        "increment 0", "double 1", "increment 2", "double 3", "increment 6", "",
+    ]
+    assert (f.inc.get_data(), f.dbl.get_data()) == ((7,), (6,))

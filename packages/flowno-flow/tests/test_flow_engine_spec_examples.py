@@ -8,9 +8,9 @@ import sys
 import types
 
 import pytest
-from flowno_eventloop import EventLoop, MockClock
 
 import flowno_flow._flow as flow_module
+from flowno_eventloop import EventLoop, MockClock
 
 CASES: list[tuple[str, str, str, str]] = [
     (

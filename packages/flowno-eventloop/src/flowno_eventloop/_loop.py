@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any, Literal, TypeVar, cast, overload
@@ -82,7 +83,6 @@ _HOOK_NAMES = (
     "_on_task_error",
     "_on_task_cancelled",
 )
-_DEADLOCK_RECHECK = 0.1  # seconds between checks while other threads might still wake us
 
 
 class _Exit:
@@ -101,6 +101,10 @@ class EventLoop:
             tests: sleeps take no real time).
         handle_signals: Opt in to the SIGINT/SIGTERM/SIGUSR1 state dump during runs; previous
             handlers are chained to and restored, SIGTERM is never swallowed.
+        deadlock_grace: When every task is blocked and nothing (timer, fd, ``hold()``) can
+            wake one, but other threads exist (one might still call ``create_task``), wait this
+            many real seconds for them before raising :class:`DeadlockError`. With no other
+            thread the error is immediate. ``0`` disables the wait.
 
     Example:
         >>> from flowno_eventloop import EventLoop, spawn, sleep
@@ -120,8 +124,18 @@ class EventLoop:
         'ab'
     """
 
-    def __init__(self, *, clock: Clock | None = None, handle_signals: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        handle_signals: bool = False,
+        deadlock_grace: float = 1.0,
+    ) -> None:
+        if deadlock_grace < 0:
+            raise ValueError(f"deadlock_grace must be >= 0 seconds, got {deadlock_grace!r}")
         self.clock: Clock = clock if clock is not None else MonotonicClock()
+        self.deadlock_grace = deadlock_grace
+        self._stuck_since: float | None = None
         self.tasks: deque[AnyPacket] = deque()
         self._live: dict[Coroutine[Any, Any, Any], TaskRecord] = {}
         self._parked = 0
@@ -541,11 +555,13 @@ class EventLoop:
                 timeout = max_wait
         elif self._io.watches or held:
             timeout = max_wait
-        elif threading.active_count() > 1:
-            timeout = _DEADLOCK_RECHECK if max_wait is None else min(max_wait, _DEADLOCK_RECHECK)
         else:
-            self._on_stuck()
-            return
+            timeout = self._deadlock_grace_left()
+            if timeout is None:
+                self._on_stuck()
+                return
+            if max_wait is not None:
+                timeout = min(timeout, max_wait)
         if timeout != 0:
             self._io.open_wakeup()
         ready = self._io.poll(timeout)
@@ -553,6 +569,22 @@ class EventLoop:
             self._wake_io(ready)
         elif deadline is not None and not self._inbox and not held:
             self.clock.idle(deadline)
+
+    def _deadlock_grace_left(self) -> float | None:
+        """Real seconds to keep waiting for another thread before calling it a deadlock.
+
+        Only while the root is unfinished: leftover tasks after the root ended are cancelled
+        at once (a thread that will wake them must ``hold()`` the loop)."""
+        root = self._root
+        if root is None or root.state == DONE or self._shutting_down:
+            return None
+        if self.deadlock_grace <= 0 or threading.active_count() <= 1:
+            return None
+        now = time.monotonic()
+        if self._stuck_since is None:
+            self._stuck_since = now
+        left = self.deadlock_grace - (now - self._stuck_since)
+        return left if left > 0 else None
 
     def _on_stuck(self) -> None:
         """Every live task is parked and nothing can wake any of them."""
@@ -586,6 +618,7 @@ class EventLoop:
 
     def _run_batch(self) -> None:
         self.batches += 1
+        self._stuck_since = None
         self._refresh_instrument()
         tasks = self.tasks
         for _ in range(len(tasks)):

@@ -173,11 +173,11 @@ class OutputPortRefPlaceholder:
 def _input_target(source: object, target: object) -> DraftInputPortRef:
     if isinstance(target, DraftInputPortRef):
         return target
-    shown = repr(target)
-    hint = f"{shown}.input(i)" if isinstance(target, DraftNode) else "consumer.input(i)"
+    got = f"{type(target).__name__}: {target!r}"
+    hint = f"{target!r}.input(i)" if isinstance(target, DraftNode) else "consumer.input(i)"
     raise NodeArgumentError(
         f"{source!r}.connect() at {user_callsite()} needs an input port reference such as "
-        f"{hint}, got {type(target).__name__}: {shown}"
+        f"{hint}, got {got}"
     )
 
 

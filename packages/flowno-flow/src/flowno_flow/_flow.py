@@ -18,11 +18,9 @@
 from __future__ import annotations
 
 import inspect
-import itertools
-import sys
 from collections.abc import AsyncGenerator, Callable, Coroutine, Iterable, Mapping
-from contextlib import AbstractContextManager, nullcontext
-from typing import Any, Union
+from contextlib import AbstractContextManager
+from typing import Any
 
 from flowno_eventloop import EventLoop, TaskCancelled, TaskHandle, spawn
 from flowno_eventloop.lowlevel import current_task_handle, park, wake
@@ -31,6 +29,22 @@ from ._accumulate import Accumulator
 from ._context import _current_flow
 from ._generation import clip_generation, cmp_generation, inc_generation
 from ._instrumentation import NO_OP_INSTRUMENT, FlowInstrument, get_current_flow_instrument
+from ._node_run import (
+    _ACTIVITY,
+    _AWAITING,
+    _DEAD,
+    _IDLE,
+    _MISSING,
+    _NO_LIMIT,
+    _NULL,
+    _QUEUED,
+    _RUNNING,
+    DemandQueue,
+    Node,
+    NodeRun,
+    NodeTaskAndStatus,
+    _flow_ids,
+)
 from ._run_errors import (
     FlowDeadlockError,
     MissingDefaultError,
@@ -38,6 +52,8 @@ from ._run_errors import (
     TerminateLimitReached,
     WaitingNode,
     attach_node_note,
+    exception_group_type,
+    missing_defaults_message,
 )
 from ._scheduler import (
     DemandAction,
@@ -57,103 +73,21 @@ from ._status import (
     Stalled,
     WaitingForStartNextGeneration,
 )
-from ._stream import Channel, PortCursor, ReadDecision, Stream, StreamCancelled, may_advance, read_decision
+from ._stream import (
+    Channel,
+    PortCursor,
+    ReadDecision,
+    Stream,
+    StreamCancelled,
+    input_port_ref,
+    may_advance,
+    read_decision,
+)
 from ._types import Generation, InputPortIndex
 
 __all__ = ["Flow", "NodeTaskAndStatus"]
 
-Node = Any  # a FinalizedNode (FLOW-BUILD); the engine only uses the documented members
-LimitSpec = Union[Mapping[Any, Union[tuple[int, ...], None]], tuple[int, ...], None]
-
-_NO_LIMIT = ()  # newer than every real generation: never reached
-_IDLE, _QUEUED, _RUNNING, _DEAD = "idle", "queued", "running", "dead"
-_AWAITING = "awaiting"  # idle, but its stale producers are already on their way
-_flow_ids = itertools.count()
-
-
-class _NodeRun:
-    """The engine's runtime record of one node (also the value of ``Flow.node_tasks``)."""
-
-    __slots__ = (
-        "node", "order", "task", "status", "phase", "go", "retained", "never_ran",
-        "inputs", "last_read", "pending_reads", "pending_gen", "channel", "cursors",
-        "resume_defaults", "defaulted", "streams", "wait_kind", "wait_detail", "limit",
-        "last_level", "stream_consumers", "demand_order", "entry_fresh", "stale_count",
-        "stale_busy", "out_entries",
-    )
-
-    def __init__(self, node: Node, order: int) -> None:
-        self.node = node
-        self.order = order
-        self.task: TaskHandle[Any] | None = None
-        self.status: AnyStatus = WaitingForStartNextGeneration(-1)
-        self.phase = _IDLE
-        self.go = False
-        self.retained = False
-        self.never_ran = True
-        # (port index, producer run, producer output, minimum run level) per connected port
-        self.inputs: list[tuple[int, _NodeRun, int, int]] = []
-        self.last_read: dict[int, Generation] = {}
-        self.pending_reads = 0  # consumers' mono ports that have not read pending_gen
-        self.pending_gen: Generation = None
-        self.channel: Channel | None = None
-        self.cursors: dict[int, PortCursor] = {}  # my stream_in ports
-        self.resume_defaults: tuple[int, ...] = ()
-        self.defaulted: list[InputPortIndex] = []
-        self.streams: list[Stream[Any]] = []
-        self.wait_kind: str | None = None
-        self.wait_detail: object = None
-        self.limit: Any = _NO_LIMIT
-        self.last_level = -1
-        self.stream_consumers: list[_NodeRun] = []
-        self.demand_order: list[Node] = []  # consumers by output port, then connection order
-        # Incremental readiness (O(1) demand checks, W13): per entry of `inputs`
-        self.entry_fresh: list[bool] = []
-        self.stale_count = 0  # stale entries
-        self.stale_busy = 0  # stale entries whose producer is not idle
-        self.out_entries: list[tuple[_NodeRun, int]] = []  # (consumer run, its entry index)
-
-    @property
-    def task_and_status(self) -> tuple[TaskHandle[Any] | None, AnyStatus]:
-        return self.task, self.status
-
-    def __repr__(self) -> str:
-        return f"NodeTaskAndStatus({self.node!r}, {self.status!r})"
-
-
-NodeTaskAndStatus = _NodeRun
-
-
-class _DemandQueue:
-    """De-duplicating FIFO of demanded nodes (a demand pending twice is one demand)."""
-
-    __slots__ = ("_items",)
-
-    def __init__(self) -> None:
-        self._items: dict[Node, None] = {}
-
-    def put(self, node: Node) -> bool:
-        if node in self._items:
-            return False
-        self._items[node] = None
-        return True
-
-    def pop(self) -> Node:
-        node = next(iter(self._items))
-        del self._items[node]
-        return node
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __contains__(self, node: object) -> bool:
-        return node in self._items
-
-    def __iter__(self) -> Any:
-        return iter(list(self._items))
-
-    def __repr__(self) -> str:
-        return f"ResolutionQueue({list(self._items)!r})"
+LimitSpec = Mapping[Any, tuple[int, ...] | None] | tuple[int, ...] | None
 
 
 class Flow:
@@ -183,8 +117,8 @@ class Flow:
         self.event_loop = EventLoop()
         self.unvisited: list[Node] = []
         self.visited: set[Node] = set()
-        self.node_tasks: dict[Node, _NodeRun] = {}
-        self.resolution_queue = _DemandQueue()
+        self.node_tasks: dict[Node, NodeRun] = {}
+        self.resolution_queue = DemandQueue()
         self._context_factory: Callable[[Node], Any] | None = None
         self._terminate_on_error = True
         self._failure: BaseException | None = None
@@ -211,7 +145,7 @@ class Flow:
         """
         if node in self.node_tasks:
             return
-        self.node_tasks[node] = _NodeRun(node, len(self.node_tasks))
+        self.node_tasks[node] = NodeRun(node, len(self.node_tasks))
         self.unvisited.append(node)
         self._wired = False
         get_current_flow_instrument().on_node_registered(self, node)
@@ -412,7 +346,7 @@ class Flow:
             return
         if len(self._errors) == 1:
             raise self._errors[0]
-        group = _exception_group()
+        group = exception_group_type()
         if group is None:
             raise self._errors[0]
         raise group("several nodes failed", [e for e in self._errors if isinstance(e, Exception)])
@@ -457,7 +391,7 @@ class Flow:
             run.entry_fresh = [True] * len(run.inputs)
         self._wired = True
 
-    def _reset_run_state(self, run: _NodeRun) -> None:
+    def _reset_run_state(self, run: NodeRun) -> None:
         self._set_phase(run, _DEAD if run.phase == _DEAD else _IDLE)
         run.go = False
         run.retained = False
@@ -518,15 +452,15 @@ class Flow:
         fresh = run.entry_fresh
         return [(entry[0], entry[1].node) for k, entry in enumerate(run.inputs) if not fresh[k]]
 
-    def _has_fresh_input(self, run: _NodeRun) -> bool:
+    def _has_fresh_input(self, run: NodeRun) -> bool:
         return run.stale_count < len(run.inputs)
 
     # ------------------------------------------------------------------ readiness bookkeeping
-    def _entry_fresh_now(self, run: _NodeRun, k: int) -> bool:
+    def _entry_fresh_now(self, run: NodeRun, k: int) -> bool:
         i, prod, _, level = run.inputs[k]
         return is_fresh(run.node.generation, prod.node.generation, level, run.node._state.stitch_level(i))
 
-    def _update_entry(self, run: _NodeRun, k: int) -> None:
+    def _update_entry(self, run: NodeRun, k: int) -> None:
         fresh = self._entry_fresh_now(run, k)
         if fresh == run.entry_fresh[k]:
             return
@@ -536,18 +470,18 @@ class Flow:
         if run.inputs[k][1].phase != _IDLE:
             run.stale_busy += delta
 
-    def _refresh_entries(self, run: _NodeRun) -> None:
+    def _refresh_entries(self, run: NodeRun) -> None:
         for k in range(len(run.inputs)):
             self._update_entry(run, k)
 
-    def _recount(self, run: _NodeRun) -> None:
+    def _recount(self, run: NodeRun) -> None:
         run.entry_fresh = [self._entry_fresh_now(run, k) for k in range(len(run.inputs))]
         run.stale_count = run.entry_fresh.count(False)
         run.stale_busy = sum(
             1 for k, entry in enumerate(run.inputs) if not run.entry_fresh[k] and entry[1].phase != _IDLE
         )
 
-    def _set_phase(self, run: _NodeRun, phase: str) -> None:
+    def _set_phase(self, run: NodeRun, phase: str) -> None:
         was_busy = run.phase != _IDLE
         run.phase = phase
         if was_busy == (phase != _IDLE):
@@ -557,7 +491,7 @@ class Flow:
             if not consumer.entry_fresh[k]:
                 consumer.stale_busy += delta
 
-    def _after_push(self, run: _NodeRun) -> None:
+    def _after_push(self, run: NodeRun) -> None:
         """My generation changed: my consumers' entries and my own entries may flip."""
         for consumer, k in run.out_entries:
             self._update_entry(consumer, k)
@@ -592,7 +526,7 @@ class Flow:
                 self._apply(node, picks)
                 self._mark_awaiting(waiting)
 
-    def _fast_solve(self, run: _NodeRun) -> list[Pick[Node]] | None:
+    def _fast_solve(self, run: NodeRun) -> list[Pick[Node]] | None:
         """O(1) answers: all inputs fresh -> the node itself; all stale ones busy -> nothing."""
         if run.stale_count == 0:
             return [Pick(run.node)]
@@ -613,7 +547,7 @@ class Flow:
             return solve(node, self._graph, reached, waiting)
         except Unbootable as exc:  # pyright: ignore[reportUnknownVariableType]
             members: list[tuple[Node, list[int]]] = exc.members  # pyright: ignore
-            self._fail_with(MissingDefaultError(_missing_defaults_message(members, cycle=True)))
+            self._fail_with(MissingDefaultError(missing_defaults_message(members, cycle=True)))
             return None
 
     def _apply(self, head: Node, picks: list[Pick[Node]]) -> None:
@@ -629,7 +563,7 @@ class Flow:
             inst.on_node_visited(self, pick.node)
             self._resume(self.node_tasks[pick.node], pick.default_ports)
 
-    def _resume(self, run: _NodeRun, default_ports: tuple[int, ...]) -> None:
+    def _resume(self, run: NodeRun, default_ports: tuple[int, ...]) -> None:
         if run.phase not in (_IDLE, _AWAITING) or run.task is None:
             return
         self._set_phase(run, _QUEUED)
@@ -669,7 +603,7 @@ class Flow:
             except TaskCancelled:
                 return
 
-    def _after_evaluation(self, run: _NodeRun) -> None:
+    def _after_evaluation(self, run: NodeRun) -> None:
         self._busy -= 1
         if run.phase != _DEAD:
             self._set_phase(run, _IDLE)
@@ -683,7 +617,7 @@ class Flow:
         elif self._busy == self._blocked and not self.resolution_queue:
             self._poke_root()
 
-    async def _evaluate(self, run: _NodeRun) -> bool:
+    async def _evaluate(self, run: NodeRun) -> bool:
         """One evaluation. Returns False when the run must stop (failure or limit)."""
         node = run.node
         inst = self._inst
@@ -721,7 +655,7 @@ class Flow:
         return self._inst.node_lifecycle(self, node, level)
 
     # ------------------------------------------------------------------ inputs
-    def _gather(self, run: _NodeRun) -> list[object]:
+    def _gather(self, run: NodeRun) -> list[object]:
         node = run.node
         ports = node.input_ports
         values: list[object] = [None] * len(ports)
@@ -741,14 +675,14 @@ class Flow:
                 value = self._open_stream(run, port, prod, out) if level >= 1 else self._read(run, i, prod, out)
             if value is _MISSING:
                 if not port.has_default:
-                    raise MissingDefaultError(_missing_defaults_message([(node, [i])], cycle=False))
+                    raise MissingDefaultError(missing_defaults_message([(node, [i])], cycle=False))
                 value = port.default
                 defaulted.append(InputPortIndex(i))
             values[i] = value
         self.set_defaulted_inputs(node, defaulted)
         return values
 
-    def _read(self, run: _NodeRun, port: int, prod: _NodeRun, out: int) -> object:
+    def _read(self, run: NodeRun, port: int, prod: NodeRun, out: int) -> object:
         data = prod.node.get_data(0)
         if data is None:
             return _MISSING
@@ -770,7 +704,7 @@ class Flow:
         return value
 
     # ------------------------------------------------------------------ outputs
-    def _wrap(self, run: _NodeRun, value: object, verb: str) -> tuple[object, ...]:
+    def _wrap(self, run: NodeRun, value: object, verb: str) -> tuple[object, ...]:
         node = run.node
         if not getattr(node, "multiple_outputs", False):
             return (value,)
@@ -785,7 +719,7 @@ class Flow:
             raise ValueError(f"{node!r} {verb} {len(values)} outputs, expected {count}: {values!r}")
         return values
 
-    async def _push(self, run: _NodeRun, data: tuple[object, ...] | None, level: int) -> bool:
+    async def _push(self, run: NodeRun, data: tuple[object, ...] | None, level: int) -> bool:
         node = run.node
         if level == 0:
             await self._wait_readers(run, data)
@@ -810,7 +744,7 @@ class Flow:
                     consumer.retained = True
         return True
 
-    def _arm_barrier(self, run: _NodeRun) -> None:
+    def _arm_barrier(self, run: NodeRun) -> None:
         run.pending_gen = clip_generation(run.node.generation, 0)
         count = 0
         for consumer, port, _ in run.node.consumers:
@@ -819,7 +753,7 @@ class Flow:
                 count += 1
         run.pending_reads = count
 
-    async def _wait_readers(self, run: _NodeRun, data: object) -> None:
+    async def _wait_readers(self, run: NodeRun, data: object) -> None:
         """Write barrier (W4): every mono consumer read my previous result first."""
         if run.pending_reads <= 0:
             return
@@ -828,7 +762,7 @@ class Flow:
                 await self._block(run, "barrier", run.pending_gen)
 
     # ------------------------------------------------------------------ blocking
-    async def _block(self, run: _NodeRun, kind: str, detail: object) -> None:
+    async def _block(self, run: NodeRun, kind: str, detail: object) -> None:
         self._process_queue()
         run.wait_kind = kind
         run.wait_detail = detail
@@ -842,7 +776,7 @@ class Flow:
                 run.wait_kind = None
                 self._blocked -= 1
 
-    def _unblock(self, run: _NodeRun) -> None:
+    def _unblock(self, run: NodeRun) -> None:
         if run.wait_kind is None or run.task is None:
             return
         run.wait_kind = None
@@ -850,7 +784,7 @@ class Flow:
         wake(run.task)
 
     # ------------------------------------------------------------------ streams
-    async def _drive_stream(self, run: _NodeRun, agen: AsyncGenerator[Any, Any]) -> bool:
+    async def _drive_stream(self, run: NodeRun, agen: AsyncGenerator[Any, Any]) -> bool:
         node = run.node
         channel = run.channel
         if channel is None:
@@ -893,12 +827,12 @@ class Flow:
         final = explicit if explicit is not None else acc.result()
         return await self._push(run, final, 0)
 
-    def _explicit_final(self, run: _NodeRun, stop: StopAsyncIteration) -> tuple[object, ...] | None:
+    def _explicit_final(self, run: NodeRun, stop: StopAsyncIteration) -> tuple[object, ...] | None:
         if not stop.args:
             return None
         return self._wrap(run, stop.args[0], "ended with StopAsyncIteration of")
 
-    async def _publish(self, run: _NodeRun, channel: Channel, data: tuple[object, ...]) -> bool:
+    async def _publish(self, run: NodeRun, channel: Channel, data: tuple[object, ...]) -> bool:
         channel.index += 1
         channel.chunk = data
         if not await self._push(run, data, 1):
@@ -906,7 +840,7 @@ class Flow:
         self._wake_readers(channel)
         return True
 
-    async def _wait_advance(self, run: _NodeRun, channel: Channel) -> None:
+    async def _wait_advance(self, run: NodeRun, channel: Channel) -> None:
         """Lazy lockstep (S3): wait until every active reader took my chunk and one asks."""
         while not may_advance(channel):
             self.set_node_status(run.node, WaitingForStartNextGeneration(1))
@@ -919,12 +853,12 @@ class Flow:
                 waiter, port.waiter = port.waiter, None
                 self._unblock(waiter)
 
-    def _maybe_advance(self, producer: _NodeRun) -> None:
+    def _maybe_advance(self, producer: NodeRun) -> None:
         channel = producer.channel
         if channel is not None and producer.wait_kind == "channel" and may_advance(channel):
             self._unblock(producer)
 
-    def _open_stream(self, run: _NodeRun, port: Any, prod: _NodeRun, out: int) -> object:
+    def _open_stream(self, run: NodeRun, port: Any, prod: NodeRun, out: int) -> object:
         channel = prod.channel
         if channel is None or channel.eval < 0:
             return _MISSING
@@ -932,7 +866,7 @@ class Flow:
         if cursor.eval != channel.eval:
             cursor.eval = channel.eval
             cursor.taken = -1
-        stream: Stream[Any] = Stream(_input_ref(run.node, port.index), port.connected)
+        stream: Stream[Any] = Stream(input_port_ref(run.node, port.index), port.connected)
         stream._flow = self
         stream._producer = prod
         stream._port = cursor
@@ -990,7 +924,7 @@ class Flow:
         self._wake_readers(channel)
         self._maybe_advance(prod)
 
-    def _end_streams_of(self, run: _NodeRun) -> None:
+    def _end_streams_of(self, run: NodeRun) -> None:
         """A consumer's evaluation ended: its streams no longer hold their producers."""
         for stream in run.streams:
             port = stream._port
@@ -1002,7 +936,7 @@ class Flow:
             self._maybe_advance(prod)
         run.streams = []
 
-    def _cancel_inputs_of(self, run: _NodeRun) -> None:
+    def _cancel_inputs_of(self, run: NodeRun) -> None:
         for stream in list(run.streams):
             self._stream_cancel(stream)
 
@@ -1012,7 +946,7 @@ class Flow:
             self._failure = exc
         self._poke_root()
 
-    def _node_failed(self, run: _NodeRun, exc: Exception, before: Generation) -> bool:
+    def _node_failed(self, run: NodeRun, exc: Exception, before: Generation) -> bool:
         node = run.node
         if not isinstance(exc, (TerminateLimitReached, MissingDefaultError)):
             attach_node_note(exc, repr(node), before)
@@ -1029,7 +963,7 @@ class Flow:
         self._kill_downstream(run)
         return True
 
-    def _kill_downstream(self, run: _NodeRun) -> None:
+    def _kill_downstream(self, run: NodeRun) -> None:
         todo = [run]
         while todo:
             dead = todo.pop()
@@ -1072,7 +1006,7 @@ class Flow:
                                           f"{(channel.eval, channel.index)} and ask for more"))
         return report
 
-    def _unread_consumers(self, run: _NodeRun) -> list[str]:
+    def _unread_consumers(self, run: NodeRun) -> list[str]:
         out: list[str] = []
         for consumer, port, _ in run.node.consumers:
             crun = self.node_tasks[consumer]
@@ -1098,49 +1032,3 @@ class Flow:
         from . import _render
 
         return str(_render.to_dot(_render.picture_of(list(self.node_tasks))))
-
-
-class _Missing:
-    def __repr__(self) -> str:
-        return "<missing>"
-
-
-_MISSING: Any = _Missing()
-_NULL = nullcontext()
-_ACTIVITY = {_IDLE: NodeActivity.IDLE, _AWAITING: NodeActivity.IDLE, _QUEUED: NodeActivity.BUSY, _RUNNING: NodeActivity.BUSY,
-             _DEAD: NodeActivity.DEAD}
-
-
-def _input_ref(node: Node, index: int) -> Any:
-    try:
-        from ._finalized import FinalizedInputPortRef
-    except ImportError:  # pragma: no cover - FLOW-BUILD's module not there yet
-        return f"{node!r}.input({index})"
-    return FinalizedInputPortRef(node, index)  # pyright: ignore[reportUnknownVariableType]
-
-
-def _missing_defaults_message(members: list[tuple[Node, list[int]]], *, cycle: bool) -> str:
-    try:
-        from ._signature_text import describe_missing_defaults
-
-        text = describe_missing_defaults(members)
-    except ImportError:  # pragma: no cover - FLOW-BUILD's module not there yet
-        text = "\nOR\n".join(
-            f"  {node!r} must have defaults for EACH/ALL of inputs {ports}" for node, ports in members
-        )
-    if cycle and not text.startswith("Detected a cycle"):
-        text = ("Detected a cycle without default values. You must add defaults to the indicated "
-                "arguments for at least ONE of the following nodes:\n" + text)
-    return text
-
-
-def _exception_group() -> Any:
-    if sys.version_info >= (3, 11):
-        return ExceptionGroup
-    try:  # Python 3.10: the backport (a dependency of flowno-eventloop there)
-        from exceptiongroup import (  # type: ignore[import-not-found,unused-ignore]
-            ExceptionGroup as Backport,  # pyright: ignore
-        )
-    except ImportError:  # pragma: no cover
-        return None
-    return Backport  # pyright: ignore[reportUnknownVariableType]

@@ -36,7 +36,7 @@ def cmp_generation(a: Generation, b: Generation) -> int:
     """
     if a is None or b is None:
         return (a is not None) - (b is not None)
-    for x, y in zip(a, b):
+    for x, y in zip(a, b):  # noqa: B905 - lengths differ on purpose (prefix rule)
         if x != y:
             return -1 if x < y else 1
     if len(a) == len(b):

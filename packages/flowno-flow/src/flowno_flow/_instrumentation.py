@@ -7,10 +7,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
-from typing import Any, Callable
+from typing import Any
 
 from typing_extensions import Self
 

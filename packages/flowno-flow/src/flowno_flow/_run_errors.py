@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
+from typing import Any
 
 __all__ = [
     "FlowDeadlockError",
@@ -14,6 +16,8 @@ __all__ = [
     "TerminateLimitReached",
     "WaitingNode",
     "attach_node_note",
+    "exception_group_type",
+    "missing_defaults_message",
 ]
 
 
@@ -136,3 +140,32 @@ def attach_node_note(exc: BaseException, node_name: str, generation: object) -> 
         notes.append(note)
     else:
         exc.__notes__ = [note]  # type: ignore[attr-defined]
+
+
+def missing_defaults_message(members: Sequence[tuple[Any, Sequence[int]]], *, cycle: bool) -> str:
+    """The MissingDefaultError text (cycle form or single-node form)."""
+    try:
+        from ._signature_text import describe_missing_defaults
+
+        text = describe_missing_defaults(members)
+    except ImportError:  # pragma: no cover - FLOW-BUILD's module not there yet
+        text = "\nOR\n".join(
+            f"  {node!r} must have defaults for EACH/ALL of inputs {ports}" for node, ports in members
+        )
+    if cycle and not text.startswith("Detected a cycle"):
+        text = ("Detected a cycle without default values. You must add defaults to the indicated "
+                "arguments for at least ONE of the following nodes:\n" + text)
+    return text
+
+
+def exception_group_type() -> Any:
+    """ExceptionGroup (the backport on Python 3.10), or None if unavailable."""
+    if sys.version_info >= (3, 11):
+        return ExceptionGroup  # noqa: F821 - builtin since 3.11
+    try:  # Python 3.10: the backport (a dependency of flowno-eventloop there)
+        from exceptiongroup import (  # type: ignore[import-not-found,unused-ignore]
+            ExceptionGroup as Backport,  # pyright: ignore
+        )
+    except ImportError:  # pragma: no cover
+        return None
+    return Backport  # pyright: ignore[reportUnknownVariableType]

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 __all__ = [
     "Error",
@@ -91,4 +90,4 @@ class NodeTaskStatus:
     Stalled = Stalled
 
 
-AnyStatus = Union[Queued, Executing, WaitingForStartNextGeneration, Error, Stalled]
+AnyStatus = Queued | Executing | WaitingForStartNextGeneration | Error | Stalled

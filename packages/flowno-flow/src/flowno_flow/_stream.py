@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from ._instrumentation import get_current_flow_instrument
 
 if TYPE_CHECKING:
-    from ._flow import Flow, _NodeRun
+    from ._flow import Flow
+    from ._node_run import NodeRun
 
 __all__ = [
     "Channel",
@@ -25,6 +26,7 @@ __all__ = [
     "ReadDecision",
     "Stream",
     "StreamCancelled",
+    "input_port_ref",
     "may_advance",
     "read_decision",
 ]
@@ -55,7 +57,7 @@ class PortCursor:
     __slots__ = ("consumer", "port_index", "output_index", "eval", "taken", "released_eval",
                  "asking", "waiter")
 
-    def __init__(self, consumer: _NodeRun, port_index: int, output_index: int) -> None:
+    def __init__(self, consumer: NodeRun, port_index: int, output_index: int) -> None:
         self.consumer = consumer
         self.port_index = port_index
         self.output_index = output_index
@@ -189,7 +191,7 @@ class Stream(Generic[_T_co], AsyncIterator[_T_co]):
         self.output = output
         self.run_level = 1
         self._flow: Flow | None = None
-        self._producer: _NodeRun | None = None
+        self._producer: NodeRun | None = None
         self._port: PortCursor | None = None
         self._eval = -1
         self._cancelled_by_me = False
@@ -218,3 +220,12 @@ class Stream(Generic[_T_co], AsyncIterator[_T_co]):
         """
         if self._flow is not None:
             self._flow._stream_cancel(self)
+
+
+def input_port_ref(node: Any, index: int) -> Any:
+    """The consumer port reference a Stream names (FinalizedInputPortRef)."""
+    try:
+        from ._finalized import FinalizedInputPortRef
+    except ImportError:  # pragma: no cover - FLOW-BUILD's module not there yet
+        return f"{node!r}.input({index})"
+    return FinalizedInputPortRef(node, index)  # pyright: ignore[reportUnknownVariableType]

@@ -4,14 +4,12 @@
 
 from __future__ import annotations
 
-from typing import Literal, NewType, Optional, Tuple
-
-from typing_extensions import TypeAlias
+from typing import Literal, NewType, TypeAlias
 
 #: A node's version: a tuple of non-negative ints, ``None`` = never produced.
-Generation: TypeAlias = Optional[Tuple[int, ...]]
+Generation: TypeAlias = tuple[int, ...] | None
 #: The generation of one piece of data (never ``None``).
-DataGeneration: TypeAlias = Tuple[int, ...]
+DataGeneration: TypeAlias = tuple[int, ...]
 #: Depth of a generation minus one: 0 = final result, 1 = streamed chunk.
 RunLevel: TypeAlias = Literal[0, 1, 2, 3]
 #: Index of an input port (one per positional parameter).

@@ -1,0 +1,123 @@
+# pyright: reportPrivateUsage=false
+# Rules: the engine's per-node runtime record and the demand queue: plain data,
+# no scheduling logic (that is in _scheduler.py and _flow.py).
+"""NodeRun (Flow.node_tasks values) and the de-duplicating resolution queue."""
+
+from __future__ import annotations
+
+import itertools
+from contextlib import nullcontext
+from typing import TYPE_CHECKING, Any
+
+from ._scheduler import NodeActivity
+from ._status import AnyStatus, WaitingForStartNextGeneration
+from ._stream import Channel, PortCursor, Stream
+from ._types import Generation, InputPortIndex
+
+if TYPE_CHECKING:
+    from flowno_eventloop import TaskHandle
+
+__all__ = ["NodeTaskAndStatus"]
+
+Node = Any  # a FinalizedNode (FLOW-BUILD); the engine only uses the documented members
+
+_NO_LIMIT = ()  # newer than every real generation: never reached
+_IDLE, _QUEUED, _RUNNING, _DEAD = "idle", "queued", "running", "dead"
+_AWAITING = "awaiting"  # idle, but its stale producers are already on their way
+_flow_ids = itertools.count()
+
+
+class NodeRun:
+    """The engine's runtime record of one node (also the value of ``Flow.node_tasks``)."""
+
+    __slots__ = (
+        "node", "order", "task", "status", "phase", "go", "retained", "never_ran",
+        "inputs", "last_read", "pending_reads", "pending_gen", "channel", "cursors",
+        "resume_defaults", "defaulted", "streams", "wait_kind", "wait_detail", "limit",
+        "last_level", "stream_consumers", "demand_order", "entry_fresh", "stale_count",
+        "stale_busy", "out_entries",
+    )
+
+    def __init__(self, node: Node, order: int) -> None:
+        self.node = node
+        self.order = order
+        self.task: TaskHandle[Any] | None = None
+        self.status: AnyStatus = WaitingForStartNextGeneration(-1)
+        self.phase = _IDLE
+        self.go = False
+        self.retained = False
+        self.never_ran = True
+        # (port index, producer run, producer output, minimum run level) per connected port
+        self.inputs: list[tuple[int, NodeRun, int, int]] = []
+        self.last_read: dict[int, Generation] = {}
+        self.pending_reads = 0  # consumers' mono ports that have not read pending_gen
+        self.pending_gen: Generation = None
+        self.channel: Channel | None = None
+        self.cursors: dict[int, PortCursor] = {}  # my stream_in ports
+        self.resume_defaults: tuple[int, ...] = ()
+        self.defaulted: list[InputPortIndex] = []
+        self.streams: list[Stream[Any]] = []
+        self.wait_kind: str | None = None
+        self.wait_detail: object = None
+        self.limit: Any = _NO_LIMIT
+        self.last_level = -1
+        self.stream_consumers: list[NodeRun] = []
+        self.demand_order: list[Node] = []  # consumers by output port, then connection order
+        # Incremental readiness (O(1) demand checks, W13): per entry of `inputs`
+        self.entry_fresh: list[bool] = []
+        self.stale_count = 0  # stale entries
+        self.stale_busy = 0  # stale entries whose producer is not idle
+        self.out_entries: list[tuple[NodeRun, int]] = []  # (consumer run, its entry index)
+
+    @property
+    def task_and_status(self) -> tuple[TaskHandle[Any] | None, AnyStatus]:
+        return self.task, self.status
+
+    def __repr__(self) -> str:
+        return f"NodeTaskAndStatus({self.node!r}, {self.status!r})"
+
+
+NodeTaskAndStatus = NodeRun
+
+
+class DemandQueue:
+    """De-duplicating FIFO of demanded nodes (a demand pending twice is one demand)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self) -> None:
+        self._items: dict[Node, None] = {}
+
+    def put(self, node: Node) -> bool:
+        if node in self._items:
+            return False
+        self._items[node] = None
+        return True
+
+    def pop(self) -> Node:
+        node = next(iter(self._items))
+        del self._items[node]
+        return node
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._items
+
+    def __iter__(self) -> Any:
+        return iter(list(self._items))
+
+    def __repr__(self) -> str:
+        return f"ResolutionQueue({list(self._items)!r})"
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+_MISSING: Any = _Missing()
+_NULL = nullcontext()
+_ACTIVITY = {_IDLE: NodeActivity.IDLE, _AWAITING: NodeActivity.IDLE, _QUEUED: NodeActivity.BUSY, _RUNNING: NodeActivity.BUSY,
+             _DEAD: NodeActivity.DEAD}
