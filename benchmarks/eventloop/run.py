@@ -7,8 +7,9 @@ Every (implementation, workload) pair runs in a fresh subprocess, best of a few 
 timed with ``time.process_time`` around the workload only (interpreter start-up excluded).
 The result is a Markdown table of operations per CPU-second and the ratio flowno/asyncio,
 printed and written to ``docs/benchmarks-eventloop.md``. Then a memory check: RSS over many
-sequential spawn/joins on one loop must stay flat. If ``benchmarks/net/run.py`` exists it is
-run afterwards (with ``--quick`` passed on).
+sequential spawn/joins on one loop must stay flat. Then the flowno-net runner is run if it
+exists (``benchmarks/net/run.py`` with ``--quick``, else ``benchmarks/net/echo.py``, smaller in
+quick mode).
 """
 
 from __future__ import annotations
@@ -27,7 +28,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 DOC = ROOT / "docs" / "benchmarks-eventloop.md"
-NET_RUNNER = ROOT / "benchmarks" / "net" / "run.py"
+NET_RUNNERS = (
+    (ROOT / "benchmarks" / "net" / "run.py", ["--quick"]),
+    (
+        ROOT / "benchmarks" / "net" / "echo.py",
+        ["--clients", "10", "--messages", "200", "--repeat", "1"],
+    ),
+)
 
 SIZES = {"full": 200_000, "quick": 20_000}
 REPEATS = {"full": 3, "quick": 2}
@@ -134,12 +141,17 @@ def memory_section(mode: str) -> tuple[list[str], bool]:
     return lines, flat
 
 
-def run_net(mode: str) -> int:
-    if not NET_RUNNER.exists():
-        print(f"(no {NET_RUNNER.relative_to(ROOT)}: net benchmark skipped)")
-        return 0
-    extra = ["--quick"] if mode == "quick" else []
-    return subprocess.run([sys.executable, str(NET_RUNNER), *extra], check=False).returncode
+def run_net(mode: str, write: bool) -> int:
+    """Run the flowno-net benchmark runner if it exists (``run.py``, else ``echo.py``)."""
+    for runner, quick_args in NET_RUNNERS:
+        if runner.exists():
+            extra = quick_args if mode == "quick" else []
+            if not write and runner.name == "echo.py":
+                extra = [*extra, "--output", os.devnull]
+            print(f"\n$ python {runner.relative_to(ROOT)} {' '.join(extra)}", flush=True)
+            return subprocess.run([sys.executable, str(runner), *extra], check=False).returncode
+    print("(no benchmarks/net runner: net benchmark skipped)")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -185,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nwritten to {DOC.relative_to(ROOT)}")
     if slower:
         print(f"flowno slower than asyncio on: {', '.join(slower)}")
-    net_rc = 0 if args.no_net else run_net(mode)
+    net_rc = 0 if args.no_net else run_net(mode, not args.no_write)
     return 0 if flat and net_rc == 0 else 1
 
 

@@ -498,3 +498,199 @@ def test_loops_in_two_threads_do_not_mix() -> None:  # W7, W12
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_timers_call_later_and_cancel() -> None:
+    clock = MockClock()
+    loop = EventLoop(clock=clock)
+    fired: list[tuple[str, float]] = []
+
+    async def main() -> None:
+        loop.call_later(2, lambda: fired.append(("later", clock.now())))
+        h = loop.call_at(1, lambda: fired.append(("cancelled", clock.now())))
+        assert "pending" in repr(h)
+        h.cancel()
+        h.cancel()  # idempotent
+        assert "cancelled" in repr(h)
+        loop.call_soon(lambda: fired.append(("soon", clock.now())))
+        await sleep(3)
+
+    loop.run_until_complete(main())
+    assert fired == [("soon", 0.0), ("later", 2.0)]
+
+
+def test_many_cancelled_timers_are_compacted() -> None:
+    loop = EventLoop(clock=MockClock())
+
+    async def main() -> None:
+        for i in range(1000):
+            loop.call_at(10 + i, print).cancel()
+        assert loop.statistics()["timers"] == 0
+        assert len(loop._timers._heap) < 200  # pyright: ignore[reportPrivateUsage]
+
+    loop.run_until_complete(main())
+
+
+def test_manual_mock_clock_without_waker_is_a_deadlock() -> None:
+    async def main() -> None:
+        await sleep(1)
+
+    with pytest.raises(DeadlockError, match="SleepCommand"):
+        EventLoop(clock=MockClock(autojump_threshold=None), deadlock_grace=0).run_until_complete(main())
+
+
+def test_mock_clock_threshold_waits_real_time_first() -> None:
+    clock = MockClock(autojump_threshold=0.001)
+
+    async def main() -> float:
+        return await sleep(5)
+
+    assert EventLoop(clock=clock).run_until_complete(main(), join=True) == 5.0
+
+
+def test_nested_run_on_same_loop_is_refused() -> None:
+    loop = EventLoop()
+
+    async def inner() -> None:
+        pass
+
+    async def main() -> str:
+        coro = inner()
+        try:
+            loop.run_until_complete(coro)
+        except RuntimeError as e:
+            coro.close()
+            return str(e).split(" (")[0]
+        return "no error"
+
+    assert loop.run_until_complete(main(), join=True) == "this EventLoop is already running"
+    assert not loop.is_running()
+    assert repr(loop) == "<EventLoop idle live=0 ready=0>"
+
+
+def test_join_self_and_foreign_handles() -> None:
+    async def main() -> list[str]:
+        out = []
+        me = current_task_handle()
+        try:
+            await me.join()
+        except RuntimeError as e:
+            out.append(str(e))
+        stranger = EventLoop()
+
+        async def other() -> None:
+            pass
+
+        coro = other()
+        try:
+            await TaskHandle(stranger, coro).join()
+        except RuntimeError as e:
+            out.append(str(e).split(":")[1].strip())
+        coro.close()
+        return out
+
+    assert run(main()) == ["a task cannot join itself", "not a task of this loop"]
+
+
+def test_root_error_with_and_without_join(caplog: pytest.LogCaptureFixture) -> None:
+    async def boom() -> None:
+        raise ValueError("bad")
+
+    assert EventLoop().run_until_complete(boom()) is None
+    assert "raised an exception: bad" in caplog.text
+    with pytest.raises(ValueError, match="bad"):
+        EventLoop().run_until_complete(boom(), join=True)
+
+
+def test_wait_for_spawned_false_returns_at_root_end() -> None:
+    async def slow() -> None:
+        await sleep(100)
+
+    async def main() -> str:
+        await spawn(slow())
+        return "root"
+
+    loop = EventLoop(clock=MockClock())
+    assert loop.run_until_complete(main(), join=True, wait_for_spawned_tasks=False) == "root"
+    loop.close()
+
+
+def test_exit_during_shutdown_finally_can_await() -> None:
+    log: list[str] = []
+
+    async def worker() -> None:
+        try:
+            await sleep(10)
+        finally:
+            await sleep(1)  # a finally block may still await during the shutdown
+            log.append("cleaned")
+
+    async def main() -> None:
+        await spawn(worker())
+        await sleep(0)
+        await exit("bye")
+
+    assert run(main()) == "bye"
+    assert log == ["cleaned"]
+
+
+def test_stubborn_task_is_closed_when_shutdown_blocks_again() -> None:
+    log: list[str] = []
+
+    async def stubborn() -> None:
+        try:
+            await park(reason="first")
+        except TaskCancelled:
+            try:
+                await park(reason="again")  # ignores the cancellation and blocks again
+            finally:
+                log.append("closed")
+
+    async def main() -> str:
+        await spawn(stubborn())
+        return "root"
+
+    assert run(main()) == "root"
+    assert log == ["closed"]
+
+
+def test_foreign_wake_withdraws_kernel_waits() -> None:
+    a, b = socket.socketpair()
+    try:
+        handles: list[TaskHandle[Any]] = []
+
+        async def reader() -> str:
+            handles.append(current_task_handle())
+            try:
+                await wait_readable(a)
+            except OSError as e:
+                return str(e)
+            return "readable"
+
+        async def sleeper() -> str:
+            handles.append(current_task_handle())
+            try:
+                await sleep(5)
+            except OSError:
+                await park(reason="elsewhere")  # a stale timer must not wake this park
+            return "woken by timer?"
+
+        async def main() -> None:
+            loop = current_event_loop()
+            assert loop is not None
+            r = await spawn(reader())
+            s = await spawn(sleeper())
+            await sleep(0)
+            assert wake_error(handles[0], OSError("closed under you")) is True
+            assert wake_error(handles[1], OSError("go elsewhere")) is True
+            assert await r.join() == "closed under you"
+            stats = loop.statistics()
+            assert stats["io_waits"] == 0 and stats["timers"] == 0
+            await sleep(10)
+            assert s.park_reason == "elsewhere"
+            s.cancel()
+
+        EventLoop(clock=MockClock()).run_until_complete(main())
+    finally:
+        a.close()
+        b.close()

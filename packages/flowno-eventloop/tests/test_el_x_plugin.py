@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-INI_STRICT = (
-    "[pytest]\naddopts = --strict-markers -p no:cacheprovider -p no:hypothesispytest -p no:benchmark\n"
-)
+INI_STRICT = "[pytest]\naddopts = --strict-markers -p no:cacheprovider -p no:hypothesispytest -p no:benchmark\n"
 INI_AUTO = INI_STRICT + "flowno_mode = auto\n"
 
 

@@ -43,7 +43,7 @@ from flowno_eventloop import (
 )
 from flowno_eventloop.lowlevel import park, wake
 
-EXAMPLES = int(os.environ.get("FLOWNO_STATEFUL_EXAMPLES", "250"))
+EXAMPLES = int(os.environ.get("FLOWNO_STATEFUL_EXAMPLES", "400"))
 PROFILE = settings(
     max_examples=EXAMPLES,
     stateful_step_count=25,
@@ -105,6 +105,7 @@ class HolderMachine(_Machine):
     """Tasks take a permit, hold it until told to release (a wake), may be cancelled."""
 
     capacity = 1
+    primitive: Lock | Semaphore
 
     def __init__(self) -> None:
         super().__init__()
@@ -112,9 +113,6 @@ class HolderMachine(_Machine):
         self.model_log: list[int] = []
         self.model_holders: list[int] = []
         self.model_waiters: list[int] = []
-
-    def make(self) -> Any:
-        raise NotImplementedError
 
     async def user(self, i: int) -> None:
         try:
@@ -166,7 +164,8 @@ class LockMachine(HolderMachine):
 
     @invariant()
     def lock_state(self) -> None:
-        if hasattr(self, "primitive"):
+        if isinstance(getattr(self, "primitive", None), Lock):
+            assert isinstance(self.primitive, Lock)
             assert self.primitive.is_locked() == bool(self.model_holders)
 
 
@@ -178,7 +177,8 @@ class SemaphoreMachine(HolderMachine):
 
     @invariant()
     def semaphore_state(self) -> None:
-        if hasattr(self, "primitive"):
+        if isinstance(getattr(self, "primitive", None), Semaphore):
+            assert isinstance(self.primitive, Semaphore)
             stats = self.primitive.statistics()
             assert stats["value"] == self.capacity - len(self.model_holders)
             assert stats["waiting"] == len(self.model_waiters)
@@ -366,7 +366,11 @@ class QueueMachine(_Machine):
         self.model_closed_errors.update(i for i, _ in self.blocked_putters)
         self.blocked_getters, self.blocked_putters = [], []
 
-    @precondition(lambda self: getattr(self, "blocked_getters", None) or getattr(self, "blocked_putters", None))
+    @precondition(
+        lambda self: bool(
+            getattr(self, "blocked_getters", None) or getattr(self, "blocked_putters", None)
+        )
+    )
     @rule(data=st.data())
     def cancel_blocked(self, data: st.DataObject) -> None:
         ids = self.blocked_getters + [i for i, _ in self.blocked_putters]
@@ -388,10 +392,11 @@ class QueueMachine(_Machine):
         assert self.queue.is_closed() == self.closed
 
 
+for _machine in (LockMachine, SemaphoreMachine, EventMachine, ConditionMachine, QueueMachine):
+    _machine.TestCase.settings = PROFILE
+
 TestLock = LockMachine.TestCase
 TestSemaphore = SemaphoreMachine.TestCase
 TestEvent = EventMachine.TestCase
 TestCondition = ConditionMachine.TestCase
 TestQueue = QueueMachine.TestCase
-for _case in (TestLock, TestSemaphore, TestEvent, TestCondition, TestQueue):
-    _case.settings = PROFILE

@@ -216,3 +216,21 @@ def test_from_thread_run_on_the_loop_thread_is_refused() -> None:
             from_thread_run(current_event_loop(), noop())
 
     run(main())
+
+
+def test_mock_clock_does_not_jump_while_a_thread_works() -> None:
+    """A timeout scope on virtual time must not fire just because the loop waits for a thread."""
+    from flowno_eventloop import move_on_after
+
+    clock = MockClock()
+
+    def work() -> str:
+        threading.Event().wait(0.02)  # a little real time in the worker
+        return "done"
+
+    async def main() -> tuple[str, bool, float]:
+        with move_on_after(10) as scope:
+            result = await to_thread(work)
+        return result, scope.cancelled_caught, clock.now()
+
+    assert EventLoop(clock=clock).run_until_complete(main(), join=True) == ("done", False, 0.0)

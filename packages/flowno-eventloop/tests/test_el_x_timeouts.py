@@ -259,3 +259,18 @@ def test_zero_and_negative_timeouts_fire_at_first_wait() -> None:
         return out
 
     assert run(main()) == [True, True]
+
+
+def test_timeout_in_condition_wait_returns_holding_the_lock() -> None:
+    from flowno_eventloop import Condition
+
+    cond = Condition()
+
+    async def main() -> tuple[bool, bool, bool, int]:
+        async with cond:
+            with move_on_after(2) as scope:
+                await cond.wait()
+            held = cond.lock.is_locked()  # the lock is ours again, as after a notify
+        return scope.cancelled_caught, held, cond.lock.is_locked(), cond.statistics()["waiters"]
+
+    assert run(main()) == (True, True, False, 0)

@@ -544,24 +544,16 @@ class EventLoop:
             return
         deadline = self._timers.next_deadline() if len(self._timers) else None
         held = self._external_waiters > 0
-        if deadline is not None:
-            timeout = self.clock.sleep_time(deadline)
-            if held and timeout == 0 and deadline > self.clock.now():
-                timeout = None  # a virtual clock does not jump while a thread works for us
-            if max_wait is not None and (timeout is None or timeout > max_wait):
-                logger.error(
-                    "Sleeping task timeout %s exceeds max wait time %s.", timeout, max_wait
-                )
-                timeout = max_wait
-        elif self._io.watches or held:
-            timeout = max_wait
-        else:
-            timeout = self._deadlock_grace_left()
+        timeout = None if deadline is None else self._timer_timeout(deadline, held)
+        if not (timeout is not None or self._io.watches or held):
+            timeout = self._deadlock_grace_left()  # nothing here can wake a task
             if timeout is None:
                 self._on_stuck()
                 return
-            if max_wait is not None:
-                timeout = min(timeout, max_wait)
+        if max_wait is not None and (timeout is None or timeout > max_wait):
+            if deadline is not None:
+                logger.error("Sleeping task timeout %s exceeds max wait time %s.", timeout, max_wait)
+            timeout = max_wait
         if timeout != 0:
             self._io.open_wakeup()
         ready = self._io.poll(timeout)
@@ -569,6 +561,13 @@ class EventLoop:
             self._wake_io(ready)
         elif deadline is not None and not self._inbox and not held:
             self.clock.idle(deadline)
+
+    def _timer_timeout(self, deadline: float, held: bool) -> float | None:
+        """Real seconds to block for the next timer; None: the clock will not get there alone."""
+        timeout = self.clock.sleep_time(deadline)
+        if held and timeout == 0 and deadline > self.clock.now():
+            return None  # a virtual clock does not jump while a thread works for us
+        return timeout
 
     def _deadlock_grace_left(self) -> float | None:
         """Real seconds to keep waiting for another thread before calling it a deadlock.
@@ -785,6 +784,16 @@ class EventLoop:
         self.tasks.append((task.coro, value, exc))
         return True
 
+    def _wake_public(self, task: TaskRecord, value: Any, exc: BaseException | None) -> bool:
+        """``lowlevel.wake``/``wake_error``: a kernel-owned wait (sleep timer, join, fd
+        registration) is cleaned up first, so it cannot fire later into another park."""
+        if task.state != PARKED:
+            return False
+        if type(task.reason) in _KERNEL_PARKS and task.on_cancel is not None:
+            cleanup, task.on_cancel = task.on_cancel, None
+            cleanup()
+        return self._wake(task, value, exc)
+
     def _deliver_cancel(self, task: TaskRecord) -> None:
         on_cancel = task.on_cancel
         exc: BaseException | None = task.cancel_pending
@@ -861,6 +870,7 @@ class EventLoop:
     def _wake_io(self, ready: list[tuple[TaskRecord, Any, bool]]) -> None:
         hooks = self._hooks
         for task, fileobj, readable in ready:
+            task.on_cancel = None  # the selector already dropped this registration
             if hooks:
                 self._hook("on_io_wait_ready", self._inst.on_io_wait_ready, task.coro, fileobj, readable)
             self._wake(task, None, None)
@@ -973,6 +983,9 @@ class EventLoop:
     def __repr__(self) -> str:
         state = "running" if self._running else "idle"
         return f"<EventLoop {state} live={len(self._live)} ready={len(self.tasks)}>"
+
+
+_KERNEL_PARKS = frozenset({SleepCommand, JoinCommand, WaitReadableCommand, WaitWritableCommand})
 
 
 def _enter_task_context(loop: EventLoop, handle: TaskHandle[Any]) -> None:

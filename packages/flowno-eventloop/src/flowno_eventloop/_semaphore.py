@@ -73,7 +73,7 @@ class Semaphore:
     __slots__ = ("_initial", "_value", "_waiters")
 
     def __init__(self, value: int = 1) -> None:
-        if not isinstance(value, int) or isinstance(value, bool):
+        if not isinstance(value, int) or isinstance(value, bool):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise TypeError(f"Semaphore value must be an int, got {value!r}")
         if value < 0:
             raise ValueError(f"Semaphore value must be >= 0, got {value}")

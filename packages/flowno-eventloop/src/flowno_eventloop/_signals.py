@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from types import FrameType
-from typing import TYPE_CHECKING, Any, Callable, Union
+from typing import TYPE_CHECKING, Any, Union
 
 if TYPE_CHECKING:
     from flowno_eventloop._loop import EventLoop
@@ -20,7 +21,7 @@ __all__ = ["SignalGuard"]
 
 logger = logging.getLogger("flowno.eventloop")
 
-_Handler = Union[Callable[[int, Union[FrameType, None]], Any], int, signal.Handlers, None]
+_Handler = Union[Callable[[int, FrameType | None], Any], int, signal.Handlers, None]
 _SIGNALS = tuple(
     s for s in (getattr(signal, n, None) for n in ("SIGINT", "SIGTERM", "SIGUSR1")) if s is not None
 )

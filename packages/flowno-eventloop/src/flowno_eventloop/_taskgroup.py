@@ -22,9 +22,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Coroutine
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from flowno_eventloop import TaskCancelled, TaskHandle
+from flowno_eventloop import EventLoop, TaskCancelled, TaskHandle
 from flowno_eventloop._timeouts import CancelScope, ScopeCancelled
 from flowno_eventloop.lowlevel import current_task_handle
 
@@ -75,7 +75,7 @@ class TaskGroup:
         self._errors: list[BaseException] = []
         self._aborted = False
         self._body_scope = CancelScope()
-        self._loop: Any = None
+        self._loop: EventLoop | None = None
 
     async def __aenter__(self) -> TaskGroup:
         if self._state != "new":
@@ -106,11 +106,11 @@ class TaskGroup:
             >>> EventLoop().run_until_complete(main(), join=True)
             42
         """
-        if self._state not in ("open", "closing"):
+        if self._state not in ("open", "closing") or self._loop is None:
             coro.close()
             raise RuntimeError(f"TaskGroup.spawn() on a group that is {self._state}")
         child = _Child(coro, self)
-        handle: TaskHandle[_T] = self._loop.create_task(child)  # type: ignore[arg-type]
+        handle = self._loop.create_task(cast("Coroutine[Any, Any, _T]", child))
         self._live[child] = handle
         if self._aborted:
             _cancel(handle)
@@ -209,19 +209,21 @@ class _Child:
         try:
             return self._coro.send(value)
         except BaseException as exc:
-            self._group._child_exited(self, None if isinstance(exc, StopIteration) else exc)
+            exc_or_none = None if isinstance(exc, StopIteration) else exc
+            self._group._child_exited(self, exc_or_none)  # pyright: ignore[reportPrivateUsage]
             raise
 
     def throw(self, exc: BaseException, *rest: Any) -> Any:
         try:
             return self._coro.throw(exc, *rest)
         except BaseException as raised:
-            self._group._child_exited(self, None if isinstance(raised, StopIteration) else raised)
+            raised_or_none = None if isinstance(raised, StopIteration) else raised
+            self._group._child_exited(self, raised_or_none)  # pyright: ignore[reportPrivateUsage]
             raise
 
     def close(self) -> None:
         self._coro.close()
-        self._group._child_exited(self, None)
+        self._group._child_exited(self, None)  # pyright: ignore[reportPrivateUsage]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._coro, name)

@@ -188,7 +188,8 @@ def run_coroutine_threadsafe(
     """Submit ``coro`` to a running ``loop`` from another thread.
 
     Returns a ``concurrent.futures.Future`` completed with the coroutine's result or exception
-    (cancelled if the task is cancelled). Call it from a thread other than the loop's; to
+    (``concurrent.futures.CancelledError`` if the task is cancelled). Call it from a thread
+    other than the loop's; the coroutine starts when the loop runs (queued until then). To
     block until the result is there, use :func:`from_thread_run`.
 
     Example:
@@ -216,7 +217,9 @@ async def _complete(future: concurrent.futures.Future[_T], coro: Coroutine[Any, 
     try:
         result = await coro
     except TaskCancelled as exc:
-        future.set_exception(concurrent.futures.CancelledError(f"task running {coro!r} was cancelled"))
+        future.set_exception(
+            concurrent.futures.CancelledError(f"task running {coro!r} was cancelled")
+        )
         raise exc
     except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
         future.set_exception(exc)

@@ -3,8 +3,8 @@
 Rules of this module:
 - A scope belongs to the task that entered it. Its deadline is a ``loop.call_at`` timer; when
   it fires (or ``cancel()`` is called) the scope throws a ``ScopeCancelled`` carrying itself
-  into the task's current park through the kernel's cancel path, so the park's ``on_cancel``
-  removes the task from whatever it waited on. Every wait in the library is a park, so every
+  into the task with ``lowlevel.interrupt`` (the kernel's cancel path), so the park's
+  ``on_cancel`` removes the task from whatever it waited on. Every wait in the library is a park, so every
   wait is deadline-able the same way.
 - Edge-triggered: the cancellation is delivered once: at once if the task is parked, else at
   its next step (even ``sleep(0)``); withdrawn if the task leaves the scope first.
@@ -24,8 +24,12 @@ from types import TracebackType
 from typing import Any
 
 from flowno_eventloop import EventLoop, TaskCancelled, TaskHandle
-from flowno_eventloop._tasks import DONE, PARKED
-from flowno_eventloop.lowlevel import TimerHandle, current_task_handle
+from flowno_eventloop.lowlevel import (
+    TimerHandle,
+    current_task_handle,
+    interrupt,
+    withdraw_interrupt,
+)
 
 __all__ = ["CancelScope", "ScopeCancelled", "fail_after", "fail_at", "move_on_after", "move_on_at"]
 
@@ -84,6 +88,7 @@ class CancelScope:
         self._handle: TaskHandle[Any] = None  # type: ignore[assignment]  # set on __enter__
         self._loop: EventLoop = None  # type: ignore[assignment]
         self._timer: TimerHandle | None = None
+        self._pending: ScopeCancelled | None = None
         self._state = "new"  # new -> active -> exited
         self._cancel_called = False
         self._fired = False
@@ -139,7 +144,8 @@ class CancelScope:
     ) -> bool:
         self._state = "exited"
         self._cancel_timer()
-        _withdraw(self._handle, self)
+        if self._pending is not None:
+            withdraw_interrupt(self._handle, self._pending)
         caught = isinstance(exc, ScopeCancelled) and exc.scope is self
         self.cancelled_caught = caught
         if self._raise_timeout and (caught or self._deadline_passed()):
@@ -164,7 +170,8 @@ class CancelScope:
     def _deliver(self) -> None:
         """Throw our ScopeCancelled into the task (now if parked, else at its next step)."""
         if self._state == "active":
-            _interrupt(self._handle, ScopeCancelled.for_scope(self._handle, self))
+            self._pending = ScopeCancelled.for_scope(self._handle, self)
+            interrupt(self._handle, self._pending)
 
     def __repr__(self) -> str:
         return (
@@ -173,34 +180,8 @@ class CancelScope:
         )
 
 
-def _interrupt(handle: TaskHandle[Any], exc: ScopeCancelled) -> None:
-    """Cancel ``handle``'s task with ``exc`` instead of a plain ``TaskCancelled``.
-
-    Parked: its ``on_cancel`` runs and ``exc`` is thrown in now. Runnable or running: ``exc``
-    is thrown in at its next step. A cancellation already pending wins.
-
-    The kernel's public ``wake_error`` does not run ``on_cancel``, so this uses the kernel's
-    own cancel path (``_Task.cancel_pending`` + ``EventLoop._deliver_cancel``), the same one
-    ``EventLoop.cancel`` uses. Requested from EL-core: a public ``lowlevel`` equivalent.
-    """
-    task = handle._task  # pyright: ignore[reportPrivateUsage]
-    if task.state == DONE or task.cancel_pending is not None:
-        return
-    task.cancel_pending = exc
-    if task.state == PARKED:
-        task.loop._deliver_cancel(task)  # pyright: ignore[reportPrivateUsage]
-
-
-def _withdraw(handle: TaskHandle[Any], scope: CancelScope) -> None:
-    """Drop our not-yet-delivered ScopeCancelled when the scope exits first."""
-    task = handle._task  # pyright: ignore[reportPrivateUsage]
-    pending = task.cancel_pending
-    if isinstance(pending, ScopeCancelled) and pending.scope is scope:
-        task.cancel_pending = None
-
-
 def _check_time(name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"{name} must be a number of seconds, got {value!r}")
     if math.isnan(value):
         raise ValueError(f"{name} must not be NaN")

@@ -67,7 +67,9 @@ def wake(handle: TaskHandle[Any], value: Any = None) -> bool:
     """Make a parked task runnable (at the tail of the ready queue), sending it ``value``.
 
     Returns True if it woke the task, False (a no-op) if the task was not parked (already
-    woken, running or finished). Loop thread only.
+    woken, running or finished). Loop thread only. If the task was parked in a kernel wait
+    (``sleep``, ``join``, ``wait_readable``/``wait_writable``) that wait is withdrawn first
+    (timer cancelled, joiner removed, fd unregistered).
 
     Example:
         >>> from flowno_eventloop import EventLoop
@@ -77,7 +79,7 @@ def wake(handle: TaskHandle[Any], value: Any = None) -> bool:
         False
     """
     task = handle._task  # pyright: ignore[reportPrivateUsage]
-    return task.loop._wake(task, value, None)  # pyright: ignore[reportPrivateUsage]
+    return task.loop._wake_public(task, value, None)  # pyright: ignore[reportPrivateUsage]
 
 
 def wake_error(handle: TaskHandle[Any], exc: BaseException) -> bool:
@@ -101,7 +103,7 @@ def wake_error(handle: TaskHandle[Any], exc: BaseException) -> bool:
         'got boom'
     """
     task = handle._task  # pyright: ignore[reportPrivateUsage]
-    return task.loop._wake(task, None, exc)  # pyright: ignore[reportPrivateUsage]
+    return task.loop._wake_public(task, None, exc)  # pyright: ignore[reportPrivateUsage]
 
 
 @types.coroutine

@@ -109,7 +109,7 @@ def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.Fix
     from _pytest.fixtures import resolve_fixture_function
 
     kwargs = {name: request.getfixturevalue(name) for name in fixturedef.argnames}
-    func = resolve_fixture_function(fixturedef, request)  # type: ignore[arg-type]
+    func = resolve_fixture_function(fixturedef, request)
     placeholder = AsyncFixture(fixturedef.argname, func, kwargs)
     fixturedef.cached_result = (placeholder, fixturedef.cache_key(request), None)  # type: ignore[arg-type]
     return placeholder

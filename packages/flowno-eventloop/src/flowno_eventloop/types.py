@@ -10,9 +10,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Coroutine
-from typing import Any, Tuple, TypeVar, Union
-
-from typing_extensions import TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 _Y = TypeVar("_Y")
 _S = TypeVar("_S")
@@ -29,13 +27,13 @@ RawTask: TypeAlias = Coroutine[_Y, _S, _R]
 AnyRawTask: TypeAlias = Coroutine[Any, Any, Any]
 ObjectRawTask: TypeAlias = Coroutine[Any, object, object]
 
-RawTaskPacket: TypeAlias = Tuple[Coroutine[_Y, _S, _R], Any, Union[_E, None]]
+RawTaskPacket: TypeAlias = tuple[Coroutine[_Y, _S, _R], Any, _E | None]
 """A ready-queue entry: ``(task, value_to_send, exception_to_throw_or_None)``."""
-TaskHandlePacket: TypeAlias = Tuple[Coroutine[_Y, _S, _R], Any, Union[_E, None]]
+TaskHandlePacket: TypeAlias = tuple[Coroutine[_Y, _S, _R], Any, _E | None]
 """Same shape as :data:`RawTaskPacket` (the original had both names)."""
-AnyPacket: TypeAlias = Tuple[Coroutine[Any, Any, Any], Any, Union[BaseException, None]]
+AnyPacket: TypeAlias = tuple[Coroutine[Any, Any, Any], Any, BaseException | None]
 
-_Address: TypeAlias = Union[Tuple[Any, ...], str]
+_Address: TypeAlias = tuple[Any, ...] | str
 
 __all__ = [
     "AnyPacket",

@@ -18,32 +18,36 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncGenerator, Callable, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any
 
 from flowno_eventloop import EventLoop, TaskCancelled, TaskHandle, spawn
 from flowno_eventloop.lowlevel import current_task_handle, park, wake
 
-from ._accumulate import Accumulator
 from ._context import _current_flow
-from ._generation import clip_generation, cmp_generation, inc_generation
+from ._flow_streams import StreamEngine
+from ._generation import clip_generation, cmp_generation
 from ._instrumentation import NO_OP_INSTRUMENT, FlowInstrument, get_current_flow_instrument
 from ._node_run import (
     _ACTIVITY,
     _AWAITING,
     _DEAD,
     _IDLE,
-    _MISSING,
     _NO_LIMIT,
     _NULL,
     _QUEUED,
     _RUNNING,
+    MISSING,
     DemandQueue,
     Node,
     NodeRun,
     NodeTaskAndStatus,
     _flow_ids,
+    after_push,
+    recount,
+    refresh_entries,
+    set_phase,
 )
 from ._run_errors import (
     FlowDeadlockError,
@@ -62,7 +66,6 @@ from ._scheduler import (
     SolveGraph,
     Unbootable,
     demand_action,
-    is_fresh,
     solve,
 )
 from ._status import (
@@ -70,18 +73,11 @@ from ._status import (
     Error,
     Executing,
     Queued,
-    Stalled,
     WaitingForStartNextGeneration,
 )
 from ._stream import (
     Channel,
     PortCursor,
-    ReadDecision,
-    Stream,
-    StreamCancelled,
-    input_port_ref,
-    may_advance,
-    read_decision,
 )
 from ._types import Generation, InputPortIndex
 
@@ -90,7 +86,7 @@ __all__ = ["Flow", "NodeTaskAndStatus"]
 LimitSpec = Mapping[Any, tuple[int, ...] | None] | tuple[int, ...] | None
 
 
-class Flow:
+class Flow(StreamEngine):
     """Runs a graph of finalized nodes on an event loop.
 
     Usually owned by a ``FlowHDL`` (``f._flow``); nodes are registered with
@@ -197,7 +193,7 @@ class Flow:
         for port in defaulted_inputs:
             node._state.raise_stitch(port)
         if defaulted_inputs and run.entry_fresh:
-            self._refresh_entries(run)
+            refresh_entries(run)
 
     def clear_defaulted_inputs(self, node: Node) -> None:
         """Forget the defaulted-port record of ``node``.
@@ -277,7 +273,7 @@ class Flow:
                 run.task = await spawn(self.evaluate_node(run.node))
                 self._task_nodes[run.task] = run.node
             for run in self.node_tasks.values():
-                self._recount(run)
+                recount(run)
             self._start()
             await self._supervise()
         except Exception as exc:  # noqa: BLE001 - handed to run_until_complete to raise
@@ -313,7 +309,7 @@ class Flow:
         """Safety net at quiescence: re-demand nodes left awaiting (True if any)."""
         stuck = [run for run in self.node_tasks.values() if run.phase == _AWAITING]
         for run in stuck:
-            self._set_phase(run, _IDLE)
+            set_phase(run, _IDLE)
             self._demand(run.node)
         self._process_queue()
         return bool(stuck) and (self._busy > 0 or bool(self.resolution_queue))
@@ -336,7 +332,7 @@ class Flow:
         for run in self.node_tasks.values():
             run.task = None
             if run.phase != _DEAD:
-                self._set_phase(run, _IDLE)
+                set_phase(run, _IDLE)
             run.go = False
             run.wait_kind = None
         self._busy = self._blocked = 0
@@ -392,7 +388,7 @@ class Flow:
         self._wired = True
 
     def _reset_run_state(self, run: NodeRun) -> None:
-        self._set_phase(run, _DEAD if run.phase == _DEAD else _IDLE)
+        set_phase(run, _DEAD if run.phase == _DEAD else _IDLE)
         run.go = False
         run.retained = False
         run.wait_kind = None
@@ -455,48 +451,6 @@ class Flow:
     def _has_fresh_input(self, run: NodeRun) -> bool:
         return run.stale_count < len(run.inputs)
 
-    # ------------------------------------------------------------------ readiness bookkeeping
-    def _entry_fresh_now(self, run: NodeRun, k: int) -> bool:
-        i, prod, _, level = run.inputs[k]
-        return is_fresh(run.node.generation, prod.node.generation, level, run.node._state.stitch_level(i))
-
-    def _update_entry(self, run: NodeRun, k: int) -> None:
-        fresh = self._entry_fresh_now(run, k)
-        if fresh == run.entry_fresh[k]:
-            return
-        run.entry_fresh[k] = fresh
-        delta = -1 if fresh else 1
-        run.stale_count += delta
-        if run.inputs[k][1].phase != _IDLE:
-            run.stale_busy += delta
-
-    def _refresh_entries(self, run: NodeRun) -> None:
-        for k in range(len(run.inputs)):
-            self._update_entry(run, k)
-
-    def _recount(self, run: NodeRun) -> None:
-        run.entry_fresh = [self._entry_fresh_now(run, k) for k in range(len(run.inputs))]
-        run.stale_count = run.entry_fresh.count(False)
-        run.stale_busy = sum(
-            1 for k, entry in enumerate(run.inputs) if not run.entry_fresh[k] and entry[1].phase != _IDLE
-        )
-
-    def _set_phase(self, run: NodeRun, phase: str) -> None:
-        was_busy = run.phase != _IDLE
-        run.phase = phase
-        if was_busy == (phase != _IDLE):
-            return
-        delta = 1 if was_busy is False else -1
-        for consumer, k in run.out_entries:
-            if not consumer.entry_fresh[k]:
-                consumer.stale_busy += delta
-
-    def _after_push(self, run: NodeRun) -> None:
-        """My generation changed: my consumers' entries and my own entries may flip."""
-        for consumer, k in run.out_entries:
-            self._update_entry(consumer, k)
-        self._refresh_entries(run)
-
     # ------------------------------------------------------------------ demands
     def _demand(self, node: Node) -> None:
         if self.resolution_queue.put(node):
@@ -538,7 +492,7 @@ class Flow:
         for node in nodes:
             run = self.node_tasks[node]
             if run.phase == _IDLE:
-                self._set_phase(run, _AWAITING)
+                set_phase(run, _AWAITING)
 
     def _solve_or_fail(
         self, node: Node, reached: set[Node] | None = None, waiting: list[Node] | None = None
@@ -566,7 +520,7 @@ class Flow:
     def _resume(self, run: NodeRun, default_ports: tuple[int, ...]) -> None:
         if run.phase not in (_IDLE, _AWAITING) or run.task is None:
             return
-        self._set_phase(run, _QUEUED)
+        set_phase(run, _QUEUED)
         self._busy += 1
         run.resume_defaults = default_ports
         run.go = True
@@ -588,7 +542,7 @@ class Flow:
                     self.set_node_status(node, WaitingForStartNextGeneration(run.last_level))
                     await park(reason=node)
                 run.go = False
-                self._set_phase(run, _RUNNING if run.phase != _DEAD else _DEAD)
+                set_phase(run, _RUNNING if run.phase != _DEAD else _DEAD)
                 halted = not await self._evaluate(run)
                 if halted:
                     await park(reason=f"{node!r} halted (run terminating)")
@@ -606,7 +560,7 @@ class Flow:
     def _after_evaluation(self, run: NodeRun) -> None:
         self._busy -= 1
         if run.phase != _DEAD:
-            self._set_phase(run, _IDLE)
+            set_phase(run, _IDLE)
         if run.retained:
             run.retained = False
             self._demand(run.node)
@@ -670,10 +624,10 @@ class Flow:
                 values[i] = port.default
                 continue
             prod, out, level = link
-            value: object = _MISSING
+            value: object = MISSING
             if i not in forced:
                 value = self._open_stream(run, port, prod, out) if level >= 1 else self._read(run, i, prod, out)
-            if value is _MISSING:
+            if value is MISSING:
                 if not port.has_default:
                     raise MissingDefaultError(missing_defaults_message([(node, [i])], cycle=False))
                 value = port.default
@@ -685,7 +639,7 @@ class Flow:
     def _read(self, run: NodeRun, port: int, prod: NodeRun, out: int) -> object:
         data = prod.node.get_data(0)
         if data is None:
-            return _MISSING
+            return MISSING
         try:
             value = data[out]
         except (IndexError, TypeError, KeyError) as exc:
@@ -694,7 +648,7 @@ class Flow:
                 repr(run.node), run.node.generation,
             ) from exc
         gen = clip_generation(prod.node.generation, 0)
-        if run.last_read.get(port, _MISSING) != gen:
+        if run.last_read.get(port, MISSING) != gen:
             run.last_read[port] = gen
             if gen == prod.pending_gen and prod.pending_reads > 0:
                 prod.pending_reads -= 1
@@ -725,7 +679,7 @@ class Flow:
             await self._wait_readers(run, data)
         node.push_data(data, level)
         run.last_level = level
-        self._after_push(run)
+        after_push(run)
         self._inst.on_node_emitted_data(self, node, data, level)
         if level == 0:
             self._arm_barrier(run)
@@ -783,163 +737,6 @@ class Flow:
         self._blocked -= 1
         wake(run.task)
 
-    # ------------------------------------------------------------------ streams
-    async def _drive_stream(self, run: NodeRun, agen: AsyncGenerator[Any, Any]) -> bool:
-        node = run.node
-        channel = run.channel
-        if channel is None:
-            channel = run.channel = Channel()
-        channel.start_evaluation(inc_generation(node.generation, 1)[0])
-        acc = Accumulator(repr(node), getattr(node, "accumulator", None))
-        explicit: tuple[object, ...] | None = None
-        cancelled_out = thrown = False
-        try:
-            while True:
-                if channel.index >= 0:
-                    await self._wait_advance(run, channel)
-                with self._lifecycle(node, 1):
-                    try:
-                        if channel.cancelled_eval == channel.eval and not thrown:
-                            thrown = True
-                            chunk = await agen.athrow(StreamCancelled(channel.canceller))
-                        else:
-                            chunk = await agen.__anext__()
-                    except StopAsyncIteration:
-                        break
-                    except StreamCancelled:
-                        cancelled_out = True
-                        break
-                    except RuntimeError as exc:
-                        if not isinstance(exc.__cause__, StopAsyncIteration):
-                            raise
-                        explicit = self._explicit_final(run, exc.__cause__)
-                        break
-                data = self._wrap(run, chunk, "yielded")
-                acc.add(data)
-                if not await self._publish(run, channel, data):
-                    return False
-        finally:
-            await agen.aclose()
-        channel.finished = True
-        self._wake_readers(channel)
-        if cancelled_out:
-            self._cancel_inputs_of(run)
-        final = explicit if explicit is not None else acc.result()
-        return await self._push(run, final, 0)
-
-    def _explicit_final(self, run: NodeRun, stop: StopAsyncIteration) -> tuple[object, ...] | None:
-        if not stop.args:
-            return None
-        return self._wrap(run, stop.args[0], "ended with StopAsyncIteration of")
-
-    async def _publish(self, run: NodeRun, channel: Channel, data: tuple[object, ...]) -> bool:
-        channel.index += 1
-        channel.chunk = data
-        if not await self._push(run, data, 1):
-            return False
-        self._wake_readers(channel)
-        return True
-
-    async def _wait_advance(self, run: NodeRun, channel: Channel) -> None:
-        """Lazy lockstep (S3): wait until every active reader took my chunk and one asks."""
-        while not may_advance(channel):
-            self.set_node_status(run.node, WaitingForStartNextGeneration(1))
-            await self._block(run, "channel", (channel.eval, channel.index))
-        self.set_node_status(run.node, Executing())
-
-    def _wake_readers(self, channel: Channel) -> None:
-        for port in channel.ports:
-            if port.waiter is not None:
-                waiter, port.waiter = port.waiter, None
-                self._unblock(waiter)
-
-    def _maybe_advance(self, producer: NodeRun) -> None:
-        channel = producer.channel
-        if channel is not None and producer.wait_kind == "channel" and may_advance(channel):
-            self._unblock(producer)
-
-    def _open_stream(self, run: NodeRun, port: Any, prod: NodeRun, out: int) -> object:
-        channel = prod.channel
-        if channel is None or channel.eval < 0:
-            return _MISSING
-        cursor = run.cursors[port.index]
-        if cursor.eval != channel.eval:
-            cursor.eval = channel.eval
-            cursor.taken = -1
-        stream: Stream[Any] = Stream(input_port_ref(run.node, port.index), port.connected)
-        stream._flow = self
-        stream._producer = prod
-        stream._port = cursor
-        stream._eval = channel.eval
-        run.streams.append(stream)
-        return stream
-
-    async def _stream_next(self, stream: Stream[Any]) -> Any:
-        prod = stream._producer
-        port = stream._port
-        assert prod is not None and port is not None
-        channel = prod.channel
-        assert channel is not None
-        consumer = port.consumer
-        while True:
-            decision = read_decision(channel, port, stream._eval, stream._cancelled_by_me)
-            if decision is ReadDecision.TAKE:
-                if port.eval != channel.eval:
-                    port.eval, port.taken = channel.eval, -1
-                port.taken = channel.index
-                port.asking = False
-                assert channel.chunk is not None
-                value = channel.chunk[port.output_index]
-                self._inst.on_stream_next(stream, value)
-                self._maybe_advance(prod)
-                return value
-            if decision is ReadDecision.END:
-                stream._ended = True
-                port.asking = False
-                self._inst.on_stream_end(stream)
-                self._maybe_advance(prod)
-                raise StopAsyncIteration
-            port.asking = True
-            self._maybe_advance(prod)
-            self.set_node_status(consumer.node, Stalled(stream.input))
-            self._inst.on_node_stalled(self, consumer.node, stream.input)
-            port.waiter = consumer
-            try:
-                await self._block(consumer, "stall", stream)
-            finally:
-                port.waiter = None
-            self.set_node_status(consumer.node, Executing())
-
-    def _stream_cancel(self, stream: Stream[Any]) -> None:
-        prod = stream._producer
-        assert prod is not None
-        channel = prod.channel
-        stream._cancelled_by_me = True
-        if channel is None or stream._eval != channel.eval or channel.finished:
-            return
-        if channel.cancelled_eval != channel.eval:
-            channel.cancelled_eval = channel.eval
-            channel.canceller = stream
-            self._inst.on_stream_error(stream, StreamCancelled(stream))
-        self._wake_readers(channel)
-        self._maybe_advance(prod)
-
-    def _end_streams_of(self, run: NodeRun) -> None:
-        """A consumer's evaluation ended: its streams no longer hold their producers."""
-        for stream in run.streams:
-            port = stream._port
-            prod = stream._producer
-            if port is None or prod is None:
-                continue
-            port.released_eval = stream._eval
-            port.asking = False
-            self._maybe_advance(prod)
-        run.streams = []
-
-    def _cancel_inputs_of(self, run: NodeRun) -> None:
-        for stream in list(run.streams):
-            self._stream_cancel(stream)
-
     # ------------------------------------------------------------------ failures
     def _fail_with(self, exc: BaseException) -> None:
         if self._failure is None:
@@ -969,9 +766,9 @@ class Flow:
             dead = todo.pop()
             if dead.phase == _DEAD:
                 continue
-            self._set_phase(dead, _DEAD)  # a busy one finishes its evaluation, never resumes
+            set_phase(dead, _DEAD)  # a busy one finishes its evaluation, never resumes
             for i, prod, _, level in dead.inputs:
-                if level == 0 and dead.last_read.get(i, _MISSING) != prod.pending_gen:
+                if level == 0 and dead.last_read.get(i, MISSING) != prod.pending_gen:
                     if prod.pending_reads > 0:
                         prod.pending_reads -= 1
                         if prod.pending_reads == 0 and prod.wait_kind == "barrier":
@@ -1010,7 +807,7 @@ class Flow:
         out: list[str] = []
         for consumer, port, _ in run.node.consumers:
             crun = self.node_tasks[consumer]
-            if crun.last_read.get(port, _MISSING) != run.pending_gen and crun.phase != _DEAD:
+            if crun.last_read.get(port, MISSING) != run.pending_gen and crun.phase != _DEAD:
                 out.append(f"{consumer!r}.input({port})")
         return out
 

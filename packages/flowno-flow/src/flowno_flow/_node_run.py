@@ -9,7 +9,7 @@ import itertools
 from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
-from ._scheduler import NodeActivity
+from ._scheduler import NodeActivity, is_fresh
 from ._status import AnyStatus, WaitingForStartNextGeneration
 from ._stream import Channel, PortCursor, Stream
 from ._types import Generation, InputPortIndex
@@ -17,7 +17,14 @@ from ._types import Generation, InputPortIndex
 if TYPE_CHECKING:
     from flowno_eventloop import TaskHandle
 
-__all__ = ["NodeTaskAndStatus"]
+__all__ = [
+    "NodeTaskAndStatus",
+    "after_push",
+    "recount",
+    "refresh_entries",
+    "set_phase",
+    "update_entry",
+]
 
 Node = Any  # a FinalizedNode (FLOW-BUILD); the engine only uses the documented members
 
@@ -117,7 +124,50 @@ class _Missing:
         return "<missing>"
 
 
-_MISSING: Any = _Missing()
+MISSING: Any = _Missing()
 _NULL = nullcontext()
 _ACTIVITY = {_IDLE: NodeActivity.IDLE, _AWAITING: NodeActivity.IDLE, _QUEUED: NodeActivity.BUSY, _RUNNING: NodeActivity.BUSY,
              _DEAD: NodeActivity.DEAD}
+
+
+# --- incremental readiness (O(1) demand checks) ---------------------------------
+def entry_fresh_now(run: NodeRun, k: int) -> bool:
+    i, prod, _, level = run.inputs[k]
+    return is_fresh(run.node.generation, prod.node.generation, level, run.node._state.stitch_level(i))
+
+def update_entry(run: NodeRun, k: int) -> None:
+    fresh = entry_fresh_now(run, k)
+    if fresh == run.entry_fresh[k]:
+        return
+    run.entry_fresh[k] = fresh
+    delta = -1 if fresh else 1
+    run.stale_count += delta
+    if run.inputs[k][1].phase != _IDLE:
+        run.stale_busy += delta
+
+def refresh_entries(run: NodeRun) -> None:
+    for k in range(len(run.inputs)):
+        update_entry(run, k)
+
+def recount(run: NodeRun) -> None:
+    run.entry_fresh = [entry_fresh_now(run, k) for k in range(len(run.inputs))]
+    run.stale_count = run.entry_fresh.count(False)
+    run.stale_busy = sum(
+        1 for k, entry in enumerate(run.inputs) if not run.entry_fresh[k] and entry[1].phase != _IDLE
+    )
+
+def set_phase(run: NodeRun, phase: str) -> None:
+    was_busy = run.phase != _IDLE
+    run.phase = phase
+    if was_busy == (phase != _IDLE):
+        return
+    delta = 1 if was_busy is False else -1
+    for consumer, k in run.out_entries:
+        if not consumer.entry_fresh[k]:
+            consumer.stale_busy += delta
+
+def after_push(run: NodeRun) -> None:
+    """My generation changed: my consumers' entries and my own entries may flip."""
+    for consumer, k in run.out_entries:
+        update_entry(consumer, k)
+    refresh_entries(run)

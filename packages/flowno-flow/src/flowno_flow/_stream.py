@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from ._instrumentation import get_current_flow_instrument
 
 if TYPE_CHECKING:
-    from ._flow import Flow
+    from ._flow_streams import StreamEngine
     from ._node_run import NodeRun
 
 __all__ = [
@@ -190,7 +190,7 @@ class Stream(Generic[_T_co], AsyncIterator[_T_co]):
         self.input = input
         self.output = output
         self.run_level = 1
-        self._flow: Flow | None = None
+        self._flow: StreamEngine | None = None
         self._producer: NodeRun | None = None
         self._port: PortCursor | None = None
         self._eval = -1

@@ -1,0 +1,211 @@
+# pyright: reportPrivateUsage=false
+# Rules: the stream half of the engine, mixed into Flow: driving a streaming
+# node's generator (lazy lockstep, StreamCancelled thrown at the suspended
+# yield, aclose() always), publishing chunks, and the consumer side of Stream
+# (take / end / stall). Decisions come from the pure _stream.read_decision and
+# _stream.may_advance; this file only moves data and wakes tasks.
+"""Flow's stream machinery (a mixin of Flow)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from contextlib import AbstractContextManager
+from typing import Any
+
+from ._accumulate import Accumulator
+from ._generation import inc_generation
+from ._instrumentation import FlowInstrument
+from ._node_run import MISSING, NodeRun
+from ._status import AnyStatus, Executing, Stalled, WaitingForStartNextGeneration
+from ._stream import (
+    Channel,
+    ReadDecision,
+    Stream,
+    StreamCancelled,
+    input_port_ref,
+    may_advance,
+    read_decision,
+)
+
+__all__ = ["StreamEngine"]
+
+
+class StreamEngine:
+    """Stream methods of Flow; the stubs below are provided by Flow."""
+
+    _inst: FlowInstrument
+
+    def set_node_status(self, node: Any, status: AnyStatus) -> None:
+        raise NotImplementedError
+
+    def _lifecycle(self, node: Any, level: int) -> AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def _wrap(self, run: NodeRun, value: object, verb: str) -> tuple[object, ...]:
+        raise NotImplementedError
+
+    async def _push(self, run: NodeRun, data: tuple[object, ...] | None, level: int) -> bool:
+        raise NotImplementedError
+
+    async def _block(self, run: NodeRun, kind: str, detail: object) -> None:
+        raise NotImplementedError
+
+    def _unblock(self, run: NodeRun) -> None:
+        raise NotImplementedError
+
+    async def _drive_stream(self, run: NodeRun, agen: AsyncGenerator[Any, Any]) -> bool:
+        node = run.node
+        channel = run.channel
+        if channel is None:
+            channel = run.channel = Channel()
+        channel.start_evaluation(inc_generation(node.generation, 1)[0])
+        acc = Accumulator(repr(node), getattr(node, "accumulator", None))
+        explicit: tuple[object, ...] | None = None
+        cancelled_out = thrown = False
+        try:
+            while True:
+                if channel.index >= 0:
+                    await self._wait_advance(run, channel)
+                with self._lifecycle(node, 1):
+                    try:
+                        if channel.cancelled_eval == channel.eval and not thrown:
+                            thrown = True
+                            chunk = await agen.athrow(StreamCancelled(channel.canceller))
+                        else:
+                            chunk = await agen.__anext__()
+                    except StopAsyncIteration:
+                        break
+                    except StreamCancelled:
+                        cancelled_out = True
+                        break
+                    except RuntimeError as exc:
+                        if not isinstance(exc.__cause__, StopAsyncIteration):
+                            raise
+                        explicit = self._explicit_final(run, exc.__cause__)
+                        break
+                data = self._wrap(run, chunk, "yielded")
+                acc.add(data)
+                if not await self._publish(run, channel, data):
+                    return False
+        finally:
+            await agen.aclose()
+        channel.finished = True
+        self._wake_readers(channel)
+        if cancelled_out:
+            self._cancel_inputs_of(run)
+        final = explicit if explicit is not None else acc.result()
+        return await self._push(run, final, 0)
+
+    def _explicit_final(self, run: NodeRun, stop: StopAsyncIteration) -> tuple[object, ...] | None:
+        if not stop.args:
+            return None
+        return self._wrap(run, stop.args[0], "ended with StopAsyncIteration of")
+
+    async def _publish(self, run: NodeRun, channel: Channel, data: tuple[object, ...]) -> bool:
+        channel.index += 1
+        channel.chunk = data
+        if not await self._push(run, data, 1):
+            return False
+        self._wake_readers(channel)
+        return True
+
+    async def _wait_advance(self, run: NodeRun, channel: Channel) -> None:
+        """Lazy lockstep (S3): wait until every active reader took my chunk and one asks."""
+        while not may_advance(channel):
+            self.set_node_status(run.node, WaitingForStartNextGeneration(1))
+            await self._block(run, "channel", (channel.eval, channel.index))
+        self.set_node_status(run.node, Executing())
+
+    def _wake_readers(self, channel: Channel) -> None:
+        for port in channel.ports:
+            if port.waiter is not None:
+                waiter, port.waiter = port.waiter, None
+                self._unblock(waiter)
+
+    def _maybe_advance(self, producer: NodeRun) -> None:
+        channel = producer.channel
+        if channel is not None and producer.wait_kind == "channel" and may_advance(channel):
+            self._unblock(producer)
+
+    def _open_stream(self, run: NodeRun, port: Any, prod: NodeRun, out: int) -> object:
+        channel = prod.channel
+        if channel is None or channel.eval < 0:
+            return MISSING
+        cursor = run.cursors[port.index]
+        if cursor.eval != channel.eval:
+            cursor.eval = channel.eval
+            cursor.taken = -1
+        stream: Stream[Any] = Stream(input_port_ref(run.node, port.index), port.connected)
+        stream._flow = self
+        stream._producer = prod
+        stream._port = cursor
+        stream._eval = channel.eval
+        run.streams.append(stream)
+        return stream
+
+    async def _stream_next(self, stream: Stream[Any]) -> Any:
+        prod = stream._producer
+        port = stream._port
+        assert prod is not None and port is not None
+        channel = prod.channel
+        assert channel is not None
+        consumer = port.consumer
+        while True:
+            decision = read_decision(channel, port, stream._eval, stream._cancelled_by_me)
+            if decision is ReadDecision.TAKE:
+                if port.eval != channel.eval:
+                    port.eval, port.taken = channel.eval, -1
+                port.taken = channel.index
+                port.asking = False
+                assert channel.chunk is not None
+                value = channel.chunk[port.output_index]
+                self._inst.on_stream_next(stream, value)
+                self._maybe_advance(prod)
+                return value
+            if decision is ReadDecision.END:
+                stream._ended = True
+                port.asking = False
+                self._inst.on_stream_end(stream)
+                self._maybe_advance(prod)
+                raise StopAsyncIteration
+            port.asking = True
+            self._maybe_advance(prod)
+            self.set_node_status(consumer.node, Stalled(stream.input))
+            self._inst.on_node_stalled(self, consumer.node, stream.input)
+            port.waiter = consumer
+            try:
+                await self._block(consumer, "stall", stream)
+            finally:
+                port.waiter = None
+            self.set_node_status(consumer.node, Executing())
+
+    def _stream_cancel(self, stream: Stream[Any]) -> None:
+        prod = stream._producer
+        assert prod is not None
+        channel = prod.channel
+        stream._cancelled_by_me = True
+        if channel is None or stream._eval != channel.eval or channel.finished:
+            return
+        if channel.cancelled_eval != channel.eval:
+            channel.cancelled_eval = channel.eval
+            channel.canceller = stream
+            self._inst.on_stream_error(stream, StreamCancelled(stream))
+        self._wake_readers(channel)
+        self._maybe_advance(prod)
+
+    def _end_streams_of(self, run: NodeRun) -> None:
+        """A consumer's evaluation ended: its streams no longer hold their producers."""
+        for stream in run.streams:
+            port = stream._port
+            prod = stream._producer
+            if port is None or prod is None:
+                continue
+            port.released_eval = stream._eval
+            port.asking = False
+            self._maybe_advance(prod)
+        run.streams = []
+
+    def _cancel_inputs_of(self, run: NodeRun) -> None:
+        for stream in list(run.streams):
+            self._stream_cancel(stream)
+
