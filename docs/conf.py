@@ -56,10 +56,15 @@ html_static_path = ["_static"]
 DOCS = Path(__file__).resolve().parent
 
 
-def optional_pages() -> list[str]:
-    """The measurement pages that exist (benchmarks-*.md, pictures.md): scripts write them."""
-    pages = sorted(p.stem for p in DOCS.glob("benchmarks-*.md"))
-    return pages + (["pictures"] if (DOCS / "pictures.md").exists() else [])
+# Top-level pages that index.md lists by name; every other docs/*.md (benchmark tables,
+# pictures, tracing ..., written by the packages' authors) is listed by EXTRA_PAGES.
+NAMED_PAGES = {"index", "overview", "quickstart", "changelog"}
+
+
+def extra_pages() -> list[str]:
+    """The top-level pages that index.md does not name, benchmark tables first."""
+    stems = [p.stem for p in DOCS.glob("*.md") if p.stem not in NAMED_PAGES]
+    return sorted(stems, key=lambda stem: (not stem.startswith("benchmarks-"), stem))
 
 
 def foreign_names(package: str) -> list[str]:
@@ -73,8 +78,8 @@ def foreign_names(package: str) -> list[str]:
 
 
 def _fill_placeholders(app: Sphinx, docname: str, source: list[str]) -> None:
-    """Replace MEASUREMENT_PAGES (index toctree) and FOREIGN(pkg) (autodoc excludes)."""
-    text = source[0].replace("MEASUREMENT_PAGES", "\n".join(optional_pages()))
+    """Replace EXTRA_PAGES (index toctree) and FOREIGN(pkg) (autodoc excludes)."""
+    text = source[0].replace("EXTRA_PAGES", "\n".join(extra_pages()))
     for package in ("flowno_eventloop", "flowno_net", "flowno_flow"):
         token = f"FOREIGN({package})"
         if token in text:

@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flowno_flow import FlowHDL, TerminateLimitReached, node
+from flowno_flow import FlowHDL, Stream, TerminateLimitReached, node
 
 MOD = 1_000_003
 HEAD_DEFAULT = 7
@@ -153,3 +153,80 @@ def test_random_rings_match_the_reference(ring: dict[str, Any]) -> None:
         d = getattr(f, f"d{j}")
         if d.generation is not None:
             assert d.get_data() == (mix(reference[target][d.generation[0]], c=3),)
+
+
+@node
+async def Emit(n: int):  # type: ignore[no-untyped-def]
+    for i in range(n):
+        yield i
+
+
+@node(stream_in=["xs"])
+async def Stage(xs: Stream[int], k: int):  # type: ignore[no-untyped-def]
+    async for x in xs:
+        yield x * 2 + k
+
+
+@node(stream_in=["xs"])
+async def Collect(xs: Stream[int]) -> list[int]:
+    return [x async for x in xs]
+
+
+@node(stream_in=["xs"])
+async def Prefix(xs: Stream[int], take: int) -> list[int]:
+    out: list[int] = []
+    async for x in xs:
+        if len(out) == take:
+            break
+        out.append(x)
+    return out
+
+
+@node
+async def Final(total: int = -1) -> int:
+    return total
+
+
+@st.composite
+def pipelines(draw: Any) -> dict[str, Any]:
+    return {
+        "n": draw(st.integers(0, 12)),
+        "stages": draw(st.lists(st.integers(0, 5), max_size=3)),
+        "sinks": draw(st.lists(st.sampled_from(["collect", "head", "final"]), min_size=1, max_size=4)),
+        "take": draw(st.integers(0, 5)),
+        "order": draw(st.randoms()),
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(pipelines())
+def test_random_stream_pipelines_lose_nothing(p: dict[str, Any]) -> None:
+    items = list(range(p["n"]))
+    for k in p["stages"]:
+        items = [x * 2 + k for x in items]
+    names = ["src"] + [f"st{i}" for i in range(len(p["stages"]))] + [f"sink{j}" for j in range(len(p["sinks"]))]
+    p["order"].shuffle(names)
+    last = f"st{len(p['stages']) - 1}" if p["stages"] else "src"
+    with FlowHDL() as f:
+        for name in names:
+            if name == "src":
+                f.src = Emit(p["n"])
+            elif name.startswith("st"):
+                i = int(name[2:])
+                setattr(f, name, Stage(getattr(f, f"st{i - 1}") if i else f.src, p["stages"][i]))
+            else:
+                j = int(name[4:])
+                kind = p["sinks"][j]
+                upstream = getattr(f, last)
+                sink = Collect(upstream) if kind == "collect" else Prefix(upstream, p["take"]) if kind == "head" else Final(upstream)
+                setattr(f, name, sink)
+    f.run_until_complete()
+    total = sum(items) if items else None
+    for j, kind in enumerate(p["sinks"]):
+        got = getattr(f, f"sink{j}").get_data()
+        if kind == "collect":
+            assert got == (items,)
+        elif kind == "head":
+            assert got == (items[: p["take"]],)
+        else:
+            assert got == ((total if total is not None else -1),)

@@ -342,11 +342,6 @@ def test_close_wakes_a_waiting_reader_with_eof(run: Runner) -> None:
     assert run(main()) == b""
 
 
-@pytest.mark.xfail(
-    reason="kernel: lowlevel.wake_error does not run the park's on_cancel, so an fd wait woken"
-    " by close() stays registered (requested fix in flowno-eventloop)",
-    strict=True,
-)
 def test_close_while_waiting_leaves_no_registration(run: Runner) -> None:
     async def main() -> int:
         a, b = _pair()

@@ -180,57 +180,151 @@ class SocketCommand(Command):
 
 @dataclass
 class SocketSendCommand(SocketCommand):
-    """Original name; unused by the loop (see :class:`SocketCommand`)."""
+    """Original name; unused by the loop (see :class:`SocketCommand`).
+
+    Example:
+        >>> issubclass(SocketSendCommand, SocketCommand)
+        True
+    """
 
 
 @dataclass
 class SocketRecvCommand(SocketCommand):
-    """Original name; unused by the loop (see :class:`SocketCommand`)."""
+    """Original name; unused by the loop (see :class:`SocketCommand`).
+
+    Example:
+        >>> SocketRecvCommand(handle=None)
+        SocketRecvCommand(handle=None)
+    """
 
 
 @dataclass
 class SocketAcceptCommand(SocketCommand):
-    """Original name; unused by the loop (see :class:`SocketCommand`)."""
+    """Original name; unused by the loop (see :class:`SocketCommand`).
+
+    Example:
+        >>> SocketAcceptCommand(handle=None).handle is None
+        True
+    """
 
 
 @dataclass
 class EventWaitCommand(Command):
-    """Wait on ``event`` (an :class:`~flowno_eventloop.Event`); same as ``await event.wait()``."""
+    """Wait on ``event`` (an :class:`~flowno_eventloop.Event`); same as ``await event.wait()``.
+
+    Example:
+        >>> from types import coroutine
+        >>> from flowno_eventloop import EventLoop, Event
+        >>> @coroutine
+        ... def send(cmd):
+        ...     return (yield cmd)
+        >>> async def main():
+        ...     ev = Event(); await ev.set(); await send(EventWaitCommand(ev)); return ev.is_set()
+        >>> EventLoop().run_until_complete(main(), join=True)
+        True
+    """
 
     event: Any
 
 
 @dataclass
 class EventSetCommand(Command):
-    """Set ``event``; same as ``await event.set()``."""
+    """Set ``event``; same as ``await event.set()``.
+
+    Example:
+        >>> from types import coroutine
+        >>> from flowno_eventloop import EventLoop, Event
+        >>> @coroutine
+        ... def send(cmd):
+        ...     return (yield cmd)
+        >>> async def main():
+        ...     ev = Event(); await send(EventSetCommand(ev)); return ev.is_set()
+        >>> EventLoop().run_until_complete(main(), join=True)
+        True
+    """
 
     event: Any
 
 
 @dataclass
 class LockAcquireCommand(Command):
-    """Acquire ``lock``; same as ``await lock.acquire()``."""
+    """Acquire ``lock``; same as ``await lock.acquire()``.
+
+    Example:
+        >>> from types import coroutine
+        >>> from flowno_eventloop import EventLoop, Lock
+        >>> @coroutine
+        ... def send(cmd):
+        ...     return (yield cmd)
+        >>> async def main():
+        ...     lock = Lock(); await send(LockAcquireCommand(lock)); return lock.is_locked()
+        >>> EventLoop().run_until_complete(main(), join=True)
+        True
+    """
 
     lock: Any
 
 
 @dataclass
 class LockReleaseCommand(Command):
-    """Release ``lock``; same as ``await lock.release()``."""
+    """Release ``lock``; same as ``await lock.release()``.
+
+    Example:
+        >>> from types import coroutine
+        >>> from flowno_eventloop import EventLoop, Lock
+        >>> @coroutine
+        ... def send(cmd):
+        ...     return (yield cmd)
+        >>> async def main():
+        ...     lock = Lock(); await lock.acquire(); await send(LockReleaseCommand(lock)); return lock.is_locked()
+        >>> EventLoop().run_until_complete(main(), join=True)
+        False
+    """
 
     lock: Any
 
 
 @dataclass
 class ConditionWaitCommand(Command):
-    """Wait on ``condition``; same as ``await condition.wait()``."""
+    """Wait on ``condition``; same as ``await condition.wait()``.
+
+    Example:
+        >>> from types import coroutine
+        >>> from flowno_eventloop import EventLoop, Condition, spawn, sleep
+        >>> @coroutine
+        ... def send(cmd):
+        ...     return (yield cmd)
+        >>> async def waiter(c):
+        ...     await c.lock.acquire()
+        ...     await send(ConditionWaitCommand(c))
+        ...     held = c.lock.is_locked()
+        ...     await c.lock.release()
+        ...     return held
+        >>> async def main():
+        ...     c = Condition(); h = await spawn(waiter(c)); await sleep(0)
+        ...     c.notify_nowait(); return await h.join()
+        >>> EventLoop().run_until_complete(main(), join=True)
+        True
+    """
 
     condition: Any
 
 
 @dataclass
 class ConditionNotifyCommand(Command):
-    """Notify one (``all=False``) or every waiter of ``condition``."""
+    """Notify one (``all=False``) or every waiter of ``condition``.
+
+    Example:
+        >>> from types import coroutine
+        >>> from flowno_eventloop import EventLoop, Condition
+        >>> @coroutine
+        ... def send(cmd):
+        ...     return (yield cmd)
+        >>> async def main():
+        ...     c = Condition(); await c.lock.acquire(); await send(ConditionNotifyCommand(c, all=True)); return c.lock.is_locked()
+        >>> EventLoop().run_until_complete(main(), join=True)
+        True
+    """
 
     condition: Any
     all: bool = False
@@ -238,7 +332,12 @@ class ConditionNotifyCommand(Command):
 
 @dataclass
 class StreamCancelCommand(Command):
-    """Used by the flow engine only (it registers the handler); untyped on purpose."""
+    """Used by the flow engine only (it registers the handler); untyped on purpose.
+
+    Example:
+        >>> StreamCancelCommand(stream=None, producer_node="p", consumer_input=0).producer_node
+        'p'
+    """
 
     stream: Any
     producer_node: Any
@@ -247,7 +346,19 @@ class StreamCancelCommand(Command):
 
 @dataclass
 class QueueGetCommand(Command):
-    """Seed-004 queue command: get (or ``peek``) from ``queue``."""
+    """Seed-004 queue command: get (or ``peek``) from ``queue``.
+
+    Example:
+        >>> from types import coroutine
+        >>> from flowno_eventloop import EventLoop, AsyncQueue
+        >>> @coroutine
+        ... def send(cmd):
+        ...     return (yield cmd)
+        >>> async def main():
+        ...     q = AsyncQueue(); await q.put(1); return await send(QueueGetCommand(q))
+        >>> EventLoop().run_until_complete(main(), join=True)
+        1
+    """
 
     queue: Any
     peek: bool = False
@@ -255,7 +366,19 @@ class QueueGetCommand(Command):
 
 @dataclass
 class QueuePutCommand(Command):
-    """Seed-004 queue command: put ``item`` into ``queue``."""
+    """Seed-004 queue command: put ``item`` into ``queue``.
+
+    Example:
+        >>> from types import coroutine
+        >>> from flowno_eventloop import EventLoop, AsyncQueue
+        >>> @coroutine
+        ... def send(cmd):
+        ...     return (yield cmd)
+        >>> async def main():
+        ...     q = AsyncQueue(); await send(QueuePutCommand(q, 2)); return list(q.items)
+        >>> EventLoop().run_until_complete(main(), join=True)
+        [2]
+    """
 
     queue: Any
     item: Any = field(default=None)
@@ -263,13 +386,37 @@ class QueuePutCommand(Command):
 
 @dataclass
 class QueueCloseCommand(Command):
-    """Seed-004 queue command: close ``queue``."""
+    """Seed-004 queue command: close ``queue``.
+
+    Example:
+        >>> from types import coroutine
+        >>> from flowno_eventloop import EventLoop, AsyncQueue
+        >>> @coroutine
+        ... def send(cmd):
+        ...     return (yield cmd)
+        >>> async def main():
+        ...     q = AsyncQueue(); await send(QueueCloseCommand(q)); return q.is_closed()
+        >>> EventLoop().run_until_complete(main(), join=True)
+        True
+    """
 
     queue: Any
 
 
 @dataclass
 class QueueNotifyGettersCommand(Command):
-    """Seed-004 queue command: hand queued items to waiting getters."""
+    """Seed-004 queue command: hand queued items to waiting getters.
+
+    Example:
+        >>> from types import coroutine
+        >>> from flowno_eventloop import EventLoop, AsyncQueue
+        >>> @coroutine
+        ... def send(cmd):
+        ...     return (yield cmd)
+        >>> async def main():
+        ...     q = AsyncQueue(); await send(QueueNotifyGettersCommand(q)); return len(q)
+        >>> EventLoop().run_until_complete(main(), join=True)
+        0
+    """
 
     queue: Any

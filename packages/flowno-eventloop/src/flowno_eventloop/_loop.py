@@ -321,7 +321,14 @@ class EventLoop:
         self._external_waiters += 1
 
     def release(self) -> None:
-        """Undo one :meth:`hold`; thread-safe."""
+        """Undo one :meth:`hold`; thread-safe.
+
+        Example:
+            >>> loop = EventLoop()
+            >>> loop.hold(); loop.release()
+            >>> loop.statistics()["holds"]
+            0
+        """
         if self._running and threading.get_ident() != self._thread:
             self.call_soon_threadsafe(self.release)
             return
@@ -357,14 +364,17 @@ class EventLoop:
         self._no_handler.clear()
 
     def has_living_tasks(self) -> bool:
-        """True while any task has not ended or any timer is pending. O(1).
+        """True while any task has not ended (or a packet is queued). O(1).
+
+        Pending timers do not count: a run ends when its tasks have, and callbacks still
+        scheduled then fire during a later run.
 
         Example:
             >>> loop = EventLoop()
             >>> loop.has_living_tasks()
             False
         """
-        return bool(self._live) or bool(self.tasks) or len(self._timers) > 0
+        return bool(self._live) or bool(self.tasks)
 
     def is_running(self) -> bool:
         """True while ``run_until_complete`` is executing.
@@ -529,8 +539,8 @@ class EventLoop:
                 if self._io.watches:
                     self._wake_io(self._io.poll(0))
             else:
-                if not self._live and (self._exit is not None or not (len(timers) or self._inbox)):
-                    return
+                if not self._live and not self._inbox:
+                    return  # timers without tasks stay scheduled for the next run
                 self._wait(max_wait)
             if self._inbox:
                 self._drain_inbox()

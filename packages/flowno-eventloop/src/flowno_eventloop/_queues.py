@@ -88,7 +88,15 @@ class AsyncQueue(Generic[_T]):
             self._closed = False
 
     def is_closed(self) -> bool:
-        """True once closed."""
+        """True once closed.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, AsyncQueue
+            >>> async def main():
+            ...     return AsyncQueue().is_closed()
+            >>> EventLoop().run_until_complete(main(), join=True)
+            False
+        """
         return self._closed
 
     def _full(self) -> bool:
@@ -118,6 +126,13 @@ class AsyncQueue(Generic[_T]):
 
         Raises:
             QueueClosedError: The queue is (or gets) closed.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, AsyncQueue
+            >>> async def main():
+            ...     q = AsyncQueue(); await q.put('a'); return list(q.items)
+            >>> EventLoop().run_until_complete(main(), join=True)
+            ['a']
         """
         if not self._try_put(item):
             me = current_task_handle()
@@ -131,6 +146,13 @@ class AsyncQueue(Generic[_T]):
 
         Raises:
             QueueClosedError: The queue is closed.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, AsyncQueue
+            >>> async def main():
+            ...     q = AsyncQueue(maxsize=1); return q.put_nowait(1), q.put_nowait(2), len(q)
+            >>> EventLoop().run_until_complete(main(), join=True)
+            (True, True, 2)
         """
         if self._closed:
             raise QueueClosedError(_PUT_CLOSED)
@@ -184,6 +206,13 @@ class AsyncQueue(Generic[_T]):
 
         Raises:
             QueueClosedError: The queue is closed and empty.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, AsyncQueue
+            >>> async def main():
+            ...     q = AsyncQueue(); await q.put('a'); return await q.get(), len(q)
+            >>> EventLoop().run_until_complete(main(), join=True)
+            ('a', 0)
         """
         return await self._get(peek=False)
 
@@ -192,6 +221,13 @@ class AsyncQueue(Generic[_T]):
 
         Raises:
             QueueClosedError: The queue is closed and empty.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, AsyncQueue
+            >>> async def main():
+            ...     q = AsyncQueue(); await q.put('a'); return await q.peek(), len(q)
+            >>> EventLoop().run_until_complete(main(), join=True)
+            ('a', 1)
         """
         return await self._get(peek=True)
 
@@ -214,6 +250,13 @@ class AsyncQueue(Generic[_T]):
         Raises:
             QueueClosedError: Closed and empty.
             IndexError: Empty (not closed).
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, AsyncQueue
+            >>> async def main():
+            ...     q = AsyncQueue(); q.put_nowait(5); return q.get_nowait()
+            >>> EventLoop().run_until_complete(main(), join=True)
+            5
         """
         if not self.items:
             if self._closed:
@@ -223,12 +266,28 @@ class AsyncQueue(Generic[_T]):
 
     # -- close
     async def close(self) -> None:
-        """Close the queue (idempotent): blocked putters and, once drained, getters raise."""
+        """Close the queue (idempotent): blocked putters and, once drained, getters raise.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, AsyncQueue
+            >>> async def main():
+            ...     q = AsyncQueue(); await q.close(); return q.is_closed()
+            >>> EventLoop().run_until_complete(main(), join=True)
+            True
+        """
         self.close_nowait()
         await checkpoint()
 
     def close_nowait(self, event_loop: EventLoop | None = None) -> None:
-        """Synchronous :meth:`close` (usable from a command handler)."""
+        """Synchronous :meth:`close` (usable from a command handler).
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, AsyncQueue
+            >>> async def main():
+            ...     q = AsyncQueue(); q.close_nowait(); return q.is_closed()
+            >>> EventLoop().run_until_complete(main(), join=True)
+            True
+        """
         if self._closed:
             return
         self._closed = True
@@ -265,7 +324,15 @@ class AsyncQueue(Generic[_T]):
         return _UntilEmpty(self, self_closing)
 
     def statistics(self) -> dict[str, Any]:
-        """``{"size", "maxsize", "closed", "getters", "putters"}``."""
+        """``{"size", "maxsize", "closed", "getters", "putters"}``.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, AsyncQueue
+            >>> async def main():
+            ...     q = AsyncQueue(maxsize=2); await q.put(1); return q.statistics()['size']
+            >>> EventLoop().run_until_complete(main(), join=True)
+            1
+        """
         return {
             "size": len(self.items),
             "maxsize": self.maxsize,
@@ -334,7 +401,15 @@ class AsyncSetQueue(AsyncQueue[_K]):
         return item
 
     async def putAll(self, items: Iterable[_K]) -> None:  # noqa: N802 - original name
-        """``put`` each item in turn."""
+        """``put`` each item in turn.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, AsyncSetQueue
+            >>> async def main():
+            ...     s = AsyncSetQueue(); await s.putAll([1, 1, 2]); return list(s.items)
+            >>> EventLoop().run_until_complete(main(), join=True)
+            [1, 2]
+        """
         for item in items:
             await self.put(item)
 
@@ -343,6 +418,13 @@ class AsyncSetQueue(AsyncQueue[_K]):
 
         Raises:
             QueueClosedError: The queue is closed.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, AsyncSetQueue
+            >>> async def main():
+            ...     s = AsyncSetQueue(); return s.put_nowait(1), s.put_nowait(1)
+            >>> EventLoop().run_until_complete(main(), join=True)
+            (True, False)
         """
         if self._closed:
             raise QueueClosedError(_PUT_CLOSED)
@@ -375,6 +457,13 @@ class AsyncMapQueue(AsyncQueue[tuple[_K, list[_C]]], Generic[_K, _C]):
         Raises:
             ValueError: ``item`` is not a ``(key, cause)`` pair.
             QueueClosedError: The queue is closed.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, AsyncMapQueue
+            >>> async def main():
+            ...     m = AsyncMapQueue(); await m.put(('k', 1)); await m.put(('k', 2)); return await m.get()
+            >>> EventLoop().run_until_complete(main(), join=True)
+            ('k', [1, 2])
         """
         if not isinstance(cast(object, item), tuple) or len(item) != 2:
             raise ValueError(f"AsyncMapQueue.put expects a (key, cause) tuple, got {item!r}")

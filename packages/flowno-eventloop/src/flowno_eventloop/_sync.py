@@ -65,11 +65,27 @@ class Event:
         self._waiters: Waiters[None] = Waiters()
 
     def is_set(self) -> bool:
-        """True once :meth:`set` was called."""
+        """True once :meth:`set` was called.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, Event
+            >>> async def main():
+            ...     ev = Event(); await ev.set(); return ev.is_set()
+            >>> EventLoop().run_until_complete(main(), join=True)
+            True
+        """
         return self._flag
 
     async def wait(self) -> None:
-        """Return at once if set (without yielding), else park until :meth:`set`."""
+        """Return at once if set (without yielding), else park until :meth:`set`.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, Event
+            >>> async def main():
+            ...     ev = Event(); await ev.set(); await ev.wait(); return 'passed'
+            >>> EventLoop().run_until_complete(main(), join=True)
+            'passed'
+        """
         if self._flag:
             return
         me = current_task_handle()
@@ -77,11 +93,27 @@ class Event:
         await park(reason=self, on_cancel=lambda: self._waiters.discard(me))
 
     async def set(self) -> None:
-        """Set the flag and wake every waiter (FIFO). Does not yield."""
+        """Set the flag and wake every waiter (FIFO). Does not yield.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, Event
+            >>> async def main():
+            ...     ev = Event(); await ev.set(); return repr(ev)
+            >>> EventLoop().run_until_complete(main(), join=True)
+            'Event(set)'
+        """
         self.set_nowait()
 
     def set_nowait(self) -> int:
-        """Synchronous :meth:`set` (loop thread); returns the number of waiters woken."""
+        """Synchronous :meth:`set` (loop thread); returns the number of waiters woken.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, Event
+            >>> async def main():
+            ...     return Event().set_nowait()
+            >>> EventLoop().run_until_complete(main(), join=True)
+            0
+        """
         if self._flag:
             return 0
         self._flag = True
@@ -91,7 +123,15 @@ class Event:
         return len(woken)
 
     def statistics(self) -> dict[str, Any]:
-        """``{"set": bool, "waiters": int}``."""
+        """``{"set": bool, "waiters": int}``.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, Event
+            >>> async def main():
+            ...     return Event().statistics()
+            >>> EventLoop().run_until_complete(main(), join=True)
+            {'set': False, 'waiters': 0}
+        """
         return {"set": self._flag, "waiters": len(self._waiters)}
 
     def __repr__(self) -> str:
@@ -126,12 +166,28 @@ class Lock:
         self._waiters: Waiters[None] = Waiters()
 
     def is_locked(self) -> bool:
-        """True while some task holds the lock."""
+        """True while some task holds the lock.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, Lock
+            >>> async def main():
+            ...     lock = Lock(); await lock.acquire(); return lock.is_locked()
+            >>> EventLoop().run_until_complete(main(), join=True)
+            True
+        """
         return self._owner is not None
 
     @property
     def owner(self) -> TaskHandle[Any] | None:
-        """The handle of the holding task, or None."""
+        """The handle of the holding task, or None.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, Lock
+            >>> async def main():
+            ...     lock = Lock(); return lock.owner is None
+            >>> EventLoop().run_until_complete(main(), join=True)
+            True
+        """
         return self._owner
 
     async def acquire(self) -> None:
@@ -139,6 +195,13 @@ class Lock:
 
         Raises:
             OwnershipError: The calling task already holds the lock (it would deadlock).
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, Lock
+            >>> async def main():
+            ...     lock = Lock(); await lock.acquire(); return lock.is_locked()
+            >>> EventLoop().run_until_complete(main(), join=True)
+            True
         """
         me = current_task_handle()
         if self._owner is None:
@@ -159,6 +222,13 @@ class Lock:
 
         Raises:
             OwnershipError: The calling task does not hold the lock.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, Lock
+            >>> async def main():
+            ...     lock = Lock(); await lock.acquire(); await lock.release(); return lock.is_locked()
+            >>> EventLoop().run_until_complete(main(), join=True)
+            False
         """
         me = current_task_handle()
         if self._owner != me:
@@ -196,7 +266,15 @@ class Lock:
         await self.release()
 
     def statistics(self) -> dict[str, Any]:
-        """``{"locked": bool, "owner": repr or None, "waiters": int}``."""
+        """``{"locked": bool, "owner": repr or None, "waiters": int}``.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, Lock
+            >>> async def main():
+            ...     return Lock().statistics()
+            >>> EventLoop().run_until_complete(main(), join=True)
+            {'locked': False, 'owner': None, 'waiters': 0}
+        """
         return {
             "locked": self._owner is not None,
             "owner": None if self._owner is None else repr(self._owner.raw_task),
@@ -242,7 +320,15 @@ class Condition:
 
     @property
     def lock(self) -> Lock:
-        """The associated lock."""
+        """The associated lock.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, Condition
+            >>> async def main():
+            ...     c = Condition(); return c.lock.is_locked()
+            >>> EventLoop().run_until_complete(main(), join=True)
+            False
+        """
         return self._lock
 
     def _check_owner(self, action: str) -> TaskHandle[Any]:
@@ -256,6 +342,20 @@ class Condition:
 
         If cancelled while waiting, the task re-acquires the lock before the cancellation
         propagates (so ``async with cond`` stays balanced).
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, Condition, spawn, sleep
+            >>> async def main():
+            ...     c = Condition()
+            ...     async def waiter():
+            ...         async with c:
+            ...             await c.wait()
+            ...             return c.lock.is_locked()
+            ...     h = await spawn(waiter()); await sleep(0)
+            ...     c.notify_nowait()
+            ...     return await h.join()
+            >>> EventLoop().run_until_complete(main(), join=True)
+            True
         """
         me = self._check_owner("wait")
         lock = self._lock
@@ -274,21 +374,59 @@ class Condition:
             raise
 
     async def notify(self, n: int = 1) -> None:
-        """Move up to ``n`` waiters (FIFO) to the lock's queue. Needs the lock; no yield."""
+        """Move up to ``n`` waiters (FIFO) to the lock's queue. Needs the lock; no yield.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, Condition
+            >>> async def main():
+            ...     c = Condition()
+            ...     async with c:
+            ...         await c.notify(2)
+            ...     return c.statistics()['waiters']
+            >>> EventLoop().run_until_complete(main(), join=True)
+            0
+        """
         self._check_owner("notify")
         self._move(n)
 
     async def notify_all(self) -> None:
-        """Move every waiter to the lock's queue. Needs the lock; no yield."""
+        """Move every waiter to the lock's queue. Needs the lock; no yield.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, Condition
+            >>> async def main():
+            ...     c = Condition()
+            ...     async with c:
+            ...         await c.notify_all()
+            ...     return 'ok'
+            >>> EventLoop().run_until_complete(main(), join=True)
+            'ok'
+        """
         self._check_owner("notify_all")
         self._move(len(self._waiters))
 
     def notify_nowait(self, event_loop: EventLoop | None = None) -> bool:
-        """Synchronously notify one waiter (no lock needed); True if there was one."""
+        """Synchronously notify one waiter (no lock needed); True if there was one.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, Condition
+            >>> async def main():
+            ...     return Condition().notify_nowait()
+            >>> EventLoop().run_until_complete(main(), join=True)
+            False
+        """
         return self._move(1) == 1
 
     def notify_all_nowait(self, event_loop: EventLoop | None = None) -> int:
-        """Synchronously notify every waiter (no lock needed); returns how many."""
+        """Synchronously notify every waiter (no lock needed); returns how many.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, Condition
+            >>> async def main():
+            ...     return Condition().notify_all_nowait()
+            >>> EventLoop().run_until_complete(main(), join=True)
+            0
+        """
         return self._move(len(self._waiters))
 
     def _move(self, n: int) -> int:
@@ -312,7 +450,15 @@ class Condition:
         await self._lock.__aexit__(exc_type, exc, tb)
 
     def statistics(self) -> dict[str, Any]:
-        """``{"waiters": int, "lock": lock.statistics()}``."""
+        """``{"waiters": int, "lock": lock.statistics()}``.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, Condition
+            >>> async def main():
+            ...     return Condition().statistics()['waiters']
+            >>> EventLoop().run_until_complete(main(), join=True)
+            0
+        """
         return {"waiters": len(self._waiters), "lock": self._lock.statistics()}
 
     def __repr__(self) -> str:
@@ -364,11 +510,27 @@ class CountdownLatch:
 
     @property
     def count(self) -> int:
-        """The remaining count."""
+        """The remaining count.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, CountdownLatch
+            >>> async def main():
+            ...     return CountdownLatch(3).count
+            >>> EventLoop().run_until_complete(main(), join=True)
+            3
+        """
         return self._count
 
     def set_count(self, count: int) -> None:
-        """Set the counter; a positive count re-arms a released latch (W19)."""
+        """Set the counter; a positive count re-arms a released latch (W19).
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, CountdownLatch
+            >>> async def main():
+            ...     l = CountdownLatch(0); l.set_count(2); return repr(l)
+            >>> EventLoop().run_until_complete(main(), join=True)
+            'CountdownLatch(count=2, set=False)'
+        """
         if count < 0:
             raise ValueError("CountdownLatch count must be non-negative")
         self._count = count
@@ -378,7 +540,15 @@ class CountdownLatch:
             self._event = Event()
 
     async def wait(self) -> None:
-        """Wait until the count reaches zero (no yield if it already has)."""
+        """Wait until the count reaches zero (no yield if it already has).
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, CountdownLatch
+            >>> async def main():
+            ...     l = CountdownLatch(1); await l.count_down(); await l.wait(); return l.count
+            >>> EventLoop().run_until_complete(main(), join=True)
+            0
+        """
         await self._event.wait()
 
     async def count_down(self, exception_if_zero: bool = False) -> None:
@@ -386,6 +556,13 @@ class CountdownLatch:
 
         At zero already: log a WARNING, or raise :class:`ZeroLatchError` if asked to (after
         the checkpoint, so tasks released earlier run first).
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, CountdownLatch
+            >>> async def main():
+            ...     l = CountdownLatch(2); await l.count_down(); return l.count
+            >>> EventLoop().run_until_complete(main(), join=True)
+            1
         """
         if self._count == 0:
             await checkpoint()
@@ -395,7 +572,15 @@ class CountdownLatch:
         await checkpoint()
 
     def countdown_nowait(self, event_loop: EventLoop | None = None, exception_if_zero: bool = False) -> None:
-        """Synchronous :meth:`count_down` (loop thread)."""
+        """Synchronous :meth:`count_down` (loop thread).
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, CountdownLatch
+            >>> async def main():
+            ...     l = CountdownLatch(1); l.countdown_nowait(); return repr(l)
+            >>> EventLoop().run_until_complete(main(), join=True)
+            'CountdownLatch(count=0, set=True)'
+        """
         if self._count == 0:
             if exception_if_zero:
                 raise CountdownLatch.ZeroLatchError(
@@ -408,7 +593,15 @@ class CountdownLatch:
             self._event.set_nowait()
 
     def statistics(self) -> dict[str, Any]:
-        """``{"count": int, "waiters": int}``."""
+        """``{"count": int, "waiters": int}``.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, CountdownLatch
+            >>> async def main():
+            ...     return CountdownLatch(1).statistics()
+            >>> EventLoop().run_until_complete(main(), join=True)
+            {'count': 1, 'waiters': 0}
+        """
         return {"count": self._count, "waiters": self._event.statistics()["waiters"]}
 
     def __repr__(self) -> str:

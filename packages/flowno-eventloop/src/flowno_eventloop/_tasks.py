@@ -141,32 +141,80 @@ class TaskHandle(Generic[_T_co]):
 
     @property
     def is_finished(self) -> bool:
-        """True when the task returned normally."""
+        """True when the task returned normally.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, spawn, sleep
+            >>> async def main():
+            ...     h = await spawn(sleep(0)); await h.join(); return h.is_finished
+            >>> EventLoop().run_until_complete(main(), join=True)
+            True
+        """
         return self._task.outcome == "ok"
 
     @property
     def is_error(self) -> bool:
-        """True when the task ended with an exception other than :class:`TaskCancelled`."""
+        """True when the task ended with an exception other than :class:`TaskCancelled`.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, spawn, sleep
+            >>> async def main():
+            ...     h = await spawn(sleep(0)); return h.is_error
+            >>> EventLoop().run_until_complete(main(), join=True)
+            False
+        """
         return self._task.outcome == "error"
 
     @property
     def is_cancelled(self) -> bool:
-        """True when the task ended with :class:`TaskCancelled`."""
+        """True when the task ended with :class:`TaskCancelled`.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, spawn, sleep
+            >>> async def main():
+            ...     h = await spawn(sleep(1)); await h.cancel(); return h.is_cancelled
+            >>> EventLoop().run_until_complete(main(), join=True)
+            True
+        """
         return self._task.outcome == "cancelled"
 
     @property
     def done(self) -> bool:
-        """True when the task has ended, whatever the outcome."""
+        """True when the task has ended, whatever the outcome.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, spawn, sleep
+            >>> async def main():
+            ...     h = await spawn(sleep(0)); before = h.done; await h.join(); return before, h.done
+            >>> EventLoop().run_until_complete(main(), join=True)
+            (False, True)
+        """
         return self._task.state == DONE
 
     @property
     def state(self) -> str:
-        """The task's state: ``"ready"``, ``"running"``, ``"parked"`` or ``"done"``."""
+        """The task's state: ``"ready"``, ``"running"``, ``"parked"`` or ``"done"``.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, spawn, sleep
+            >>> async def main():
+            ...     h = await spawn(sleep(1)); return h.state
+            >>> EventLoop().run_until_complete(main(), join=True)
+            'parked'
+        """
         return STATE_NAMES[self._task.state]
 
     @property
     def park_reason(self) -> object:
-        """What the task is parked on (``None`` unless parked)."""
+        """What the task is parked on (``None`` unless parked).
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, spawn, sleep
+            >>> async def main():
+            ...     h = await spawn(sleep(1)); r = h.park_reason; h.cancel(); return type(r).__name__
+            >>> EventLoop().run_until_complete(main(), join=True)
+            'SleepCommand'
+        """
         return self._task.reason if self._task.state == PARKED else None
 
     @types.coroutine

@@ -49,7 +49,16 @@ class TimerHandle:
         self.cancelled = False
 
     def cancel(self) -> None:
-        """Stop the callback from running; a no-op if it ran or was cancelled already."""
+        """Stop the callback from running; a no-op if it ran or was cancelled already.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop
+            >>> loop = EventLoop()
+            >>> h = loop.call_soon(print, "never")
+            >>> h.cancel(); h.cancelled
+            True
+            >>> loop.close()
+        """
         if self.cancelled:
             return
         self.cancelled = True

@@ -326,7 +326,7 @@ class Flow(StreamEngine):
         for task in tasks:
             try:
                 await task.join()
-            except Exception:  # noqa: BLE001 - a cancelled node task: nothing to report
+            except TaskCancelled:  # cancelled before its first step: nothing to report
                 pass
         self._task_nodes.clear()
         for run in self.node_tasks.values():

@@ -29,7 +29,13 @@ from flowno_net import SocketLogInstrument as _SocketLogInstrument
 from flowno_net import SocketPrintInstrument as _SocketPrintInstrument
 
 
-class PrintInstrument(_SocketPrintInstrument, _LoopPrintInstrument):
+# flowno_eventloop.instrumentation and flowno_net each define the socket metadata classes, so
+# the two bases declare the socket hooks with different (same-named) parameter types. The
+# hooks of flowno-net win (first base). Remove these ignores when only one family remains.
+class PrintInstrument(  # type: ignore[misc, unused-ignore]
+    _SocketPrintInstrument,
+    _LoopPrintInstrument,  # pyright: ignore[reportIncompatibleMethodOverride]
+):
     """Prints the event loop's task events and the socket events (``[SEND]``, ``[RECV]`` ...).
 
     Examples:
@@ -43,7 +49,10 @@ class PrintInstrument(_SocketPrintInstrument, _LoopPrintInstrument):
     """
 
 
-class LogInstrument(_SocketLogInstrument, _LoopLogInstrument):
+class LogInstrument(  # type: ignore[misc, unused-ignore]
+    _SocketLogInstrument,
+    _LoopLogInstrument,  # pyright: ignore[reportIncompatibleMethodOverride]
+):
     """Logs the event loop's task events and the socket events at DEBUG.
 
     Examples:
