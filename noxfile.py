@@ -14,6 +14,7 @@ Rules of this file:
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
@@ -31,7 +32,10 @@ PACKAGES_DIR = ROOT / "packages"
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 TYPECHECK_PYTHON = "3.10"
 TOOLS_PYTHON = "3.11"
-IN_CI = bool(os.environ.get("CI"))
+# pyright --verifytypes must find every public symbol's type known (100 %); lower it only as a
+# recorded decision, never silently.
+VERIFYTYPES_MIN_SCORE = 100.0
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 # Distribution name (= its directory under packages/) -> import name. Dependencies first.
 PACKAGES = {
@@ -126,9 +130,7 @@ os.environ["UV_PYTHON_DOWNLOADS"] = "never"
 for _var in ("UV_INDEX_URL", "UV_EXTRA_INDEX_URL", "UV_INDEX", "UV_DEFAULT_INDEX", "UV_FIND_LINKS"):
     os.environ.pop(_var, None)
 
-_HAS_UV = (
-    shutil.which("uv") is not None or __import__("importlib.util").util.find_spec("uv") is not None
-)
+_HAS_UV = shutil.which("uv") is not None or importlib.util.find_spec("uv") is not None
 nox.options.default_venv_backend = "uv" if _HAS_UV else "virtualenv"
 nox.options.error_on_missing_interpreters = True
 nox.options.reuse_venv = "no" if IN_CI else "yes"
@@ -181,11 +183,11 @@ def typecheck(session: nox.Session) -> None:
         )
         score = re.search(r"Type completeness score: ([\d.]+)%", str(out))
         session.log(f"{name}: type completeness {score.group(1) if score else '?'}%")
-        if score is None or float(score.group(1)) < 100:
+        if score is None or float(score.group(1)) < VERIFYTYPES_MIN_SCORE:
             print(out)
             incomplete.append(name)
     if incomplete:
-        session.error(f"pyright --verifytypes: public API not fully typed in {incomplete}")
+        session.error(f"pyright --verifytypes: below {VERIFYTYPES_MIN_SCORE}% in {incomplete}")
 
 
 @nox.session(python=TOOLS_PYTHON)
@@ -223,15 +225,16 @@ def isolated(session: nox.Session, dist: str) -> None:
         for name in sibling_closure(dist):
             _build(session, PACKAGES_DIR / name, wheels, "--wheel")
         session.install(*sorted(str(w) for w in wheels.glob("*.whl")), *test_tools(dist))
-        tests_copy = work / "tests"
+        # Only the tests and the root pytest configuration (warnings are errors, timeout,
+        # strictness) are copied, at their repository paths; no source tree comes along.
+        tests_copy = work / "packages" / dist / "tests"
         shutil.copytree(PACKAGES_DIR / dist / "tests", tests_copy)
-        # The pytest configuration (warnings are errors, timeout, strictness) comes along.
         shutil.copy(ROOT / "pyproject.toml", work / "pyproject.toml")
         session.chdir(work)
         session.run(
             "python", "-c", f"import {PACKAGES[dist]}, sys; print({PACKAGES[dist]}.__file__)"
         )
-        session.run("pytest", "tests", "-q", "-p", "no:cacheprovider")
+        session.run("pytest", str(tests_copy.relative_to(work)), "-q", "-p", "no:cacheprovider")
         session.chdir(ROOT)
 
 

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
+from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - the scripts run on 3.11+, this keeps 3.10 working with tomli
-    import tomli as tomllib
+import tomllib  # the .ci scripts run on the tools' Python (3.11+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES_DIR = ROOT / "packages"
@@ -23,11 +20,11 @@ def canonical(name: str) -> str:
 class Project:
     """One distribution: its directory, name, version and dependency strings."""
 
-    def __init__(self, directory: Path, table: dict[str, object]) -> None:
+    def __init__(self, directory: Path, table: dict[str, Any]) -> None:
         self.directory = directory
         self.name = canonical(str(table["name"]))
         self.version = str(table["version"])
-        self.dependencies = [str(d) for d in table.get("dependencies", [])]  # type: ignore[union-attr]
+        self.dependencies = [str(d) for d in table.get("dependencies", [])]
 
 
 def load_projects(packages_dir: Path = PACKAGES_DIR) -> dict[str, Project]:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from flowno_eventloop import (
+    AsyncQueue,
     EventLoop,
     InstrumentHookError,
     MockClock,
@@ -20,17 +21,10 @@ from flowno_eventloop import (
 from flowno_eventloop.instrumentation import (
     EMPTY_INSTRUMENT,
     EventLoopInstrument,
-    InstrumentationMetadata,
     LogInstrument,
     PrintInstrument,
-    ReadySocketInstrumentationMetadata,
-    SocketConnectReadyMetadata,
-    SocketConnectStartMetadata,
-    SocketRecvDataMetadata,
-    SocketSendDataMetadata,
     TaskSendMetadata,
     TaskThrowMetadata,
-    TLSHandshakeMetadata,
     _stack,
     get_current_instrument,
 )
@@ -181,26 +175,34 @@ def test_legacy_subclass_hooks_run_without_instrument() -> None:
     assert seen == ["main", "main"]
 
 
-def test_print_and_log_instruments(capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
-    meta = InstrumentationMetadata(_task=None, _command=None, socket_handle="S")
-    ready = ReadySocketInstrumentationMetadata.from_instrumentation_metadata(meta, finish_time=meta.start_time)
-    p = PrintInstrument()
-    p.on_socket_connect_start(SocketConnectStartMetadata("S", ("h", 1)))
-    p.on_socket_connect_ready(SocketConnectReadyMetadata("S", ("h", 1)))
-    p.on_socket_send_start(meta)
-    p.on_socket_send_ready(ready)
-    p.on_socket_recv_start(meta)
-    p.on_socket_recv_ready(ready)
-    p.on_socket_recv_data(SocketRecvDataMetadata("S", b"\xff\xfe"))  # N9: no UnicodeDecodeError
-    p.on_socket_send_data(SocketSendDataMetadata("S", b"abc", 2))
-    p.on_tls_handshake_complete(TLSHandshakeMetadata("S", "AES", "TLSv1.3", "host", 0.0, 1.0))
-    p.on_socket_close(meta)
-    lines = capsys.readouterr().out.splitlines()
-    assert [line.split("]")[0] + "]" for line in lines] == [
-        "[CONNECT]", "[CONNECT]", "[SEND]", "[SEND]", "[RECV]", "[RECV]",
-        "[RECV-DATA]", "[RECV-DATA]", "[SEND-DATA]", "[TLS]", "[CLOSE]",
+def test_print_and_log_instruments_report_queue_events(
+    capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    async def main() -> None:
+        q: AsyncQueue[bytes] = AsyncQueue(maxsize=1)
+
+        async def consumer() -> None:
+            await q.get()  # waits: the queue is empty
+
+        h = await spawn(consumer())
+        await q.put(b"\xff\xfe")  # binary items print as repr (N9)
+        await h.join()
+
+    with PrintInstrument():
+        EventLoop().run_until_complete(main())
+    assert capsys.readouterr().out.splitlines() == [
+        "[QUEUE-PUT] b'\\xff\\xfe' (immediate)",
+        "[QUEUE-GET] b'\\xff\\xfe' (immediate)",  # handed over by put()
     ]
     with caplog.at_level(logging.DEBUG, logger="flowno.eventloop.instrumentation"):
-        LogInstrument().on_socket_close(meta)
-    assert "[CLOSE] Closed 'S'" in caplog.text
+        with LogInstrument():
+            EventLoop().run_until_complete(main())
+    assert "[QUEUE-PUT] b'\\xff\\xfe'" in caplog.text
     assert capsys.readouterr().out == ""
+
+
+def test_no_socket_names_in_the_loop_instrumentation() -> None:
+    import flowno_eventloop.instrumentation as inst
+
+    assert not [n for n in dir(inst) if "Socket" in n or "TLS" in n]
+    assert not [n for n in dir(EventLoopInstrument) if n.startswith(("on_socket", "on_tls"))]

@@ -694,3 +694,77 @@ def test_foreign_wake_withdraws_kernel_waits() -> None:
     finally:
         a.close()
         b.close()
+
+
+def test_a_wakeup_landing_while_the_wakeup_channel_opens_is_not_lost() -> None:
+    from flowno_eventloop._io import IOWatcher
+
+    loop = EventLoop()
+    woken: list[TaskHandle[Any]] = []
+
+    class GapIO(IOWatcher):
+        """Lets a thread call call_soon_threadsafe just before the channel opens."""
+
+        __slots__ = ("injected",)
+
+        def open_wakeup(self) -> None:
+            if woken and not getattr(self, "injected", False):
+                self.injected = True
+                t = threading.Thread(target=loop.call_soon_threadsafe, args=(wake_and_release,))
+                t.start()
+                t.join()
+            super().open_wakeup()
+
+        def poll(self, timeout: float | None) -> list[Any]:
+            if timeout is None and loop._inbox:  # would block forever with work queued
+                raise AssertionError("blocking poll while the inbox holds work")
+            return super().poll(timeout)
+
+    def wake_and_release() -> None:
+        loop.release()
+        wake(woken[0], "woken")
+
+    loop._io = GapIO()
+
+    async def main() -> Any:
+        woken.append(current_task_handle())
+        loop.hold()
+        return await park(reason="a thread")
+
+    assert loop.run_until_complete(main(), join=True) == "woken"
+    loop.close()
+
+
+def test_run_end_callbacks_run_once_when_the_run_returns() -> None:
+    loop = EventLoop(clock=MockClock())
+    log: list[str] = []
+
+    async def main() -> str:
+        loop.call_at_run_end(log.append, "first")
+        cancelled = loop.call_at_run_end(log.append, "never")
+        loop.call_at_run_end(log.append, "second")
+        cancelled.cancel()
+        log.append("body")
+        return "done"
+
+    assert loop.run_until_complete(main(), join=True) == "done"
+    assert log == ["body", "first", "second"]
+
+    async def nothing() -> None:
+        pass
+
+    loop.run_until_complete(nothing())
+    assert log == ["body", "first", "second"]  # not kept for the next run
+
+
+def test_run_end_callbacks_run_when_the_run_fails() -> None:
+    loop = EventLoop(clock=MockClock())
+    log: list[str] = []
+
+    async def main() -> None:
+        loop.call_at_run_end(log.append, "cleanup")
+        raise KeyError("boom")
+
+    with pytest.raises(KeyError):
+        loop.run_until_complete(main(), join=True)
+    assert log == ["cleanup"]

@@ -312,3 +312,34 @@ def test_reprs() -> None:
         assert repr(Event()) == "Event(not set)"
 
     run(main())
+
+
+@pytest.mark.timeout(10)
+def test_close_with_a_condition_waiter_while_the_lock_is_held_does_not_hang(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    loop = EventLoop(clock=MockClock())
+    cond = Condition()
+
+    async def waiter() -> None:
+        async with cond:
+            await cond.wait()
+
+    async def holder() -> None:
+        async with cond:
+            await sleep(100)
+
+    async def main() -> tuple[str, str]:
+        a = await spawn(waiter())
+        b = await spawn(holder())
+        await sleep(1)
+        return a.state, b.state
+
+    assert loop.run_until_complete(main(), join=True, wait_for_spawned_tasks=False) == (
+        "parked",
+        "parked",
+    )
+    loop.close()  # used to loop forever: GeneratorExit was caught and the acquire retried
+    assert not loop.has_living_tasks()
+    assert not cond.lock.is_locked() and cond.statistics()["waiters"] == 0
+    assert "would not close" not in caplog.text

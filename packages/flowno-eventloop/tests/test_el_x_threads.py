@@ -234,3 +234,15 @@ def test_mock_clock_does_not_jump_while_a_thread_works() -> None:
         return result, scope.cancelled_caught, clock.now()
 
     assert EventLoop(clock=clock).run_until_complete(main(), join=True) == ("done", False, 0.0)
+
+
+def test_one_pool_per_run_reused_then_joined_when_the_run_ends() -> None:
+    def name() -> str:
+        return threading.current_thread().name
+
+    async def main() -> list[str]:
+        return [await to_thread(name) for _ in range(3)]
+
+    names = EventLoop().run_until_complete(main(), join=True)
+    assert len(set(names)) == 1 and names[0].startswith("flowno-to_thread")
+    assert not [t for t in threading.enumerate() if t.name.startswith("flowno-to_thread")]

@@ -155,3 +155,21 @@ def test_sel_is_a_read_only_per_loop_accessor(run: Runner) -> None:
     with pytest.raises(RuntimeError, match="sel is no longer a shared selector"):
         sel.register(0, 1)
     assert repr(sel) == "<flowno_net.sel: the running EventLoop's own selector (read-only)>"
+
+
+def test_sel_inspects_the_running_loops_selector(run: Runner) -> None:
+    import selectors
+
+    async def main() -> tuple[bool, int, bool]:
+        left, right = std_socket.socketpair()
+        with SocketHandle(left) as a, SocketHandle(right) as b:
+            reader = await spawn(b.recv(1))  # parks: nothing to read yet
+            fd = right.fileno()
+            watched = fd in sel.get_map()
+            events = sel.get_key(fd).events
+            await a.sendAll(b"x")
+            await reader.join()
+            return watched, events, fd in sel.get_map()
+
+    watched, events, still_watched = run(main())
+    assert watched and events == selectors.EVENT_READ and not still_watched

@@ -64,7 +64,13 @@ _ROWS: list[tuple[str, str, list[str]]] = [
     (
         "flowno.core.event_loop.instrumentation",
         f"{EL}.instrumentation",
-        ["EventLoopInstrument", "TaskSendMetadata", "TaskThrowMetadata", "get_current_instrument"],
+        [
+            "EMPTY_INSTRUMENT",
+            "EventLoopInstrument",
+            "TaskSendMetadata",
+            "TaskThrowMetadata",
+            "get_current_instrument",
+        ],
     ),
     (
         "flowno.core.event_loop",
@@ -120,6 +126,7 @@ _ROWS: list[tuple[str, str, list[str]]] = [
         FLOW,
         [
             "Flow",
+            "NodeTaskAndStatus",
             "NodeTaskStatus",
             "TerminateLimitReached",
             "current_context",

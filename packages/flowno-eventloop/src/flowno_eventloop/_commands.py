@@ -95,6 +95,10 @@ class SleepCommand(Command):
     end_time: float
 
 
+SLEEP_NOW = SleepCommand(float("-inf"))
+"""The one command of ``sleep(0)`` and ``checkpoint()`` (shared: commands are not mutated)."""
+
+
 @dataclass
 class ExitCommand(Command):
     """Stop the loop: ``run_until_complete`` returns ``return_value`` or raises ``exception``.

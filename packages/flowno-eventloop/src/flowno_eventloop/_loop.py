@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import selectors
 import threading
 import time
 from collections import deque
+from types import CoroutineType
 from collections.abc import Callable, Coroutine
 from typing import Any, Literal, TypeVar, cast, overload
 
@@ -167,6 +169,8 @@ class EventLoop:
         self._hooks_overridden = any(
             getattr(type(self), name) is not getattr(EventLoop, name) for name in _HOOK_NAMES
         )
+        self._at_run_end: list[TimerHandle] = []
+        self._plain_dispatch = type(self)._handle_command is EventLoop._handle_command
         self._inst: EventLoopInstrument = EMPTY_INSTRUMENT
         self._hooks = False
         self.steps = 0
@@ -193,6 +197,7 @@ class EventLoop:
         self._check_coroutine(raw_task, "create_task")
         if self._running and threading.get_ident() != self._thread:
             task = TaskRecord(self, raw_task, contextvars.copy_context())
+            task.context.run(_enter_task_context, self, task.handle)  # type: ignore[union-attr]
             self.call_soon_threadsafe(self._register, task, None)
             return task.handle
         return self._new_task(raw_task, parent=current_task_var.get()).handle
@@ -286,6 +291,27 @@ class EventLoop:
         """
         return self._timers.add(self.clock.now() + delay, callback, args)
 
+    def call_at_run_end(self, callback: Callable[..., object], *args: Any) -> TimerHandle:
+        """Run ``callback(*args)`` once, when the current ``run_until_complete`` returns.
+
+        For per-run resources (a worker pool, say). Callbacks run on the loop thread in the
+        order they were registered, after the tasks stopped, whether the run succeeded or
+        failed; a callback that raises propagates out of ``run_until_complete`` (the others
+        still run). Outside a run, the callback waits for the end of the next one.
+
+        Example:
+            >>> loop = EventLoop()
+            >>> async def main():
+            ...     loop.call_at_run_end(print, "run ended")
+            ...     print("body")
+            >>> loop.run_until_complete(main())
+            body
+            run ended
+        """
+        handle = TimerHandle(float("inf"), callback, args, None)
+        self._at_run_end.append(handle)
+        return handle
+
     def call_soon_threadsafe(self, callback: Callable[..., object], *args: Any) -> None:
         """Run ``callback(*args)`` on the loop thread soon; callable from any thread.
 
@@ -375,6 +401,33 @@ class EventLoop:
             False
         """
         return bool(self._live) or bool(self.tasks)
+
+    @property
+    def selector(self) -> selectors.BaseSelector:
+        """The loop's own selector (read-only; created on first use, closed by :meth:`close`).
+
+        For inspection (``get_map()``, ``get_key()``): registering on it directly bypasses
+        the loop; wait on file objects with ``lowlevel.wait_readable``/``wait_writable``.
+
+        Example:
+            >>> import socket
+            >>> from flowno_eventloop.lowlevel import wait_readable
+            >>> loop = EventLoop()
+            >>> a, b = socket.socketpair()
+            >>> async def reader():
+            ...     await wait_readable(a)
+            >>> async def main():
+            ...     h = await spawn(reader())
+            ...     watched = a.fileno() in loop.selector.get_map()
+            ...     b.send(b"x")
+            ...     await h.join()
+            ...     return watched, a.fileno() in loop.selector.get_map()
+            >>> from flowno_eventloop import spawn
+            >>> loop.run_until_complete(main(), join=True)
+            (True, False)
+            >>> a.close(); b.close(); loop.close()
+        """
+        return self._io.selector
 
     def is_running(self) -> bool:
         """True while ``run_until_complete`` is executing.
@@ -510,12 +563,28 @@ class EventLoop:
             self._run(_debug_max_wait_time)
             return cast("_R | None", self._outcome(root, join))
         finally:
-            self._running, self._thread, self._root = False, None, None
-            self._inst, self._hooks = EMPTY_INSTRUMENT, False
-            self._io.close()
-            if signals is not None:
-                signals.restore()
-            current_loop_var.reset(token)
+            try:
+                self._run_end_callbacks()
+            finally:
+                self._running, self._thread, self._root = False, None, None
+                self._inst, self._hooks = EMPTY_INSTRUMENT, False
+                self._io.close()
+                if signals is not None:
+                    signals.restore()
+                current_loop_var.reset(token)
+
+    def _run_end_callbacks(self) -> None:
+        """Run every ``call_at_run_end`` callback; re-raise the first failure after all ran."""
+        error: BaseException | None = None
+        while self._at_run_end:
+            handles, self._at_run_end = self._at_run_end, []
+            for handle in handles:
+                try:
+                    handle._run()  # pyright: ignore[reportPrivateUsage]
+                except BaseException as failure:  # noqa: BLE001 - re-raised below
+                    error = error or failure
+        if error is not None:
+            raise error
 
     def _outcome(self, root: TaskRecord, join: bool) -> Any:
         exit_request = self._exit
@@ -533,20 +602,27 @@ class EventLoop:
 
     def _run(self, max_wait: float | None) -> None:
         timers = self._timers
+        io = self._io
+        tasks = self.tasks
         while not self._stop:
-            if self.tasks:
-                self._run_batch()
-                if self._io.watches:
-                    self._wake_io(self._io.poll(0))
+            if tasks:
+                self._run_ready()
+                if io.watches:
+                    self._wake_io(io.poll(0))
             else:
                 if not self._live and not self._inbox:
                     return  # timers without tasks stay scheduled for the next run
                 self._wait(max_wait)
+            callbacks = False
             if self._inbox:
                 self._drain_inbox()
+                callbacks = True
             if len(timers):
                 for handle in timers.pop_due(self.clock.now()):
                     handle._run()  # pyright: ignore[reportPrivateUsage]
+                    callbacks = True
+            if callbacks:  # they run in the run's context and may have entered an instrument
+                self._refresh_instrument()
 
     def _wait(self, max_wait: float | None) -> None:
         """Nothing is ready: block until I/O, a timer, a thread, or detect a deadlock."""
@@ -566,6 +642,8 @@ class EventLoop:
             timeout = max_wait
         if timeout != 0:
             self._io.open_wakeup()
+            if self._inbox:  # a thread queued work before the channel could carry its wakeup
+                timeout = 0
         ready = self._io.poll(timeout)
         if ready:
             self._wake_io(ready)
@@ -625,15 +703,136 @@ class EventLoop:
         self._inst = inst
         self._hooks = inst is not EMPTY_INSTRUMENT or self._hooks_overridden
 
-    def _run_batch(self) -> None:
-        self.batches += 1
+    def _run_ready(self) -> None:
+        """Step batch after batch of ready packets while nothing else needs a look.
+
+        A batch is the packets ready when it began. Between two batches the loop goes back to
+        ``_run`` (selector poll, inbox, due timers) only if an fd is watched, a callback is
+        queued or a timer exists; otherwise it goes straight on with the next batch. So I/O
+        and timers are looked at exactly as often as with one batch per ``_run`` round, and a
+        plain run of task switches pays nothing for them.
+        """
         self._stuck_since = None
-        self._refresh_instrument()
+        if not self._hooks and self._plain_dispatch:
+            self._step_batches()
+            return
         tasks = self.tasks
-        for _ in range(len(tasks)):
-            if not tasks or self._stop:
+        while True:
+            self.batches += 1
+            for _ in range(len(tasks)):
+                if not tasks or self._stop:
+                    return
+                self._step(tasks.popleft())
+            if not tasks or self._stop or self._io.watches or self._inbox or len(self._timers):
                 return
-            self._step(tasks.popleft())
+
+    def _step_batches(self) -> None:
+        """``_run_ready`` with ``_step`` inlined for the common case (no hooks, no subclass
+        dispatch, a ready task); built-in commands are served by type, the cheapest ones
+        (``sleep(0)``, ``park``, ``spawn``, ``join`` of a finished task) in place."""
+        tasks = self.tasks
+        popleft = tasks.popleft
+        append = tasks.append
+        live = self._live
+        handlers = self._handlers
+        watches = self._io.watches
+        inbox = self._inbox
+        timers = self._timers
+        set_current_task = current_task_var.set
+        steps = 0
+        batches = 0
+        try:
+            while True:
+                batches += 1
+                count = len(tasks)
+                while count > 0:
+                    count -= 1
+                    if not tasks or self._stop:
+                        return
+                    packet = popleft()
+                    coro, value, exc = packet
+                    task = live.get(coro)
+                    if task is None or task.state != READY or task.cancel_pending is not None:
+                        self._step(packet)
+                        continue
+                    task.state = RUNNING
+                    steps += 1
+                    try:
+                        if exc is None:
+                            command = task.context.run(coro.send, value)  # type: ignore[union-attr]
+                        else:
+                            command = task.context.run(coro.throw, exc)  # type: ignore[union-attr]
+                    except StopIteration as stop:
+                        self._finish(task, "ok", stop.value, None)
+                        continue
+                    except TaskCancelled as cancelled:
+                        self._finish(task, "cancelled", None, cancelled)
+                        continue
+                    except Exception as error:
+                        logger.error("Task %r raised an exception: %s", coro, error, exc_info=error)
+                        self._finish(task, "error", None, error)
+                        continue
+                    except BaseException as fatal:
+                        self._finish(task, "error", None, fatal)
+                        raise
+                    kind = type(command)
+                    if kind is SleepCommand and command.end_time == _NOW:  # sleep(0)
+                        task.state = READY
+                        append((coro, None, None))
+                        continue
+                    if kind is ParkCommand:
+                        task.state = PARKED
+                        self._parked += 1
+                        task.reason = command.reason
+                        task.on_cancel = command.on_cancel
+                    elif kind is SpawnCommand and type(command.raw_task) is CoroutineType:
+                        raw = command.raw_task
+                        context = task.context.copy()  # type: ignore[union-attr]
+                        child = TaskRecord(self, raw, context)
+                        context.run(set_current_task, child.handle)
+                        live[raw] = child
+                        append((raw, None, None))
+                        task.state = READY
+                        append((coro, child.handle, None))
+                        continue
+                    elif kind is JoinCommand and command.task_handle._task.outcome is not None:
+                        target = command.task_handle._task  # already finished: re-queue now
+                        task.state = READY
+                        append((coro, target.result, target.exc))
+                        continue
+                    else:
+                        handler = handlers.get(kind)
+                        if handler is None:
+                            self._dispatch(task, packet, command)
+                            continue
+                        self._serve(task, handler, command)
+                    if task.cancel_pending is not None and task.state == PARKED:
+                        self._deliver_cancel(task)
+                if not tasks or self._stop or watches or inbox or len(timers):
+                    return
+        finally:
+            self.steps += steps
+            self.batches += batches
+
+    def _serve(self, task: TaskRecord, handler: CommandHandler, command: Command) -> None:
+        """Run a command handler with the (running) task parked on the command."""
+        task.state = PARKED
+        self._parked += 1
+        task.reason = command
+        task.on_cancel = None
+        self._call_handler(task, handler, command)
+
+    def _call_handler(self, task: TaskRecord, handler: CommandHandler, command: Command) -> None:
+        """Built-in handlers never raise: their errors go to the task; others end the run."""
+        try:
+            handler(self, task.handle, command)
+        except InstrumentHookError:
+            raise
+        except Exception as error:
+            if not _is_builtin_handler(handler):
+                raise
+            logger.error("internal error in %r; sent to the task", handler, exc_info=error)
+            self._resume(task, None, error)
 
     # ------------------------------------------------------------------ stepping
 
@@ -719,16 +918,11 @@ class EventLoop:
         task = self._stepping
         if task is None or task.coro is not current_task_packet[0]:
             task = self._live[current_task_packet[0]]
-        self._park(task, command, None)  # so that the handler can wake()/wake_error() it
-        try:
-            handler(self, task.handle, command)
-        except InstrumentHookError:
-            raise
-        except Exception as error:
-            if not _is_builtin_handler(handler):
-                raise
-            logger.exception("internal error in %r; sent to the task", handler)
-            self._resume(task, None, error)
+        if task.state != PARKED:
+            self._serve(task, handler, command)  # parked first, so the handler can wake() it
+        else:  # a subclass parked it already
+            self._park(task, command, None)
+            self._call_handler(task, handler, command)
         return True
 
     def _handler_for(self, command_type: type) -> CommandHandler | None:
@@ -804,6 +998,23 @@ class EventLoop:
             cleanup()
         return self._wake(task, value, exc)
 
+    def _wake_all(self, tasks: list[TaskRecord]) -> int:
+        """``wake`` each of ``tasks`` (FIFO) in one go; return how many were woken."""
+        ready = self.tasks
+        woken = 0
+        for task in tasks:
+            if task.state != PARKED:
+                continue
+            if type(task.reason) in _KERNEL_PARKS:
+                self._wake_public(task, None, None)
+            else:
+                task.state = READY
+                task.reason = task.on_cancel = None
+                ready.append((task.coro, None, None))
+            woken += 1
+        self._parked -= woken
+        return woken
+
     def _deliver_cancel(self, task: TaskRecord) -> None:
         on_cancel = task.on_cancel
         exc: BaseException | None = task.cancel_pending
@@ -820,13 +1031,20 @@ class EventLoop:
     # ------------------------------------------------------------------ tasks
 
     def _new_task(self, coro: Coroutine[Any, Any, Any], parent: Any) -> TaskRecord:
-        task = TaskRecord(self, coro, contextvars.copy_context())
+        """A task whose context is a copy of the spawner's (the caller's outside a task)."""
+        spawner = parent._task.context if isinstance(parent, TaskHandle) else None  # pyright: ignore[reportPrivateUsage]
+        if spawner is not None and parent.event_loop is self:
+            context = spawner.copy()  # the loop variable is already set in it
+            task = TaskRecord(self, coro, context)
+            context.run(current_task_var.set, task.handle)
+        else:
+            task = TaskRecord(self, coro, contextvars.copy_context())
+            task.context.run(_enter_task_context, self, task.handle)  # type: ignore[union-attr]
         self._register(task, parent)
         return task
 
     def _register(self, task: TaskRecord, parent: Any) -> None:
-        assert task.context is not None
-        task.context.run(_enter_task_context, self, task.handle)
+        """Make ``task`` (its context already prepared) live and ready, at the tail."""
         self._live[task.coro] = task
         self.tasks.append((task.coro, None, None))
         if self._hooks:
@@ -857,7 +1075,7 @@ class EventLoop:
             if on_cancel is not None:
                 on_cancel()
         try:
-            task.coro.close()
+            _close_in_context(task)
         except RuntimeError as error:
             logger.error("task %r would not close: %s", task.coro, error)
         exc = TaskCancelled(task.handle)
@@ -948,7 +1166,7 @@ class EventLoop:
         if self._exit is None:
             self._exit = _Exit(command.return_value, command.exception)
         try:
-            me.coro.close()
+            _close_in_context(me)
         except RuntimeError as error:
             logger.error("task %r ignored GeneratorExit after exit(): %s", me.coro, error)
         self._finish(me, "ok", command.return_value, None)
@@ -995,12 +1213,25 @@ class EventLoop:
         return f"<EventLoop {state} live={len(self._live)} ready={len(self.tasks)}>"
 
 
+_NOW = float("-inf")
+"""``SleepCommand.end_time`` of ``sleep(0)`` (and of ``checkpoint()``): due at once."""
+
 _KERNEL_PARKS = frozenset({SleepCommand, JoinCommand, WaitReadableCommand, WaitWritableCommand})
 
 
 def _enter_task_context(loop: EventLoop, handle: TaskHandle[Any]) -> None:
     current_loop_var.set(loop)
     current_task_var.set(handle)
+
+
+def _close_in_context(task: TaskRecord) -> None:
+    """``coro.close()`` inside the task's own context, so its cleanup (``finally``,
+    ``__aexit__``) sees the right ``current_task_handle()``."""
+    context = task.context
+    if context is None:
+        task.coro.close()
+    else:
+        context.run(task.coro.close)
 
 
 def _is_builtin_handler(handler: object) -> bool:

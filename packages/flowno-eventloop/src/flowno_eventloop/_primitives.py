@@ -10,7 +10,7 @@ import types
 from collections.abc import AsyncIterator, Coroutine, Generator
 from typing import Any, NoReturn, TypeVar, cast, overload
 
-from flowno_eventloop._commands import Command, ExitCommand, SleepCommand, SpawnCommand
+from flowno_eventloop._commands import SLEEP_NOW, Command, ExitCommand, SleepCommand, SpawnCommand
 from flowno_eventloop._context import running_loop
 from flowno_eventloop._tasks import TaskHandle
 
@@ -51,8 +51,9 @@ def spawn(raw_task: Coroutine[Any, Any, _T]) -> Generator[Command, Any, TaskHand
 def sleep(duration: float) -> Generator[Command, Any, float]:
     """Suspend the current task for ``duration`` seconds of the loop's clock.
 
-    ``sleep(0)`` (or a negative duration) just goes to the back of the ready queue. Returns
-    the time actually slept, measured on the loop's clock (>= ``duration``).
+    ``sleep(0)`` (or a negative duration) just goes to the back of the ready queue and returns
+    ``0.0``. Otherwise returns the time actually slept, measured on the loop's clock
+    (>= ``duration``).
 
     Example:
         >>> from flowno_eventloop import EventLoop, MockClock
@@ -62,6 +63,9 @@ def sleep(duration: float) -> Generator[Command, Any, float]:
         1.5
     """
     clock = running_loop("sleep()").clock
+    if duration <= 0:
+        yield SLEEP_NOW  # just a turn at the tail: no clock reads, no new command object
+        return 0.0
     start = clock.now()
     yield SleepCommand(start + duration)
     return clock.now() - start

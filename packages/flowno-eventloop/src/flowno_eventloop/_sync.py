@@ -117,10 +117,10 @@ class Event:
         if self._flag:
             return 0
         self._flag = True
-        woken = self._waiters.pop_all()
-        for handle, _ in woken:
-            wake(handle)
-        return len(woken)
+        if not self._waiters:
+            return 0
+        records = self._waiters.pop_all_records()
+        return records[0].loop._wake_all(records)  # pyright: ignore[reportPrivateUsage]
 
     def statistics(self) -> dict[str, Any]:
         """``{"set": bool, "waiters": int}``.
@@ -368,6 +368,8 @@ class Condition:
 
         try:
             await park(reason=self, on_cancel=on_cancel)
+        except GeneratorExit:
+            raise  # being closed: no more awaiting (the lock is not ours, __aexit__ knows)
         except BaseException:
             if lock.owner != me:
                 await _reacquire(lock)
@@ -472,7 +474,9 @@ async def _reacquire(lock: Lock) -> None:
         try:
             await lock.acquire()
             break
-        except BaseException as again:  # noqa: PERF203 - rare path
+        except GeneratorExit:
+            raise  # closed while re-acquiring: awaiting again would be ignored forever
+        except Exception as again:  # noqa: PERF203 - rare path: another cancellation
             pending = again
     if pending is not None:
         raise pending

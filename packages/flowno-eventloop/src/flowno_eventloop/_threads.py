@@ -3,9 +3,10 @@
 
 Rules of this module:
 - Blocking work runs on a small pool of worker threads owned by the loop (at most
-  ``MAX_WORKERS`` per loop, started lazily, reused while work is pending). The pool is shut
-  down and its threads joined on the loop thread as soon as the last pending result has been
-  delivered (the kernel has no "run ended" hook), so no worker outlives a run.
+  ``MAX_WORKERS`` per loop, started lazily, reused for the whole run). The pool is shut down
+  and its threads joined when the run ends (``loop.call_at_run_end``), or, if work is still
+  pending then (``wait_for_spawned_tasks=False``), as soon as its last result is delivered;
+  so no worker outlives the work of a run.
 - While work is pending the loop is *held* (``loop.hold()`` / ``loop.release()``), so it
   neither reports a deadlock nor finishes; the worker hands the outcome back with
   ``loop.call_soon_threadsafe``, which also wakes a loop blocked in its selector.
@@ -51,6 +52,7 @@ class _WorkerPool:
         self._lock = threading.Lock()
         self._name = name
         self.pending = 0  # jobs submitted and not yet delivered (loop thread only)
+        self.run_ended = False  # the run that created it is over: shut down when idle
 
     def submit(self, job: Callable[[], None]) -> None:
         with self._lock:
@@ -91,15 +93,26 @@ def _pool_for(loop: Any) -> _WorkerPool:
     pool = _pools.get(loop)
     if pool is None:
         pool = _pools[loop] = _WorkerPool(f"flowno-to_thread-{id(loop):x}")
+        loop.call_at_run_end(_run_ended, loop)
     return pool
 
 
+def _run_ended(loop: Any) -> None:
+    """Loop thread, end of the run: shut the pool down now, or when its work is delivered."""
+    pool = _pools.get(loop)
+    if pool is not None:
+        pool.run_ended = True
+        if pool.pending == 0:
+            del _pools[loop]
+            pool.shutdown()
+
+
 def _job_done(loop: Any) -> None:
-    """Loop thread, after a result arrived: shut the pool down once nothing is pending."""
+    """Loop thread, after a result arrived: shut a pool whose run ended down once idle."""
     pool = _pools.get(loop)
     if pool is not None:
         pool.pending -= 1
-        if pool.pending == 0:
+        if pool.pending == 0 and pool.run_ended:
             del _pools[loop]
             pool.shutdown()
 
@@ -167,10 +180,6 @@ async def to_thread(fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs
     call = _Call(current_task_handle())
     job = functools.partial(fn, *args, **kwargs)
     pool = _pool_for(call.loop)
-    # Work around a kernel race (reported to EL-core): ``call_soon_threadsafe`` from a thread
-    # is lost if it lands before the loop opened its wake-up channel, and the loop then blocks
-    # forever while held. Opening the channel here, on the loop thread, closes the window.
-    call.loop._io.open_wakeup()  # pyright: ignore[reportPrivateUsage]
     pool.submit(functools.partial(call.run, job))
     pool.pending += 1
     call.loop.hold()

@@ -10,8 +10,8 @@ import types
 from collections.abc import Generator, Iterator
 from typing import Any, Generic, TypeVar
 
-from flowno_eventloop._commands import Command, SleepCommand
-from flowno_eventloop._tasks import TaskHandle
+from flowno_eventloop._commands import SLEEP_NOW, Command
+from flowno_eventloop._tasks import TaskHandle, TaskRecord
 
 __all__ = ["Waiters", "checkpoint"]
 
@@ -30,7 +30,9 @@ class Waiters(Generic[_V]):
     __slots__ = ("_d",)
 
     def __init__(self) -> None:
-        self._d: dict[TaskHandle[Any], _V | None] = {}
+        # Keyed by the task's record (identity hash, computed in C), not by the handle
+        # (whose __hash__ is Python code): add/discard are on every wait's path.
+        self._d: dict[TaskRecord, tuple[TaskHandle[Any], _V | None]] = {}
 
     def __len__(self) -> int:
         return len(self._d)
@@ -39,30 +41,35 @@ class Waiters(Generic[_V]):
         return bool(self._d)
 
     def __iter__(self) -> Iterator[TaskHandle[Any]]:
-        return iter(list(self._d))
+        return iter([handle for handle, _ in self._d.values()])
 
     def __contains__(self, handle: object) -> bool:
-        return handle in self._d
+        return isinstance(handle, TaskHandle) and handle._task in self._d  # pyright: ignore[reportPrivateUsage, reportUnknownMemberType]
 
     def add(self, handle: TaskHandle[Any], payload: _V | None = None) -> None:
-        self._d[handle] = payload
+        self._d[handle._task] = (handle, payload)  # pyright: ignore[reportPrivateUsage]
 
     def discard(self, handle: TaskHandle[Any]) -> bool:
         """Remove ``handle``; True if it was there (use it as the ``on_cancel`` body)."""
-        return self._d.pop(handle, _MISSING) is not _MISSING
+        return self._d.pop(handle._task, _MISSING) is not _MISSING  # pyright: ignore[reportPrivateUsage]
 
     def pop(self) -> tuple[TaskHandle[Any], _V | None]:
         """Remove and return the oldest waiter and its payload."""
-        handle = next(iter(self._d))
-        return handle, self._d.pop(handle)
+        return self._d.pop(next(iter(self._d)))
 
     def pop_all(self) -> list[tuple[TaskHandle[Any], _V | None]]:
-        items = list(self._d.items())
+        items = list(self._d.values())
         self._d.clear()
         return items
 
+    def pop_all_records(self) -> list[TaskRecord]:
+        """Remove every waiter; return their task records, oldest first (for a wake-all)."""
+        records = list(self._d)
+        self._d.clear()
+        return records
+
     def describe(self) -> list[str]:
-        return [repr(h) for h in self._d]
+        return [repr(handle) for handle, _ in self._d.values()]
 
 
 _MISSING: Any = object()
@@ -80,4 +87,4 @@ def checkpoint() -> Generator[Command, Any, None]:
         >>> EventLoop().run_until_complete(main(), join=True)
         'ok'
     """
-    yield SleepCommand(float("-inf"))
+    yield SLEEP_NOW

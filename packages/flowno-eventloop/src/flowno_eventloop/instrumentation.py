@@ -4,7 +4,8 @@ Rules: an instrument is a context manager that pushes itself on a ContextVar sta
 empty tuple). The loop asks :func:`get_current_instrument` once per batch of steps and skips
 every hook when it gets :data:`EMPTY_INSTRUMENT`, so an uninstrumented loop pays nothing.
 Hooks are no-ops by default; a composite of several instruments forwards *any* ``on_*`` hook
-that a member defines (domain packages add their own hooks, e.g. flowno-net's socket hooks).
+that a member defines (domain packages add their own hooks: flowno-net owns the socket hooks,
+their metadata classes and their printing; nothing about sockets lives here).
 A hook that raises ends ``run_until_complete`` with :class:`InstrumentHookError` (W15): the
 task is not blamed.
 """
@@ -12,26 +13,18 @@ task is not blamed.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from contextvars import ContextVar, Token
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, ClassVar
 
 __all__ = [
     "EMPTY_INSTRUMENT",
     "EventLoopInstrument",
-    "InstrumentationMetadata",
     "LogInstrument",
     "NoopInstrument",
     "PrintInstrument",
-    "ReadySocketInstrumentationMetadata",
-    "SocketConnectReadyMetadata",
-    "SocketConnectStartMetadata",
-    "SocketRecvDataMetadata",
-    "SocketSendDataMetadata",
-    "TLSHandshakeMetadata",
     "TaskSendMetadata",
     "TaskThrowMetadata",
     "get_current_instrument",
@@ -67,127 +60,6 @@ class TaskThrowMetadata:
 
     task: Any
     exception: BaseException | None
-
-
-def _now() -> float:
-    return time.monotonic()
-
-
-@dataclass
-class InstrumentationMetadata:
-    """Socket-wait metadata (filled by flowno-net). Times are monotonic (W19), not epoch.
-
-    Example:
-        >>> m = InstrumentationMetadata(_task=None, _command=None, socket_handle="h")
-        >>> m.immediate, m.start_time > 0
-        (False, True)
-    """
-
-    _task: Any
-    _command: Any
-    socket_handle: Any
-    immediate: bool = False
-    start_time: float = field(default_factory=_now)
-
-
-@dataclass
-class ReadySocketInstrumentationMetadata(InstrumentationMetadata):
-    """Socket-ready metadata: an :class:`InstrumentationMetadata` plus ``finish_time``.
-
-    Example:
-        >>> m = InstrumentationMetadata(_task=None, _command=None, socket_handle="h")
-        >>> r = ReadySocketInstrumentationMetadata.from_instrumentation_metadata(m)
-        >>> r.finish_time >= r.start_time
-        True
-    """
-
-    finish_time: float = field(default_factory=_now)
-
-    @classmethod
-    def from_instrumentation_metadata(
-        cls, metadata: InstrumentationMetadata, finish_time: float | None = None
-    ) -> ReadySocketInstrumentationMetadata:
-        """Copy ``metadata`` and stamp ``finish_time`` (now by default)."""
-        return cls(
-            _task=metadata._task,
-            _command=metadata._command,
-            socket_handle=metadata.socket_handle,
-            immediate=metadata.immediate,
-            start_time=metadata.start_time,
-            finish_time=_now() if finish_time is None else finish_time,
-        )
-
-
-@dataclass
-class SocketRecvDataMetadata:
-    """Bytes received on a socket.
-
-    Example:
-        >>> SocketRecvDataMetadata(socket_handle=None, data=b"x").data
-        b'x'
-    """
-
-    socket_handle: Any
-    data: bytes
-
-
-@dataclass
-class SocketSendDataMetadata:
-    """Bytes sent on a socket.
-
-    Example:
-        >>> SocketSendDataMetadata(socket_handle=None, data=b"xy", bytes_sent=2).bytes_sent
-        2
-    """
-
-    socket_handle: Any
-    data: bytes
-    bytes_sent: int
-
-
-@dataclass
-class SocketConnectStartMetadata:
-    """A connect started.
-
-    Example:
-        >>> SocketConnectStartMetadata(socket_handle=None, target_address=("h", 1)).immediate
-        False
-    """
-
-    socket_handle: Any
-    target_address: Any
-    immediate: bool = False
-    start_time: float = field(default_factory=_now)
-
-
-@dataclass
-class SocketConnectReadyMetadata(SocketConnectStartMetadata):
-    """A connect finished.
-
-    Example:
-        >>> m = SocketConnectReadyMetadata(socket_handle=None, target_address="a")
-        >>> m.finish_time >= m.start_time
-        True
-    """
-
-    finish_time: float = field(default_factory=_now)
-
-
-@dataclass
-class TLSHandshakeMetadata:
-    """A TLS handshake finished.
-
-    Example:
-        >>> TLSHandshakeMetadata(None, "AES", "TLSv1.3", "localhost", 1.0, 2.0).version
-        'TLSv1.3'
-    """
-
-    socket_handle: Any
-    cipher: Any
-    version: Any
-    server_hostname: Any
-    start_time: float
-    finish_time: float
 
 
 # --- instruments --------------------------------------------------------------------------
@@ -268,43 +140,6 @@ class EventLoopInstrument:
     def on_queue_put(self, queue: Any, item: Any, immediate: bool) -> None:
         """A queue is about to store ``item``."""
 
-    # Socket hooks (fired by flowno-net; kept here so old instruments keep working).
-    def on_socket_connect_start(self, metadata: SocketConnectStartMetadata) -> None:
-        """A connect started."""
-
-    def on_socket_connect_ready(self, metadata: SocketConnectReadyMetadata) -> None:
-        """A connect finished."""
-
-    def on_socket_accept_start(self, metadata: InstrumentationMetadata) -> None:
-        """A task waits to accept."""
-
-    def on_socket_accept_ready(self, metadata: ReadySocketInstrumentationMetadata) -> None:
-        """A listening socket is ready."""
-
-    def on_socket_recv_start(self, metadata: InstrumentationMetadata) -> None:
-        """A task waits to receive."""
-
-    def on_socket_recv_ready(self, metadata: ReadySocketInstrumentationMetadata) -> None:
-        """A socket is readable."""
-
-    def on_socket_send_start(self, metadata: InstrumentationMetadata) -> None:
-        """A task waits to send."""
-
-    def on_socket_send_ready(self, metadata: ReadySocketInstrumentationMetadata) -> None:
-        """A socket is writable."""
-
-    def on_socket_recv_data(self, metadata: SocketRecvDataMetadata) -> None:
-        """Bytes were received."""
-
-    def on_socket_send_data(self, metadata: SocketSendDataMetadata) -> None:
-        """Bytes were sent."""
-
-    def on_tls_handshake_complete(self, metadata: TLSHandshakeMetadata) -> None:
-        """A TLS handshake finished."""
-
-    def on_socket_close(self, metadata: InstrumentationMetadata) -> None:
-        """A socket was closed."""
-
 
 class NoopInstrument(EventLoopInstrument):
     """The do-nothing instrument (the class of :data:`EMPTY_INSTRUMENT`).
@@ -363,24 +198,24 @@ def get_current_instrument() -> EventLoopInstrument:
     return _CompositeInstrument(stack)
 
 
-def _describe(handle: Any) -> str:
-    return repr(handle)
-
-
-def _decode(data: bytes) -> str:
-    return data.decode("utf-8", errors="replace")
-
-
 class PrintInstrument(EventLoopInstrument):
-    """Prints socket events (``[CONNECT]``, ``[SEND]``, ``[RECV]``, ``[RECV-DATA]``...).
+    """Prints the queue events: ``[QUEUE-PUT]`` and ``[QUEUE-GET]`` lines (spec e13).
 
-    Binary payloads are decoded with replacement characters (N9). ``print`` is a class
-    attribute so a subclass can redirect output.
+    Socket events are flowno-net's (``flowno_net.SocketPrintInstrument``; the meta package's
+    ``PrintInstrument`` combines both). ``print`` is a class attribute so a subclass can
+    redirect output.
 
     Example:
-        >>> PrintInstrument().on_socket_recv_data(SocketRecvDataMetadata("s", b"hi"))
-        [RECV-DATA] Got 2 bytes from 's'
-        [RECV-DATA] 'hi'
+        >>> from flowno_eventloop import EventLoop, AsyncQueue
+        >>> async def main():
+        ...     q = AsyncQueue()
+        ...     await q.put("x")
+        ...     return await q.get()
+        >>> with PrintInstrument():
+        ...     EventLoop().run_until_complete(main(), join=True)
+        [QUEUE-PUT] 'x' (immediate)
+        [QUEUE-GET] 'x' (immediate)
+        'x'
     """
 
     print: ClassVar[Callable[..., None]] = print
@@ -388,54 +223,17 @@ class PrintInstrument(EventLoopInstrument):
     def _out(self, text: str) -> None:
         type(self).print(text)
 
-    def on_socket_connect_start(self, metadata: SocketConnectStartMetadata) -> None:
-        """Print ``[CONNECT]``."""
-        self._out(f"[CONNECT] Starting connection to {metadata.target_address}")
+    def on_queue_put(self, queue: Any, item: Any, immediate: bool) -> None:
+        """Print ``[QUEUE-PUT] <item>``."""
+        self._out(f"[QUEUE-PUT] {item!r}{_how(immediate)}")
 
-    def on_socket_connect_ready(self, metadata: SocketConnectReadyMetadata) -> None:
-        """Print ``[CONNECT]``."""
-        took = metadata.finish_time - metadata.start_time
-        self._out(f"[CONNECT] Connected to {metadata.target_address} in {took:.6f}s")
+    def on_queue_get(self, queue: Any, item: Any, immediate: bool) -> None:
+        """Print ``[QUEUE-GET] <item>``."""
+        self._out(f"[QUEUE-GET] {item!r}{_how(immediate)}")
 
-    def on_socket_send_start(self, metadata: InstrumentationMetadata) -> None:
-        """Print ``[SEND]``."""
-        self._out(f"[SEND] Waiting to send on {_describe(metadata.socket_handle)}")
 
-    def on_socket_send_ready(self, metadata: ReadySocketInstrumentationMetadata) -> None:
-        """Print ``[SEND]``."""
-        took = metadata.finish_time - metadata.start_time
-        self._out(f"[SEND] Ready to send on {_describe(metadata.socket_handle)} after {took:.6f}s")
-
-    def on_socket_recv_start(self, metadata: InstrumentationMetadata) -> None:
-        """Print ``[RECV]``."""
-        self._out(f"[RECV] Waiting to receive on {_describe(metadata.socket_handle)}")
-
-    def on_socket_recv_ready(self, metadata: ReadySocketInstrumentationMetadata) -> None:
-        """Print ``[RECV]``."""
-        took = metadata.finish_time - metadata.start_time
-        self._out(f"[RECV] Data ready on {_describe(metadata.socket_handle)} after {took:.6f}s")
-
-    def on_socket_recv_data(self, metadata: SocketRecvDataMetadata) -> None:
-        """Print ``[RECV-DATA]``."""
-        self._out(f"[RECV-DATA] Got {len(metadata.data)} bytes from {_describe(metadata.socket_handle)}")
-        self._out(f"[RECV-DATA] {_decode(metadata.data)!r}")
-
-    def on_socket_send_data(self, metadata: SocketSendDataMetadata) -> None:
-        """Print ``[SEND-DATA]``."""
-        self._out(
-            f"[SEND-DATA] Sent {metadata.bytes_sent} of {len(metadata.data)} bytes "
-            f"on {_describe(metadata.socket_handle)}"
-        )
-
-    def on_tls_handshake_complete(self, metadata: TLSHandshakeMetadata) -> None:
-        """Print ``[TLS]``."""
-        self._out(
-            f"[TLS] Handshake with {metadata.server_hostname}: {metadata.version} {metadata.cipher}"
-        )
-
-    def on_socket_close(self, metadata: InstrumentationMetadata) -> None:
-        """Print ``[CLOSE]``."""
-        self._out(f"[CLOSE] Closed {_describe(metadata.socket_handle)}")
+def _how(immediate: bool) -> str:
+    return " (immediate)" if immediate else " (after waiting)"
 
 
 def _log_debug(text: str) -> None:
@@ -447,7 +245,7 @@ class LogInstrument(PrintInstrument):
     logger at DEBUG.
 
     Example:
-        >>> LogInstrument().on_socket_close(InstrumentationMetadata(None, None, "s"))
+        >>> LogInstrument().on_queue_put(queue=None, item=1, immediate=True)
     """
 
     print: ClassVar[Callable[..., None]] = staticmethod(_log_debug)

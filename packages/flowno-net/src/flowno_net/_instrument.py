@@ -45,40 +45,40 @@ class SocketInstrument(EventLoopInstrument):
     received 4
     """
 
-    def on_socket_connect_start(self, metadata: SocketConnectStartMetadata) -> None:  # type: ignore[override, unused-ignore]
+    def on_socket_connect_start(self, metadata: SocketConnectStartMetadata) -> None:
         """A connect started."""
 
-    def on_socket_connect_ready(self, metadata: SocketConnectReadyMetadata) -> None:  # type: ignore[override, unused-ignore]
+    def on_socket_connect_ready(self, metadata: SocketConnectReadyMetadata) -> None:
         """A connect succeeded."""
 
-    def on_socket_accept_start(self, metadata: InstrumentationMetadata) -> None:  # type: ignore[override, unused-ignore]
+    def on_socket_accept_start(self, metadata: InstrumentationMetadata) -> None:
         """An accept started."""
 
-    def on_socket_accept_ready(self, metadata: ReadySocketInstrumentationMetadata) -> None:  # type: ignore[override, unused-ignore]
+    def on_socket_accept_ready(self, metadata: ReadySocketInstrumentationMetadata) -> None:
         """An accept became possible (``immediate``: without waiting)."""
 
-    def on_socket_recv_start(self, metadata: InstrumentationMetadata) -> None:  # type: ignore[override, unused-ignore]
+    def on_socket_recv_start(self, metadata: InstrumentationMetadata) -> None:
         """A receive started."""
 
-    def on_socket_recv_ready(self, metadata: ReadySocketInstrumentationMetadata) -> None:  # type: ignore[override, unused-ignore]
+    def on_socket_recv_ready(self, metadata: ReadySocketInstrumentationMetadata) -> None:
         """A receive became possible (``immediate``: without waiting)."""
 
-    def on_socket_send_start(self, metadata: InstrumentationMetadata) -> None:  # type: ignore[override, unused-ignore]
+    def on_socket_send_start(self, metadata: InstrumentationMetadata) -> None:
         """A send started."""
 
-    def on_socket_send_ready(self, metadata: ReadySocketInstrumentationMetadata) -> None:  # type: ignore[override, unused-ignore]
+    def on_socket_send_ready(self, metadata: ReadySocketInstrumentationMetadata) -> None:
         """A send became possible (``immediate``: without waiting)."""
 
-    def on_socket_recv_data(self, metadata: SocketRecvDataMetadata) -> None:  # type: ignore[override, unused-ignore]
+    def on_socket_recv_data(self, metadata: SocketRecvDataMetadata) -> None:
         """Bytes were received."""
 
-    def on_socket_send_data(self, metadata: SocketSendDataMetadata) -> None:  # type: ignore[override, unused-ignore]
+    def on_socket_send_data(self, metadata: SocketSendDataMetadata) -> None:
         """Bytes were sent (``metadata.data`` holds only the bytes sent)."""
 
-    def on_tls_handshake_complete(self, metadata: TLSHandshakeMetadata) -> None:  # type: ignore[override, unused-ignore]
+    def on_tls_handshake_complete(self, metadata: TLSHandshakeMetadata) -> None:
         """A TLS handshake completed."""
 
-    def on_socket_close(self, metadata: InstrumentationMetadata) -> None:  # type: ignore[override, unused-ignore]
+    def on_socket_close(self, metadata: InstrumentationMetadata) -> None:
         """A handle was closed."""
 
 
@@ -140,48 +140,48 @@ class SocketPrintInstrument(SocketInstrument):
     def _out(self, text: str) -> None:
         type(self).print(text)
 
-    def on_socket_connect_start(self, metadata: SocketConnectStartMetadata) -> None:  # type: ignore[override, unused-ignore]
+    def on_socket_connect_start(self, metadata: SocketConnectStartMetadata) -> None:
         """Print ``[CONNECT] Connecting to <address>.``"""
         self._out(f"[CONNECT] Connecting to {metadata.target_address}.")
 
-    def on_socket_connect_ready(self, metadata: SocketConnectReadyMetadata) -> None:  # type: ignore[override, unused-ignore]
+    def on_socket_connect_ready(self, metadata: SocketConnectReadyMetadata) -> None:
         """Print ``[CONNECT] Connected to <peer> in <s>s``."""
         took = _took(metadata.start_time, metadata.finish_time)
         self._out(f"[CONNECT] Connected to {metadata.target_address} in {took}")
 
-    def on_socket_send_start(self, metadata: InstrumentationMetadata) -> None:  # type: ignore[override, unused-ignore]
+    def on_socket_send_start(self, metadata: InstrumentationMetadata) -> None:
         """Print ``[SEND] Starting send to <peer>``."""
         self._out(f"[SEND] Starting send to {describe_peer(metadata.socket_handle)}")
 
-    def on_socket_send_ready(self, metadata: ReadySocketInstrumentationMetadata) -> None:  # type: ignore[override, unused-ignore]
+    def on_socket_send_ready(self, metadata: ReadySocketInstrumentationMetadata) -> None:
         """Print ``[SEND] Completed send to <peer> in <s>s``."""
         took = _took(metadata.start_time, metadata.finish_time)
         self._out(f"[SEND] Completed send to {describe_peer(metadata.socket_handle)} in {took}")
 
-    def on_socket_recv_start(self, metadata: InstrumentationMetadata) -> None:  # type: ignore[override, unused-ignore]
+    def on_socket_recv_start(self, metadata: InstrumentationMetadata) -> None:
         """Print ``[RECV] Waiting for data from <peer>``."""
         self._out(f"[RECV] Waiting for data from {describe_peer(metadata.socket_handle)}")
 
-    def on_socket_recv_ready(self, metadata: ReadySocketInstrumentationMetadata) -> None:  # type: ignore[override, unused-ignore]
+    def on_socket_recv_ready(self, metadata: ReadySocketInstrumentationMetadata) -> None:
         """Print ``[RECV] Ready to receive data from <peer> in <s>s``."""
         took = _took(metadata.start_time, metadata.finish_time)
         peer = describe_peer(metadata.socket_handle)
         self._out(f"[RECV] Ready to receive data from {peer} in {took}")
 
-    def on_socket_recv_data(self, metadata: SocketRecvDataMetadata) -> None:  # type: ignore[override, unused-ignore]
+    def on_socket_recv_data(self, metadata: SocketRecvDataMetadata) -> None:
         """Print ``[RECV-DATA] Got <n> bytes: <preview>``."""
         self._out(f"[RECV-DATA] Got {len(metadata.data)} bytes: {preview(metadata.data)}")
 
-    def on_socket_send_data(self, metadata: SocketSendDataMetadata) -> None:  # type: ignore[override, unused-ignore]
+    def on_socket_send_data(self, metadata: SocketSendDataMetadata) -> None:
         """Print ``[SEND-DATA] Sent <n> bytes: <preview>``."""
         self._out(f"[SEND-DATA] Sent {metadata.bytes_sent} bytes: {preview(metadata.data)}")
 
-    def on_tls_handshake_complete(self, metadata: TLSHandshakeMetadata) -> None:  # type: ignore[override, unused-ignore]
+    def on_tls_handshake_complete(self, metadata: TLSHandshakeMetadata) -> None:
         """Print ``[TLS] Handshake complete in <s>s: <version>, <cipher>``."""
         took = _took(metadata.start_time, metadata.finish_time)
         self._out(f"[TLS] Handshake complete in {took}: {metadata.version}, {metadata.cipher}")
 
-    def on_socket_close(self, metadata: InstrumentationMetadata) -> None:  # type: ignore[override, unused-ignore]
+    def on_socket_close(self, metadata: InstrumentationMetadata) -> None:
         """Print ``[CLOSE] Closed <handle>``."""
         self._out(f"[CLOSE] Closed {metadata.socket_handle!r}")
 

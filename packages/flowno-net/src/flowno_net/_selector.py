@@ -39,7 +39,7 @@ class LoopSelectorAccessor:
             The loop's selector.
 
         Raises:
-            RuntimeError: no loop is running here, or it does not expose a selector.
+            RuntimeError: no loop is running here.
 
         >>> sel.current()
         Traceback (most recent call last):
@@ -49,10 +49,7 @@ class LoopSelectorAccessor:
         loop = current_event_loop()
         if loop is None:
             raise RuntimeError("flowno_net.sel: no EventLoop is running in this thread")
-        selector = getattr(loop, "selector", None)
-        if not isinstance(selector, selectors.BaseSelector):
-            raise RuntimeError(f"flowno_net.sel: {loop!r} does not expose its selector")
-        return selector
+        return loop.selector
 
     def get_map(self) -> Mapping[Any, selectors.SelectorKey]:
         """The running loop's registrations (see ``selectors.BaseSelector.get_map``).

@@ -2,12 +2,13 @@
 
 The hooks live with their domain: task hooks in ``flowno_eventloop``, socket hooks in
 ``flowno_net``. The original had one module for both, so this module combines them:
-:class:`PrintInstrument` and :class:`LogInstrument` report task events *and* socket events
-(multiple inheritance of the two libraries' instruments). Every other name is the library's
-own object.
+:class:`PrintInstrument` and :class:`LogInstrument` inherit from both libraries' instruments,
+the socket hooks (``[SEND]``, ``[RECV]``, ``[TLS]`` ...) from flowno-net and every other hook
+from the loop. Every other name is the library's own object.
 """
 
 from flowno_eventloop.instrumentation import (
+    EMPTY_INSTRUMENT,
     EventLoopInstrument,
     TaskSendMetadata,
     TaskThrowMetadata,
@@ -36,7 +37,7 @@ class PrintInstrument(  # type: ignore[misc, unused-ignore]
     _SocketPrintInstrument,
     _LoopPrintInstrument,  # pyright: ignore[reportIncompatibleMethodOverride]
 ):
-    """Prints the event loop's task events and the socket events (``[SEND]``, ``[RECV]`` ...).
+    """Prints what the loop's ``PrintInstrument`` reports plus the socket events (``[SEND]`` ...).
 
     Examples:
         >>> from flowno.core.event_loop.instrumentation import PrintInstrument
@@ -53,7 +54,7 @@ class LogInstrument(  # type: ignore[misc, unused-ignore]
     _SocketLogInstrument,
     _LoopLogInstrument,  # pyright: ignore[reportIncompatibleMethodOverride]
 ):
-    """Logs the event loop's task events and the socket events at DEBUG.
+    """Logs (at DEBUG) what the loop's ``LogInstrument`` reports plus the socket events.
 
     Examples:
         >>> from flowno.core.event_loop.instrumentation import LogInstrument
@@ -64,6 +65,7 @@ class LogInstrument(  # type: ignore[misc, unused-ignore]
 
 
 __all__ = [
+    "EMPTY_INSTRUMENT",
     "EventLoopInstrument",
     "InstrumentationMetadata",
     "LogInstrument",

@@ -2,6 +2,7 @@
 
 from flowno_flow import (
     Flow,
+    NodeTaskAndStatus,
     NodeTaskStatus,
     TerminateLimitReached,
     current_context,
@@ -11,6 +12,7 @@ from flowno_flow import (
 
 __all__ = [
     "Flow",
+    "NodeTaskAndStatus",
     "NodeTaskStatus",
     "TerminateLimitReached",
     "current_context",
