@@ -1001,19 +1001,19 @@ class EventLoop:
     def _wake_all(self, tasks: list[TaskRecord]) -> int:
         """``wake`` each of ``tasks`` (FIFO) in one go; return how many were woken."""
         ready = self.tasks
-        woken = 0
+        plain = others = 0
         for task in tasks:
             if task.state != PARKED:
                 continue
-            if type(task.reason) in _KERNEL_PARKS:
-                self._wake_public(task, None, None)
+            if task.loop is not self or type(task.reason) in _KERNEL_PARKS:
+                others += task.loop._wake_public(task, None, None)
             else:
                 task.state = READY
                 task.reason = task.on_cancel = None
                 ready.append((task.coro, None, None))
-            woken += 1
-        self._parked -= woken
-        return woken
+                plain += 1
+        self._parked -= plain
+        return plain + others
 
     def _deliver_cancel(self, task: TaskRecord) -> None:
         on_cancel = task.on_cancel
