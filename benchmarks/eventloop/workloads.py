@@ -95,13 +95,10 @@ def flowno_event(n: int, k: int = 100) -> int:
 
     rounds = max(1, n // k)
 
-    async def waiter(ev: Any) -> None:
-        await ev.wait()
-
     async def main() -> int:
         for _ in range(rounds):
             ev = Event()
-            handles = [await spawn(waiter(ev)) for _ in range(k)]
+            handles = [await spawn(ev.wait()) for _ in range(k)]  # like asyncio's create_task
             await sleep(0)
             await ev.set()
             for h in handles:

@@ -768,3 +768,59 @@ def test_run_end_callbacks_run_when_the_run_fails() -> None:
     with pytest.raises(KeyError):
         loop.run_until_complete(main(), join=True)
     assert log == ["cleanup"]
+
+
+def test_a_spawned_task_inherits_the_spawners_context_variables() -> None:
+    import contextvars
+
+    var: contextvars.ContextVar[str] = contextvars.ContextVar("var", default="unset")
+
+    async def child() -> tuple[str, Any]:
+        seen = var.get()
+        var.set("child")  # stays in the child's own copy
+        return seen, current_task()
+
+    async def main() -> tuple[Any, ...]:
+        var.set("parent")
+        c = child()
+        h = await spawn(c)
+        seen, me = await h.join()
+        return seen, me is c, var.get()
+
+    assert run(main()) == ("parent", True, "parent")
+
+
+def test_call_soon_runs_between_two_turns_of_a_busy_task() -> None:
+    loop = EventLoop(clock=MockClock())
+    log: list[str] = []
+
+    async def spinner() -> None:
+        for i in range(3):
+            log.append(f"spin{i}")
+            await sleep(0)
+
+    async def main() -> None:
+        h = await spawn(spinner())
+        loop.call_soon(log.append, "soon")
+        await sleep(0)
+        log.append("main")
+        await h.join()
+
+    loop.run_until_complete(main())
+    # the batch [spinner, main] ends before either runs again: the callback runs in between
+    assert log == ["spin0", "soon", "spin1", "main", "spin2"]
+
+
+def test_sleep_zero_is_one_turn_and_returns_zero() -> None:
+    async def other(log: list[str]) -> None:
+        log.append("other")
+
+    async def main() -> tuple[float, list[str]]:
+        log: list[str] = []
+        await spawn(other(log))
+        slept = await sleep(0)
+        log.append("main")
+        slept += await sleep(-1)
+        return slept, log
+
+    assert run(main()) == (0.0, ["other", "main"])

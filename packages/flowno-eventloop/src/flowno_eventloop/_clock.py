@@ -53,15 +53,30 @@ class MonotonicClock:
     __slots__ = ()
 
     def now(self) -> float:
-        """Return :func:`time.perf_counter`."""
+        """Return :func:`time.perf_counter`.
+
+        Example:
+            >>> c = MonotonicClock(); a = c.now(); a <= c.now()
+            True
+        """
         return time.perf_counter()
 
     def sleep_time(self, deadline: float) -> float | None:
-        """Return the seconds until ``deadline`` (never negative)."""
+        """Return the seconds until ``deadline`` (never negative).
+
+        Example:
+            >>> c = MonotonicClock(); 0.0 < c.sleep_time(c.now() + 60) <= 60
+            True
+        """
         return max(0.0, deadline - time.perf_counter())
 
     def idle(self, deadline: float) -> None:
-        """Do nothing: real time moves by itself."""
+        """Do nothing: real time moves by itself.
+
+        Example:
+            >>> MonotonicClock().idle(0.0) is None
+            True
+        """
 
     def __repr__(self) -> str:
         return "MonotonicClock()"
@@ -99,7 +114,12 @@ class MockClock:
         self.autojump_threshold = autojump_threshold
 
     def now(self) -> float:
-        """Return the virtual time."""
+        """Return the virtual time.
+
+        Example:
+            >>> MockClock(start=5).now()
+            5.0
+        """
         return self._now
 
     def jump(self, seconds: float) -> None:
@@ -114,13 +134,26 @@ class MockClock:
         self._now += seconds
 
     def sleep_time(self, deadline: float) -> float | None:
-        """Return 0 for a due deadline, else the autojump threshold (``None``: block)."""
+        """Return 0 for a due deadline, else the autojump threshold (``None``: block).
+
+        Example:
+            >>> c = MockClock(start=1.0)
+            >>> c.sleep_time(0.5), c.sleep_time(2.0), MockClock(autojump_threshold=None).sleep_time(2.0)
+            (0.0, 0.0, None)
+        """
         if deadline <= self._now:
             return 0.0
         return self.autojump_threshold
 
     def idle(self, deadline: float) -> None:
-        """Jump to ``deadline`` when autojumping is on."""
+        """Jump to ``deadline`` when autojumping is on.
+
+        Example:
+            >>> c = MockClock(); c.idle(4.0); c.now()
+            4.0
+            >>> c = MockClock(autojump_threshold=None); c.idle(4.0); c.now()
+            0.0
+        """
         if self.autojump_threshold is not None and deadline > self._now:
             self._now = deadline
 

@@ -38,6 +38,13 @@ class TagFilter(logging.Filter):
         self.tags = [t.strip().lower() for t in tags]
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Pass ``record`` if its ``tag`` attribute (``"all"`` when absent) is one of the tags.
+
+        Example:
+            >>> rec = logging.LogRecord("flowno.x", logging.INFO, __file__, 1, "m", None, None)
+            >>> TagFilter(["all"]).filter(rec), TagFilter(["net"]).filter(rec)
+            (True, False)
+        """
         if "all" in self.tags:
             return True
         tag = getattr(record, "tag", "all")

@@ -1,13 +1,16 @@
 """The EventLoop: a microkernel that steps coroutines and serves a few generic commands.
 
 Rules:
-- Tasks yield command objects; ``_handle_command`` dispatches through ``self._handlers``, a
-  dict keyed by command type (subclass types are resolved once via the MRO and cached).
-  Built-in handlers never raise: errors go to the task with ``wake_error``.
+- Tasks yield command objects, served by ``type(command)`` through ``self._handlers`` (the
+  hot loop ``_step_batches`` serves sleep(0)/park/spawn/join-of-finished in place; with hooks
+  or an overridden ``_handle_command`` the general ``_step``/``_handle_command`` path runs;
+  subclass command types are resolved once via the MRO and cached). Built-in handlers never
+  raise: errors go to the task.
 - The ready queue ``self.tasks`` holds ``(coroutine, value, exception)`` packets (the
   original's shape, so subclasses may append to it). A batch steps every packet that was ready
-  when it started, then the selector is polled once (timeout 0) if any fd is watched; the loop
-  blocks only when nothing is ready.
+  when it started; between batches the selector is polled once (timeout 0) if any fd is
+  watched, the inbox drained and due timers run; when there is none of these the next batch
+  starts at once. The loop blocks only when nothing is ready.
 - A task's state lives on its ``TaskRecord`` record; only live tasks are in ``self._live``; the
   outcome stays on the handle (nothing grows with finished tasks). Counters make
   ``has_living_tasks`` O(1).
@@ -140,7 +143,6 @@ class EventLoop:
         self._stuck_since: float | None = None
         self.tasks: deque[AnyPacket] = deque()
         self._live: dict[Coroutine[Any, Any, Any], TaskRecord] = {}
-        self._parked = 0
         self._timers = TimerQueue()
         self._io = IOWatcher()
         self._inbox: deque[tuple[Callable[..., object], tuple[Any, ...]]] = deque()
@@ -449,17 +451,18 @@ class EventLoop:
             >>> s["live_tasks"], s["ready"], s["blocked"]
             (0, 0, [])
         """
+        blocked = self._blocked()
         return {
             "live_tasks": len(self._live),
             "ready": len(self.tasks),
-            "parked": self._parked,
+            "parked": len(blocked),
             "timers": len(self._timers),
             "io_waits": len(self._io),
             "holds": self._external_waiters,
             "steps": self.steps,
             "batches": self.batches,
             "polls": self._io.polls,
-            "blocked": [(repr(t.handle), repr(t.reason)) for t in self._blocked()],
+            "blocked": [(repr(t.handle), repr(t.reason)) for t in blocked],
         }
 
     def close(self) -> None:
@@ -729,34 +732,45 @@ class EventLoop:
     def _step_batches(self) -> None:
         """``_run_ready`` with ``_step`` inlined for the common case (no hooks, no subclass
         dispatch, a ready task); built-in commands are served by type, the cheapest ones
-        (``sleep(0)``, ``park``, ``spawn``, ``join`` of a finished task) in place."""
+        (``sleep(0)``, ``park``, ``spawn``, ``join`` of a finished task) in place.
+
+        ``self._stop`` can only become true when a task finishes or a handler runs, so it is
+        checked after those and not on the fast paths.
+        """
         tasks = self.tasks
         popleft = tasks.popleft
         append = tasks.append
+        live_get = self._live.get
         live = self._live
         handlers = self._handlers
         watches = self._io.watches
         inbox = self._inbox
         timers = self._timers
         set_current_task = current_task_var.set
-        steps = 0
-        batches = 0
+        ready: int = READY
+        running: int = RUNNING
+        parked: int = PARKED
+        now = _NOW
+        sleep_cmd, park_cmd, spawn_cmd, join_cmd = SleepCommand, ParkCommand, SpawnCommand, JoinCommand
+        coroutine_type, record = CoroutineType, TaskRecord
+        steps = batches = 0
         try:
             while True:
                 batches += 1
                 count = len(tasks)
-                while count > 0:
+                while count and tasks:
                     count -= 1
-                    if not tasks or self._stop:
-                        return
                     packet = popleft()
                     coro, value, exc = packet
-                    task = live.get(coro)
-                    if task is None or task.state != READY or task.cancel_pending is not None:
+                    task = live_get(coro)
+                    if task is None or task.state != ready or task.cancel_pending is not None:
                         self._step(packet)
+                        if self._stop:
+                            return
                         continue
-                    task.state = RUNNING
+                    task.state = running
                     steps += 1
+                    command: Any
                     try:
                         if exc is None:
                             command = task.context.run(coro.send, value)  # type: ignore[union-attr]
@@ -764,51 +778,60 @@ class EventLoop:
                             command = task.context.run(coro.throw, exc)  # type: ignore[union-attr]
                     except StopIteration as stop:
                         self._finish(task, "ok", stop.value, None)
+                        if self._stop:
+                            return
                         continue
                     except TaskCancelled as cancelled:
                         self._finish(task, "cancelled", None, cancelled)
+                        if self._stop:
+                            return
                         continue
                     except Exception as error:
                         logger.error("Task %r raised an exception: %s", coro, error, exc_info=error)
                         self._finish(task, "error", None, error)
+                        if self._stop:
+                            return
                         continue
                     except BaseException as fatal:
                         self._finish(task, "error", None, fatal)
                         raise
-                    kind = type(command)
-                    if kind is SleepCommand and command.end_time == _NOW:  # sleep(0)
-                        task.state = READY
+                    kind = type(command)  # pyright: ignore[reportUnknownVariableType]
+                    if kind is sleep_cmd and command.end_time == now:  # sleep(0)
+                        task.state = ready
                         append((coro, None, None))
                         continue
-                    if kind is ParkCommand:
-                        task.state = PARKED
-                        self._parked += 1
+                    if kind is park_cmd:
+                        task.state = parked
                         task.reason = command.reason
                         task.on_cancel = command.on_cancel
-                    elif kind is SpawnCommand and type(command.raw_task) is CoroutineType:
-                        raw = command.raw_task
+                        if task.cancel_pending is not None:
+                            self._deliver_cancel(task)
+                        continue
+                    if kind is spawn_cmd and type(command.raw_task) is coroutine_type:
+                        # (pyright: the type check above leaves the coroutine's parameters unknown)
+                        raw = command.raw_task  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
                         context = task.context.copy()  # type: ignore[union-attr]
-                        child = TaskRecord(self, raw, context)
+                        child = record(self, raw, context)  # pyright: ignore[reportUnknownArgumentType]
                         context.run(set_current_task, child.handle)
                         live[raw] = child
-                        append((raw, None, None))
-                        task.state = READY
+                        append((raw, None, None))  # pyright: ignore[reportUnknownArgumentType]
+                        task.state = ready
                         append((coro, child.handle, None))
                         continue
-                    elif kind is JoinCommand and command.task_handle._task.outcome is not None:
-                        target = command.task_handle._task  # already finished: re-queue now
-                        task.state = READY
-                        append((coro, target.result, target.exc))
-                        continue
-                    else:
-                        handler = handlers.get(kind)
-                        if handler is None:
-                            self._dispatch(task, packet, command)
+                    if kind is join_cmd:
+                        target = command.task_handle._task
+                        if target.outcome is not None:  # already finished: re-queue now
+                            task.state = ready
+                            append((coro, target.result, target.exc))
                             continue
+                    handler = handlers.get(kind)  # pyright: ignore[reportUnknownArgumentType]
+                    if handler is None:
+                        self._dispatch(task, packet, command)
+                    else:
                         self._serve(task, handler, command)
-                    if task.cancel_pending is not None and task.state == PARKED:
-                        self._deliver_cancel(task)
-                if not tasks or self._stop or watches or inbox or len(timers):
+                    if self._stop:
+                        return
+                if not tasks or watches or inbox or timers.pending:
                     return
         finally:
             self.steps += steps
@@ -817,10 +840,11 @@ class EventLoop:
     def _serve(self, task: TaskRecord, handler: CommandHandler, command: Command) -> None:
         """Run a command handler with the (running) task parked on the command."""
         task.state = PARKED
-        self._parked += 1
         task.reason = command
         task.on_cancel = None
         self._call_handler(task, handler, command)
+        if task.cancel_pending is not None and task.state == PARKED:
+            self._deliver_cancel(task)  # cancelled while it ran: now that it waits
 
     def _call_handler(self, task: TaskRecord, handler: CommandHandler, command: Command) -> None:
         """Built-in handlers never raise: their errors go to the task; others end the run."""
@@ -964,7 +988,6 @@ class EventLoop:
     def _park(self, task: TaskRecord, reason: object, on_cancel: Callable[[], object] | None) -> None:
         if task.state != PARKED:
             task.state = PARKED
-            self._parked += 1
         task.reason = reason
         task.on_cancel = on_cancel
 
@@ -972,7 +995,6 @@ class EventLoop:
         task.state = READY
         task.reason = None
         task.on_cancel = None
-        self._parked -= 1
 
     def _resume(self, task: TaskRecord, value: Any, exc: BaseException | None) -> None:
         """Queue a packet for a running or parked task (at the tail)."""
@@ -1012,7 +1034,6 @@ class EventLoop:
                 task.reason = task.on_cancel = None
                 ready.append((task.coro, None, None))
                 plain += 1
-        self._parked -= plain
         return plain + others
 
     def _deliver_cancel(self, task: TaskRecord) -> None:

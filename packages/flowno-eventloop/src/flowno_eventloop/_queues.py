@@ -77,7 +77,14 @@ class AsyncQueue(Generic[_T]):
     # -- state
     @property
     def closed(self) -> bool:
-        """Whether the queue is closed (settable, as in the original)."""
+        """Whether the queue is closed (settable, as in the original).
+
+        Example:
+            >>> q = AsyncQueue(); q.closed
+            False
+            >>> q.closed = True; q.closed, q.is_closed()
+            (True, True)
+        """
         return self._closed
 
     @closed.setter

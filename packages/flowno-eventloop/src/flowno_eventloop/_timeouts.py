@@ -37,14 +37,40 @@ __all__ = ["CancelScope", "ScopeCancelled", "fail_after", "fail_at", "move_on_af
 class ScopeCancelled(TaskCancelled):
     """Thrown into a task when one of its cancel scopes fires.
 
-    The owning scope catches it on exit; ``scope`` says which scope that is.
+    The owning scope catches it on exit; ``scope`` says which scope that is. It is a
+    :class:`TaskCancelled`, so ``except TaskCancelled`` cleanup runs for timeouts too.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop, MockClock, sleep
+        >>> async def main():
+        ...     with move_on_after(1) as scope:
+        ...         try:
+        ...             await sleep(5)
+        ...         except ScopeCancelled as e:
+        ...             print(type(e).__name__, e.scope is scope, isinstance(e, TaskCancelled))
+        ...             raise
+        ...     return scope.cancelled_caught
+        >>> EventLoop(clock=MockClock()).run_until_complete(main(), join=True)
+        ScopeCancelled True True
+        True
     """
 
     scope: CancelScope
 
     @classmethod
     def for_scope(cls, handle: TaskHandle[Any], scope: CancelScope) -> ScopeCancelled:
-        """Build the exception for ``scope``, owned by the task behind ``handle``."""
+        """Build the exception for ``scope``, owned by the task behind ``handle``.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop
+            >>> from flowno_eventloop.lowlevel import current_task_handle
+            >>> async def main():
+            ...     scope = move_on_after(1)
+            ...     e = ScopeCancelled.for_scope(current_task_handle(), scope)
+            ...     return e.scope is scope, str(e)
+            >>> EventLoop().run_until_complete(main(), join=True)
+            (True, 'Task was cancelled by a cancel scope')
+        """
         exc = cls(handle)
         exc.scope = scope
         return exc
@@ -98,12 +124,33 @@ class CancelScope:
     @property
     def deadline(self) -> float:
         """The absolute deadline on the loop's clock (``inf`` for none, or before a relative
-        scope is entered)."""
+        scope is entered).
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, MockClock
+            >>> async def main():
+            ...     before = move_on_after(2).deadline
+            ...     with move_on_after(2) as scope:
+            ...         return before, scope.deadline
+            >>> EventLoop(clock=MockClock(start=10)).run_until_complete(main(), join=True)
+            (inf, 12.0)
+        """
         return self._deadline
 
     @property
     def cancel_called(self) -> bool:
-        """True once :meth:`cancel` was called or the deadline fired."""
+        """True once :meth:`cancel` was called or the deadline fired.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop
+            >>> async def main():
+            ...     with move_on_after(5) as scope:
+            ...         first = scope.cancel_called
+            ...         scope.cancel()
+            ...     return first, scope.cancel_called
+            >>> EventLoop().run_until_complete(main(), join=True)
+            (False, True)
+        """
         return self._cancel_called
 
     def cancel(self) -> None:

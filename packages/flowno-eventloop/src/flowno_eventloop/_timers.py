@@ -82,32 +82,32 @@ class TimerHandle:
 class TimerQueue:
     """The loop's timers (internal)."""
 
-    __slots__ = ("_dead", "_heap", "_live", "_seq", "soon")
+    __slots__ = ("_dead", "_heap", "_seq", "pending", "soon")
 
     def __init__(self) -> None:
         self._heap: list[tuple[float, int, TimerHandle]] = []
         self._seq = itertools.count()
-        self._live = 0
+        self.pending = 0  # live (not cancelled, not run) timers; read by the loop
         self._dead = 0
         self.soon: deque[TimerHandle] = deque()
 
     def __len__(self) -> int:
-        return self._live
+        return self.pending
 
     def add(self, when: float, callback: Callable[..., object], args: tuple[Any, ...]) -> TimerHandle:
         handle = TimerHandle(when, callback, args, self)
         heapq.heappush(self._heap, (when, next(self._seq), handle))
-        self._live += 1
+        self.pending += 1
         return handle
 
     def add_soon(self, callback: Callable[..., object], args: tuple[Any, ...]) -> TimerHandle:
         handle = TimerHandle(float("-inf"), callback, args, self)
         self.soon.append(handle)
-        self._live += 1
+        self.pending += 1
         return handle
 
     def forget(self, handle: TimerHandle) -> None:
-        self._live -= 1
+        self.pending -= 1
         if handle.when != float("-inf"):
             self._dead += 1
             if self._dead > 64 and self._dead * 2 > len(self._heap):
@@ -132,7 +132,7 @@ class TimerQueue:
         while soon:
             handle = soon.popleft()
             if not handle.cancelled:
-                self._live -= 1
+                self.pending -= 1
                 handle._queue = None  # pyright: ignore[reportPrivateUsage]
                 due.append(handle)
         heap = self._heap
@@ -141,7 +141,7 @@ class TimerQueue:
             if handle.cancelled:
                 self._dead -= 1
             else:
-                self._live -= 1
+                self.pending -= 1
                 handle._queue = None  # pyright: ignore[reportPrivateUsage]
                 due.append(handle)
         return due
