@@ -824,3 +824,35 @@ def test_sleep_zero_is_one_turn_and_returns_zero() -> None:
         return slept, log
 
     assert run(main()) == (0.0, ["other", "main"])
+
+
+@pytest.mark.parametrize("wait", ["park", "sleep0", "join_done", "spawn"])
+def test_a_task_that_cancelled_itself_gets_it_at_its_next_wait(wait: str) -> None:
+    cleaned: list[str] = []
+
+    async def done() -> None:
+        pass
+
+    async def victim(finished: TaskHandle[Any]) -> str:
+        current_task_handle().cancel()
+        try:
+            if wait == "park":
+                await park(reason="never", on_cancel=lambda: cleaned.append("on_cancel"))
+            elif wait == "sleep0":
+                await sleep(0)
+            elif wait == "join_done":
+                await finished.join()
+            else:
+                await spawn(done())
+            await sleep(0)
+        except TaskCancelled:
+            return "cancelled"
+        return "not cancelled"
+
+    async def main() -> str:
+        finished = await spawn(done())
+        await finished.join()
+        return await (await spawn(victim(finished))).join()
+
+    assert run(main()) == "cancelled"
+    assert cleaned == (["on_cancel"] if wait == "park" else [])

@@ -111,8 +111,9 @@ def test_flow_driven_directly_and_defaulted_inputs() -> None:
     assert not flow.is_input_defaulted(f.loop, 0)
 
 
-def test_print_log_and_minimal_instruments(caplog: pytest.LogCaptureFixture,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_print_log_and_minimal_instruments(
+    caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
     with FlowHDL() as f:
         f.a = Inc(1)
     printer = PrintInstrument()

@@ -607,7 +607,9 @@ def test_empty_stream_missing_default_is_raised_not_hung() -> None:
     assert f.c.get_data() == (0,)  # the stream consumer saw an empty stream
 
 
-@pytest.mark.parametrize("hook", ["on_resolution_queue_get", "on_node_status_change", "on_node_pause"])
+@pytest.mark.parametrize(
+    "hook", ["on_resolution_queue_get", "on_node_status_change", "on_node_pause"]
+)
 def test_w6_any_failing_hook_terminates_the_run(hook: str) -> None:
     def boom(self: Any, *args: Any) -> None:
         raise LookupError(hook)
@@ -646,6 +648,11 @@ def test_increment_double_cycle(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(TerminateLimitReached):
         f.run_until_complete(stop_at_node_generation=(2,), _debug_max_wait_time=0.01)
     assert capsys.readouterr().out.split("\n") == [
-        "increment 0", "double 1", "increment 2", "double 3", "increment 6", "",
+        "increment 0",
+        "double 1",
+        "increment 2",
+        "double 3",
+        "increment 6",
+        "",
     ]
     assert (f.inc.get_data(), f.dbl.get_data()) == ((7,), (6,))

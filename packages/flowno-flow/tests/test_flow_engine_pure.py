@@ -41,8 +41,14 @@ def test_cmp_generation_total_order(i: int, j: int) -> None:
 @pytest.mark.parametrize(
     ("gen", "level", "expected"),
     [
-        (None, 0, (0,)), (None, 1, (0, 0)), ((0,), 0, (1,)), ((0,), 1, (1, 0)),
-        ((0, 0), 1, (0, 1)), ((0, 2), 0, (0,)), ((1, 2, 3), 1, (1, 3)), ((1,), 2, (2, 0, 0)),
+        (None, 0, (0,)),
+        (None, 1, (0, 0)),
+        ((0,), 0, (1,)),
+        ((0,), 1, (1, 0)),
+        ((0, 0), 1, (0, 1)),
+        ((0, 2), 0, (0,)),
+        ((1, 2, 3), 1, (1, 3)),
+        ((1,), 2, (2, 0, 0)),
     ],
 )
 def test_inc_generation_table(gen: Any, level: int, expected: Any) -> None:
@@ -52,15 +58,26 @@ def test_inc_generation_table(gen: Any, level: int, expected: Any) -> None:
 
 @pytest.mark.parametrize(
     ("gen", "level", "expected"),
-    [((0, 0), 0, None), ((1, 0), 0, (0,)), ((1, 0), 1, (1, 0)), ((1, 2, 3), 1, (1, 1)),
-     ((1, 2, 3), 0, (0,)), (None, 0, None), (None, 3, None)],
+    [
+        ((0, 0), 0, None),
+        ((1, 0), 0, (0,)),
+        ((1, 0), 1, (1, 0)),
+        ((1, 2, 3), 1, (1, 1)),
+        ((1, 2, 3), 0, (0,)),
+        (None, 0, None),
+        (None, 3, None),
+    ],
 )
 def test_clip_generation_table(gen: Any, level: int, expected: Any) -> None:
     assert clip_generation(gen, level) == expected
 
 
 def test_main_parent_stitched() -> None:
-    assert main_generation((3, 7)) == (3,) and main_generation(None) is None and main_generation(()) == ()
+    assert (
+        main_generation((3, 7)) == (3,)
+        and main_generation(None) is None
+        and main_generation(()) == ()
+    )
     assert parent_generation((1,)) == () and parent_generation(()) is None
     assert stitched_generation((0, 3), 2) == (2, 3)
     assert stitched_generation(None, 1) == (0,) and stitched_generation(None, 0) is None
@@ -68,9 +85,15 @@ def test_main_parent_stitched() -> None:
 
 @pytest.mark.parametrize(
     ("stream", "producer", "consumer", "fresh"),
-    [(False, (1,), (0,), True), (False, (1, 0), (0,), False), (False, (0, 1), None, False),
-     (True, (1, 0), (0,), True), (True, (0, 1), (0, 0), True), (True, (0,), (0, 1), True),
-     (True, (0, 0), (0,), False)],
+    [
+        (False, (1,), (0,), True),
+        (False, (1, 0), (0,), False),
+        (False, (0, 1), None, False),
+        (True, (1, 0), (0,), True),
+        (True, (0, 1), (0, 0), True),
+        (True, (0,), (0, 1), True),
+        (True, (0, 0), (0,), False),
+    ],
 )
 def test_freshness_matrix(stream: bool, producer: Any, consumer: Any, fresh: bool) -> None:
     assert is_fresh(consumer, producer, 1 if stream else 0, 0) is fresh
@@ -86,7 +109,9 @@ def test_node_state_keeps_one_slot_per_level() -> None:
     assert state.get_data(0) is None and state.generation is None
     for i in range(1000):
         state.push_data((i,), 1)
-    assert state.generation == (0, 999) and state.get_data(1) == (999,) and state.get_data(0) is None
+    assert (
+        state.generation == (0, 999) and state.get_data(1) == (999,) and state.get_data(0) is None
+    )
     state.push_data(("final",), 0)
     assert state.get_data(0) == ("final",) and state.get_data(1) is None
     state.push_data(("c",), 1)
@@ -115,11 +140,15 @@ def test_demand_table_is_complete_and_never_drops_busy_demands() -> None:
     assert DEMAND_TABLE[(NodeActivity.IDLE, False, False)] is DemandAction.DISCARD
 
 
-def _graph(edges: dict[str, list[tuple[int, str]]], busy: set[str] = frozenset(),  # type: ignore[assignment]
-           defaults: set[tuple[str, int]] = frozenset()) -> SolveGraph[str]:  # type: ignore[assignment]
+def _graph(
+    edges: dict[str, list[tuple[int, str]]],
+    busy: set[str] = frozenset(),  # type: ignore[assignment]
+    defaults: set[tuple[str, int]] = frozenset(),
+) -> SolveGraph[str]:  # type: ignore[assignment]
     order = list(edges)
-    return SolveGraph(lambda n: edges[n], lambda n: n in busy, order.index,
-                      lambda n, p: (n, p) in defaults)
+    return SolveGraph(
+        lambda n: edges[n], lambda n: n in busy, order.index, lambda n, p: (n, p) in defaults
+    )
 
 
 def test_solve_chain_diamond_busy_and_cycles() -> None:
@@ -129,7 +158,10 @@ def test_solve_chain_diamond_busy_and_cycles() -> None:
     cycle = {"x": [(0, "y")], "y": [(0, "x")], "src": []}
     cycle["x"].append((1, "src"))
     # y needs nothing from outside the cycle: it starts at once, alongside src
-    assert solve("x", _graph(cycle, defaults={("x", 0), ("y", 0)})) == [Pick("y", (0,)), Pick("src")]
+    assert solve("x", _graph(cycle, defaults={("x", 0), ("y", 0)})) == [
+        Pick("y", (0,)),
+        Pick("src"),
+    ]
     assert solve("x", _graph(cycle, defaults={("x", 0)})) == [Pick("src")]
     cycle["x"].pop()
     assert solve("x", _graph(cycle, defaults={("x", 0), ("y", 0)})) == [Pick("x", (0,))]

@@ -60,7 +60,9 @@ def dags(draw: Any) -> tuple[list[list[int]], list[int]]:
 
 @settings(max_examples=60, deadline=None)
 @given(dags())
-def test_random_acyclic_graphs_match_the_reference(graph: tuple[list[list[int]], list[int]]) -> None:
+def test_random_acyclic_graphs_match_the_reference(
+    graph: tuple[list[list[int]], list[int]],
+) -> None:
     inputs, order = graph
     reference: list[int] = []
     for i, ins in enumerate(inputs):
@@ -104,7 +106,11 @@ def rings(draw: Any) -> dict[str, Any]:
     sides = [draw(st.one_of(st.none(), st.integers(0, 50))) for _ in range(k)]
     downs = draw(st.lists(st.integers(0, k - 1), max_size=3))
     limit = draw(st.integers(1, 6))
-    names = [f"r{i}" for i in range(k)] + [f"s{i}" for i in range(k)] + [f"d{j}" for j in range(len(downs))]
+    names = (
+        [f"r{i}" for i in range(k)]
+        + [f"s{i}" for i in range(k)]
+        + [f"d{j}" for j in range(len(downs))]
+    )
     order = draw(st.permutations(names))
     return {"k": k, "sides": sides, "downs": downs, "limit": limit, "order": list(order)}
 
@@ -192,7 +198,9 @@ def pipelines(draw: Any) -> dict[str, Any]:
     return {
         "n": draw(st.integers(0, 12)),
         "stages": draw(st.lists(st.integers(0, 5), max_size=3)),
-        "sinks": draw(st.lists(st.sampled_from(["collect", "head", "final"]), min_size=1, max_size=4)),
+        "sinks": draw(
+            st.lists(st.sampled_from(["collect", "head", "final"]), min_size=1, max_size=4)
+        ),
         "take": draw(st.integers(0, 5)),
         "order": draw(st.randoms()),
     }
@@ -204,7 +212,11 @@ def test_random_stream_pipelines_lose_nothing(p: dict[str, Any]) -> None:
     items = list(range(p["n"]))
     for k in p["stages"]:
         items = [x * 2 + k for x in items]
-    names = ["src"] + [f"st{i}" for i in range(len(p["stages"]))] + [f"sink{j}" for j in range(len(p["sinks"]))]
+    names = (
+        ["src"]
+        + [f"st{i}" for i in range(len(p["stages"]))]
+        + [f"sink{j}" for j in range(len(p["sinks"]))]
+    )
     p["order"].shuffle(names)
     last = f"st{len(p['stages']) - 1}" if p["stages"] else "src"
     with FlowHDL() as f:
@@ -218,7 +230,13 @@ def test_random_stream_pipelines_lose_nothing(p: dict[str, Any]) -> None:
                 j = int(name[4:])
                 kind = p["sinks"][j]
                 upstream = getattr(f, last)
-                sink = Collect(upstream) if kind == "collect" else Prefix(upstream, p["take"]) if kind == "head" else Final(upstream)
+                sink = (
+                    Collect(upstream)
+                    if kind == "collect"
+                    else Prefix(upstream, p["take"])
+                    if kind == "head"
+                    else Final(upstream)
+                )
                 setattr(f, name, sink)
     f.run_until_complete()
     total = sum(items) if items else None

@@ -9,8 +9,6 @@ import threading
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-import pytest
-
 from flowno_eventloop import EventLoop, current_event_loop, sleep, spawn
 from flowno_net import BusyResourceError, SocketClosedError, SocketHandle, socket
 

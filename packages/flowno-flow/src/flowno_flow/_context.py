@@ -12,6 +12,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._finalized import AnyFinalizedNode
     from ._flow import Flow
 
 __all__ = ["current_context", "current_flow", "current_node"]
@@ -32,7 +33,7 @@ def current_flow() -> Flow | None:
     return _current_flow.get()
 
 
-def current_node() -> Any:
+def current_node() -> AnyFinalizedNode | None:
     """Return the finalized node whose task is running, else ``None``.
 
     ``None`` outside a flow and in helper tasks spawned from a node.

@@ -91,8 +91,8 @@ class AnyOutputsDecorator:
     """
 
     def __init__(self, multiple_outputs: bool, stream_in: Sequence[str] = ()) -> None:
-        self.multiple_outputs = multiple_outputs
-        self.stream_in = _stream_in_tuple(stream_in)
+        self.multiple_outputs: bool = multiple_outputs
+        self.stream_in: tuple[str, ...] = _stream_in_tuple(stream_in)
 
     def __call__(self, func_or_cls: Callable[..., Any], /) -> type[AnyNode]:
         """Make the node class for ``func_or_cls`` (see :data:`node`)."""

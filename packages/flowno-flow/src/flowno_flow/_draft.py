@@ -60,8 +60,8 @@ class DraftOutputPortRef(Generic[_T_co]):
     __slots__ = ("node", "port_index")
 
     def __init__(self, node: AnyDraftNode, port_index: int) -> None:
-        self.node = node
-        self.port_index = port_index
+        self.node: AnyDraftNode = node
+        self.port_index: int = port_index
 
     def connect(self, target: DraftInputPortRef) -> None:
         """Connect this output to ``target`` (``producer.output(k).connect(consumer.input(i))``).
@@ -91,8 +91,8 @@ class DraftInputPortRef:
     __slots__ = ("node", "port_index")
 
     def __init__(self, node: AnyDraftNode, port_index: int) -> None:
-        self.node = node
-        self.port_index = port_index
+        self.node: AnyDraftNode = node
+        self.port_index: int = port_index
 
     def __repr__(self) -> str:
         return f"{self.node!r}.input({self.port_index})"
@@ -112,9 +112,9 @@ class NodePlaceholder:
     __slots__ = ("created_at", "name", "view")
 
     def __init__(self, name: str, view: object = None, created_at: str | None = None) -> None:
-        self.name = name
-        self.view = view
-        self.created_at = created_at if created_at is not None else user_callsite(2)
+        self.name: str = name
+        self.view: object = view
+        self.created_at: str = created_at if created_at is not None else user_callsite(2)
 
     def output(self, port_index: int) -> OutputPortRefPlaceholder:
         """A forward reference to output ``port_index`` of the named node.
@@ -147,8 +147,8 @@ class OutputPortRefPlaceholder:
     __slots__ = ("placeholder", "port_index")
 
     def __init__(self, placeholder: NodePlaceholder, port_index: int) -> None:
-        self.placeholder = placeholder
-        self.port_index = port_index
+        self.placeholder: NodePlaceholder = placeholder
+        self.port_index: int = port_index
 
     @property
     def name(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeAlias, TypeVar
 
 from typing_extensions import TypeVarTuple, Unpack
 
@@ -33,7 +33,8 @@ _Ts = TypeVarTuple("_Ts")
 _ReturnTupleT_co = TypeVar("_ReturnTupleT_co", covariant=True)
 _T = TypeVar("_T")
 
-AnyFinalizedNode = "FinalizedNode[Unpack[tuple[Any, ...]], Any]"
+#: A finalized node of any signature.
+AnyFinalizedNode: TypeAlias = "FinalizedNode[Unpack[tuple[Any, ...]], Any]"
 
 
 @dataclass(frozen=True, eq=True)
@@ -216,11 +217,11 @@ class FinalizedNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
         """
         return self._state.get_data(run_level)
 
-    def push_data(self, data: tuple[object, ...], run_level: int = 0) -> tuple[int, ...]:
+    def push_data(self, data: tuple[object, ...] | None, run_level: int = 0) -> tuple[int, ...]:
         """Store ``data`` as the newest output at ``run_level`` (engine use).
 
         Args:
-            data: One element per output port.
+            data: One element per output port; ``None`` for a stream that yielded nothing.
             run_level: 0 for final results, 1 for stream chunks.
 
         Returns:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Coroutine, Iterable, Mapping
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from flowno_eventloop import EventLoop, TaskCancelled, TaskHandle, spawn
 from flowno_eventloop.lowlevel import current_task_handle, park, wake
@@ -78,10 +78,13 @@ from ._status import (
 from ._stream import (
     Channel,
     PortCursor,
+    Stream,
 )
 from ._types import Generation, InputPortIndex
 
 __all__ = ["Flow", "NodeTaskAndStatus"]
+
+_R = TypeVar("_R")
 
 LimitSpec = Mapping[Any, tuple[int, ...] | None] | tuple[int, ...] | None
 
@@ -110,11 +113,11 @@ class Flow(StreamEngine):
 
     def __init__(self, is_finalized: bool = True) -> None:
         self._id = next(_flow_ids)
-        self.event_loop = EventLoop()
+        self.event_loop: EventLoop = EventLoop()
         self.unvisited: list[Node] = []
         self.visited: set[Node] = set()
         self.node_tasks: dict[Node, NodeRun] = {}
-        self.resolution_queue = DemandQueue()
+        self.resolution_queue: DemandQueue = DemandQueue()
         self._context_factory: Callable[[Node], Any] | None = None
         self._terminate_on_error = True
         self._failure: BaseException | None = None
@@ -155,7 +158,7 @@ class Flow(StreamEngine):
         for node in nodes:
             self.add_node(node)
 
-    def create_task(self, raw_task: Coroutine[Any, Any, Any]) -> TaskHandle[Any]:
+    def create_task(self, raw_task: Coroutine[Any, Any, _R]) -> TaskHandle[_R]:
         """Schedule an extra coroutine on the flow's loop (it starts when the flow runs).
 
         Args:
@@ -626,7 +629,11 @@ class Flow(StreamEngine):
             prod, out, level = link
             value: object = MISSING
             if i not in forced:
-                value = self._open_stream(run, port, prod, out) if level >= 1 else self._read(run, i, prod, out)
+                value = (
+                    self._open_stream(run, port, prod, out)
+                    if level >= 1
+                    else self._read(run, i, prod, out)
+                )
             if value is MISSING:
                 if not port.has_default:
                     raise MissingDefaultError(missing_defaults_message([(node, [i])], cycle=False))
@@ -645,7 +652,8 @@ class Flow(StreamEngine):
         except (IndexError, TypeError, KeyError) as exc:
             raise NodeExecutionError(
                 f"input {port} reads output {out} of {prod.node!r}, whose data is {data!r}",
-                repr(run.node), run.node.generation,
+                repr(run.node),
+                run.node.generation,
             ) from exc
         gen = clip_generation(prod.node.generation, 0)
         if run.last_read.get(port, MISSING) != gen:
@@ -691,11 +699,11 @@ class Flow(StreamEngine):
             for consumer in run.demand_order:
                 self._demand(consumer)
         else:
-            for consumer in run.stream_consumers:
-                if consumer.phase in (_IDLE, _AWAITING):
-                    self._demand(consumer.node)
+            for consumer_run in run.stream_consumers:
+                if consumer_run.phase in (_IDLE, _AWAITING):
+                    self._demand(consumer_run.node)
                 else:
-                    consumer.retained = True
+                    consumer_run.retained = True
         return True
 
     def _arm_barrier(self, run: NodeRun) -> None:
@@ -788,19 +796,38 @@ class Flow(StreamEngine):
                 continue
             node = run.node
             if run.wait_kind == "stall":
-                stream = run.wait_detail
-                report.append(WaitingNode(repr(node), f"the next chunk on {stream!r} "
-                                          f"(producer at generation {stream._producer.node.generation})"))  # type: ignore[attr-defined]
+                stream = cast("Stream[Any]", run.wait_detail)  # see StreamEngine._stream_next
+                producer = stream._producer
+                at = producer.node.generation if producer is not None else None
+                report.append(
+                    WaitingNode(
+                        repr(node), f"the next chunk on {stream!r} (producer at generation {at})"
+                    )
+                )
             elif run.wait_kind == "barrier":
                 names = self._unread_consumers(run)
-                report.append(WaitingNode(repr(node), f"{names} to read its generation {run.pending_gen} "
-                                          "before it pushes the next one"))
+                report.append(
+                    WaitingNode(
+                        repr(node),
+                        f"{names} to read its generation {run.pending_gen} "
+                        "before it pushes the next one",
+                    )
+                )
             else:
                 channel = run.channel
                 assert channel is not None
-                names = [f"{p.consumer.node!r}.input({p.port_index})" for p in channel.ports if channel.is_active(p)]
-                report.append(WaitingNode(repr(node), f"its stream consumers {names} to take chunk "
-                                          f"{(channel.eval, channel.index)} and ask for more"))
+                names = [
+                    f"{p.consumer.node!r}.input({p.port_index})"
+                    for p in channel.ports
+                    if channel.is_active(p)
+                ]
+                report.append(
+                    WaitingNode(
+                        repr(node),
+                        f"its stream consumers {names} to take chunk "
+                        f"{(channel.eval, channel.index)} and ask for more",
+                    )
+                )
         return report
 
     def _unread_consumers(self, run: NodeRun) -> list[str]:
@@ -811,7 +838,7 @@ class Flow(StreamEngine):
                 out.append(f"{consumer!r}.input({port})")
         return out
 
-    def _node_of_current_task(self) -> Node:
+    def _node_of_current_task(self) -> Node | None:
         try:
             handle = current_task_handle()
         except RuntimeError:

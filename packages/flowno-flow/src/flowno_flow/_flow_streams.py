@@ -208,4 +208,3 @@ class StreamEngine:
     def _cancel_inputs_of(self, run: NodeRun) -> None:
         for stream in list(run.streams):
             self._stream_cancel(stream)
-

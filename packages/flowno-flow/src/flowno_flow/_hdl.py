@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Coroutine, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ._build_errors import FlowNotFinalizedError
 from ._callsite import user_callsite
 from ._draft import DraftNode
 from ._hdl_view import AnyFinalized, FlowHDLView
 
+if TYPE_CHECKING:
+    from flowno_eventloop import TaskHandle
+
+    from ._flow import Flow
+
 __all__ = ["FlowHDL"]
+
+_R = TypeVar("_R")
 
 
 class FlowHDL(FlowHDLView):
@@ -49,15 +56,16 @@ class FlowHDL(FlowHDLView):
 
     def __init__(self) -> None:
         super().__init__(None)
-        self._flow: Any = None
+        self._flow: Flow | None = None
 
     def _finalize_root(self) -> None:
         self._flow = importlib.import_module("flowno_flow._flow").Flow()
         super()._finalize_root()
 
     def _on_finalized(self, nodes: list[AnyFinalized]) -> None:
+        flow = self._require_flow("register the finalized nodes")
         for node in nodes:
-            self._flow.add_node(node)
+            flow.add_node(node)
 
     def _adopt_root(self, root: FlowHDLView) -> None:
         flow = getattr(root, "_flow", None)
@@ -65,7 +73,7 @@ class FlowHDL(FlowHDLView):
             self._flow = flow
         self._cycle_problem = root._cycle_problem
 
-    def _require_flow(self, action: str) -> Any:
+    def _require_flow(self, action: str) -> Flow:
         if self._flow is None:
             raise FlowNotFinalizedError(
                 f"cannot {action} at {user_callsite()}: the FlowHDL block (created at "
@@ -106,7 +114,7 @@ class FlowHDL(FlowHDLView):
             context_factory=context_factory,
         )
 
-    def create_task(self, raw_task: Coroutine[Any, Any, Any]) -> Any:
+    def create_task(self, raw_task: Coroutine[Any, Any, _R]) -> TaskHandle[_R]:
         """Schedule an extra coroutine on the flow's event loop (it starts with the run).
 
         Args:

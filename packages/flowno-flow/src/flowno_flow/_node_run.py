@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 from contextlib import nullcontext
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ._scheduler import NodeActivity, is_fresh
 from ._status import AnyStatus, WaitingForStartNextGeneration
@@ -16,6 +16,8 @@ from ._types import Generation, InputPortIndex
 
 if TYPE_CHECKING:
     from flowno_eventloop import TaskHandle
+
+    from ._finalized import AnyFinalizedNode
 
 __all__ = [
     "NodeTaskAndStatus",
@@ -26,7 +28,7 @@ __all__ = [
     "update_entry",
 ]
 
-Node = Any  # a FinalizedNode (FLOW-BUILD); the engine only uses the documented members
+Node: TypeAlias = "AnyFinalizedNode"  # the engine only uses FLOW-BUILD's documented members
 
 _NO_LIMIT = ()  # newer than every real generation: never reached
 _IDLE, _QUEUED, _RUNNING, _DEAD = "idle", "queued", "running", "dead"
@@ -38,26 +40,48 @@ class NodeRun:
     """The engine's runtime record of one node (also the value of ``Flow.node_tasks``)."""
 
     __slots__ = (
-        "node", "order", "task", "status", "phase", "go", "retained", "never_ran",
-        "inputs", "last_read", "pending_reads", "pending_gen", "channel", "cursors",
-        "resume_defaults", "defaulted", "streams", "wait_kind", "wait_detail", "limit",
-        "last_level", "stream_consumers", "demand_order", "entry_fresh", "stale_count",
-        "stale_busy", "out_entries",
+        "node",
+        "order",
+        "task",
+        "status",
+        "phase",
+        "go",
+        "retained",
+        "never_ran",
+        "inputs",
+        "last_read",
+        "pending_reads",
+        "pending_gen",
+        "channel",
+        "cursors",
+        "resume_defaults",
+        "defaulted",
+        "streams",
+        "wait_kind",
+        "wait_detail",
+        "limit",
+        "last_level",
+        "stream_consumers",
+        "demand_order",
+        "entry_fresh",
+        "stale_count",
+        "stale_busy",
+        "out_entries",
     )
 
     def __init__(self, node: Node, order: int) -> None:
-        self.node = node
-        self.order = order
+        self.node: Node = node
+        self.order: int = order
         self.task: TaskHandle[Any] | None = None
         self.status: AnyStatus = WaitingForStartNextGeneration(-1)
-        self.phase = _IDLE
-        self.go = False
-        self.retained = False
-        self.never_ran = True
+        self.phase: str = _IDLE
+        self.go: bool = False
+        self.retained: bool = False
+        self.never_ran: bool = True
         # (port index, producer run, producer output, minimum run level) per connected port
         self.inputs: list[tuple[int, NodeRun, int, int]] = []
         self.last_read: dict[int, Generation] = {}
-        self.pending_reads = 0  # consumers' mono ports that have not read pending_gen
+        self.pending_reads: int = 0  # consumers' mono ports that have not read pending_gen
         self.pending_gen: Generation = None
         self.channel: Channel | None = None
         self.cursors: dict[int, PortCursor] = {}  # my stream_in ports
@@ -67,13 +91,13 @@ class NodeRun:
         self.wait_kind: str | None = None
         self.wait_detail: object = None
         self.limit: Any = _NO_LIMIT
-        self.last_level = -1
+        self.last_level: int = -1
         self.stream_consumers: list[NodeRun] = []
         self.demand_order: list[Node] = []  # consumers by output port, then connection order
         # Incremental readiness (O(1) demand checks, W13): per entry of `inputs`
         self.entry_fresh: list[bool] = []
-        self.stale_count = 0  # stale entries
-        self.stale_busy = 0  # stale entries whose producer is not idle
+        self.stale_count: int = 0  # stale entries
+        self.stale_busy: int = 0  # stale entries whose producer is not idle
         self.out_entries: list[tuple[NodeRun, int]] = []  # (consumer run, its entry index)
 
     @property
@@ -126,14 +150,22 @@ class _Missing:
 
 MISSING: Any = _Missing()
 _NULL = nullcontext()
-_ACTIVITY = {_IDLE: NodeActivity.IDLE, _AWAITING: NodeActivity.IDLE, _QUEUED: NodeActivity.BUSY, _RUNNING: NodeActivity.BUSY,
-             _DEAD: NodeActivity.DEAD}
+_ACTIVITY = {
+    _IDLE: NodeActivity.IDLE,
+    _AWAITING: NodeActivity.IDLE,
+    _QUEUED: NodeActivity.BUSY,
+    _RUNNING: NodeActivity.BUSY,
+    _DEAD: NodeActivity.DEAD,
+}
 
 
 # --- incremental readiness (O(1) demand checks) ---------------------------------
 def entry_fresh_now(run: NodeRun, k: int) -> bool:
     i, prod, _, level = run.inputs[k]
-    return is_fresh(run.node.generation, prod.node.generation, level, run.node._state.stitch_level(i))
+    return is_fresh(
+        run.node.generation, prod.node.generation, level, run.node._state.stitch_level(i)
+    )
+
 
 def update_entry(run: NodeRun, k: int) -> None:
     fresh = entry_fresh_now(run, k)
@@ -145,16 +177,21 @@ def update_entry(run: NodeRun, k: int) -> None:
     if run.inputs[k][1].phase != _IDLE:
         run.stale_busy += delta
 
+
 def refresh_entries(run: NodeRun) -> None:
     for k in range(len(run.inputs)):
         update_entry(run, k)
+
 
 def recount(run: NodeRun) -> None:
     run.entry_fresh = [entry_fresh_now(run, k) for k in range(len(run.inputs))]
     run.stale_count = run.entry_fresh.count(False)
     run.stale_busy = sum(
-        1 for k, entry in enumerate(run.inputs) if not run.entry_fresh[k] and entry[1].phase != _IDLE
+        1
+        for k, entry in enumerate(run.inputs)
+        if not run.entry_fresh[k] and entry[1].phase != _IDLE
     )
+
 
 def set_phase(run: NodeRun, phase: str) -> None:
     was_busy = run.phase != _IDLE
@@ -165,6 +202,7 @@ def set_phase(run: NodeRun, phase: str) -> None:
     for consumer, k in run.out_entries:
         if not consumer.entry_fresh[k]:
             consumer.stale_busy += delta
+
 
 def after_push(run: NodeRun) -> None:
     """My generation changed: my consumers' entries and my own entries may flip."""

@@ -34,7 +34,7 @@ class NodeState:
 
     def __init__(self) -> None:
         self._generation: Generation = None
-        self._slots: list[tuple[DataGeneration, tuple[object, ...]] | None] = [None] * (
+        self._slots: list[tuple[DataGeneration, tuple[object, ...] | None] | None] = [None] * (
             _MAX_LEVEL + 1
         )
         self._stitch: dict[int, int] = {}
@@ -44,11 +44,11 @@ class NodeState:
         """The newest generation this node produced (``None`` before its first output)."""
         return self._generation
 
-    def push_data(self, data: tuple[object, ...], run_level: int = 0) -> DataGeneration:
+    def push_data(self, data: tuple[object, ...] | None, run_level: int = 0) -> DataGeneration:
         """Store ``data`` as the node's newest output at ``run_level``.
 
         Args:
-            data: One element per output port.
+            data: One element per output port; ``None`` for a stream that yielded nothing.
             run_level: 0 for a final result, 1 for a streamed chunk.
 
         Returns:

@@ -105,7 +105,7 @@ class FlowDeadlockError(RuntimeError):
     """
 
     def __init__(self, waiting: Sequence[WaitingNode]) -> None:
-        self.waiting = tuple(waiting)
+        self.waiting: tuple[WaitingNode, ...] = tuple(waiting)
         lines = ["Flow deadlock: no node can make progress."]
         lines.extend(f"  {w}" for w in self.waiting)
         super().__init__("\n".join(lines))
@@ -150,11 +150,14 @@ def missing_defaults_message(members: Sequence[tuple[Any, Sequence[int]]], *, cy
         text = describe_missing_defaults(members)
     except ImportError:  # pragma: no cover - FLOW-BUILD's module not there yet
         text = "\nOR\n".join(
-            f"  {node!r} must have defaults for EACH/ALL of inputs {ports}" for node, ports in members
+            f"  {node!r} must have defaults for EACH/ALL of inputs {ports}"
+            for node, ports in members
         )
     if cycle and not text.startswith("Detected a cycle"):
-        text = ("Detected a cycle without default values. You must add defaults to the indicated "
-                "arguments for at least ONE of the following nodes:\n" + text)
+        text = (
+            "Detected a cycle without default values. You must add defaults to the indicated "
+            "arguments for at least ONE of the following nodes:\n" + text
+        )
     return text
 
 

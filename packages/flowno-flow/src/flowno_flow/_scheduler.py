@@ -51,7 +51,9 @@ def effective_generation(producer_gen: Generation, run_level: int, stitch: int) 
     return stitched_generation(clip_generation(producer_gen, run_level), stitch)
 
 
-def is_fresh(consumer_gen: Generation, producer_gen: Generation, run_level: int, stitch: int) -> bool:
+def is_fresh(
+    consumer_gen: Generation, producer_gen: Generation, run_level: int, stitch: int
+) -> bool:
     """Whether a connected port has data newer than the consumer's last evaluation.
 
     Args:

@@ -54,32 +54,48 @@ class StreamCancelled(Exception):
 class PortCursor:
     """Reading position of one stream_in connection (consumer port <- producer output)."""
 
-    __slots__ = ("consumer", "port_index", "output_index", "eval", "taken", "released_eval",
-                 "asking", "waiter")
+    __slots__ = (
+        "consumer",
+        "port_index",
+        "output_index",
+        "eval",
+        "taken",
+        "released_eval",
+        "asking",
+        "waiter",
+    )
 
     def __init__(self, consumer: NodeRun, port_index: int, output_index: int) -> None:
-        self.consumer = consumer
-        self.port_index = port_index
-        self.output_index = output_index
-        self.eval = -1  # producer evaluation being read
-        self.taken = -1  # index of the last chunk taken in that evaluation
-        self.released_eval = -1  # evaluation this port no longer reads (ended/cancelled)
-        self.asking = False
+        self.consumer: NodeRun = consumer
+        self.port_index: int = port_index
+        self.output_index: int = output_index
+        self.eval: int = -1  # producer evaluation being read
+        self.taken: int = -1  # index of the last chunk taken in that evaluation
+        self.released_eval: int = -1  # evaluation this port no longer reads (ended/cancelled)
+        self.asking: bool = False
         self.waiter: Any = None  # parked consumer task handle
 
 
 class Channel:
     """The current evaluation of one streaming producer."""
 
-    __slots__ = ("eval", "index", "chunk", "finished", "cancelled_eval", "canceller",
-                 "ports", "waiter")
+    __slots__ = (
+        "eval",
+        "index",
+        "chunk",
+        "finished",
+        "cancelled_eval",
+        "canceller",
+        "ports",
+        "waiter",
+    )
 
     def __init__(self) -> None:
-        self.eval = -1  # main generation of the evaluation being streamed
-        self.index = -1  # latest published chunk index in that evaluation
+        self.eval: int = -1  # main generation of the evaluation being streamed
+        self.index: int = -1  # latest published chunk index in that evaluation
         self.chunk: tuple[object, ...] | None = None
-        self.finished = False
-        self.cancelled_eval = -1
+        self.finished: bool = False
+        self.cancelled_eval: int = -1
         self.canceller: Stream[Any] | None = None
         self.ports: list[PortCursor] = []
         self.waiter: Any = None  # parked producer task handle
@@ -105,7 +121,9 @@ class ReadDecision(enum.Enum):
     WAIT = "wait"
 
 
-def read_decision(channel: Channel, port: PortCursor, stream_eval: int, cancelled_by_me: bool) -> ReadDecision:
+def read_decision(
+    channel: Channel, port: PortCursor, stream_eval: int, cancelled_by_me: bool
+) -> ReadDecision:
     """Decide a read (pure).
 
     Args:

@@ -55,16 +55,33 @@ class ChromeTraceInstrument(FlowInstrument):
         tid = self._tracks.get(node)
         if tid is None:
             tid = self._tracks[node] = len(self._tracks) + 1
-            self.events.append({"ph": "M", "name": "thread_name", "pid": 1, "tid": tid,
-                                "args": {"name": repr(node)}})
+            self.events.append(
+                {
+                    "ph": "M",
+                    "name": "thread_name",
+                    "pid": 1,
+                    "tid": tid,
+                    "args": {"name": repr(node)},
+                }
+            )
         return tid
 
     def _slice(self, node: Any, name: str, cat: str, start: float, args: dict[str, Any]) -> None:
-        self.events.append({"ph": "X", "name": name, "cat": cat, "pid": 1, "tid": self._tid(node),
-                            "ts": start, "dur": max(self._us() - start, 0.0), "args": args})
+        self.events.append(
+            {
+                "ph": "X",
+                "name": name,
+                "cat": cat,
+                "pid": 1,
+                "tid": self._tid(node),
+                "ts": start,
+                "dur": max(self._us() - start, 0.0),
+                "args": args,
+            }
+        )
 
     @contextmanager
-    def node_lifecycle(self, flow: Any, node: Any, run_level: int) -> Generator[None, None, None]:
+    def node_lifecycle(self, flow: Flow, node: AnyFinalizedNode, run_level: int) -> Generator[None, None, None]:
         if run_level != 0:
             yield
             return
@@ -76,30 +93,55 @@ class ChromeTraceInstrument(FlowInstrument):
         try:
             yield
         finally:
-            self._slice(node, repr(node), "node", start,
-                        {"generation before": str(before), "generation": str(node.generation)})
+            self._slice(
+                node,
+                repr(node),
+                "node",
+                start,
+                {"generation before": str(before), "generation": str(node.generation)},
+            )
 
-    def on_node_resumed(self, flow: Any, node: Any, run_level: int) -> None:
+    def on_node_resumed(self, flow: Flow, node: AnyFinalizedNode, run_level: int) -> None:
         self._since[(node, "queued")] = self._us()
 
-    def on_node_stalled(self, flow: Any, node: Any, stalled_input: Any) -> None:
+    def on_node_stalled(self, flow: Flow, node: AnyFinalizedNode, stalled_input: FinalizedInputPortRef[Any]) -> None:
         self._since[(node, "stalled")] = self._us()
 
-    def on_node_status_change(self, flow: Any, node: Any, old: Any, new: Any) -> None:
+    def on_node_status_change(self, flow: Flow, node: AnyFinalizedNode, old: AnyStatus, new: AnyStatus) -> None:
         start = self._since.pop((node, "stalled"), None)
         if start is not None and type(new).__name__ != "Stalled":
-            self._slice(node, "stalled", "wait", start, {"input": repr(getattr(old, "stalling_input", ""))})
+            self._slice(
+                node, "stalled", "wait", start, {"input": repr(getattr(old, "stalling_input", ""))}
+            )
 
-    def on_node_emitted_data(self, flow: Any, node: Any, data: Any, run_level: int) -> None:
+    def on_node_emitted_data(self, flow: Flow, node: AnyFinalizedNode, data: tuple[object, ...] | None, run_level: int) -> None:
         if run_level >= 1:
-            self.events.append({"ph": "i", "s": "t", "name": "item", "cat": "stream", "pid": 1,
-                                "tid": self._tid(node), "ts": self._us(),
-                                "args": {"generation": str(node.generation)}})
+            self.events.append(
+                {
+                    "ph": "i",
+                    "s": "t",
+                    "name": "item",
+                    "cat": "stream",
+                    "pid": 1,
+                    "tid": self._tid(node),
+                    "ts": self._us(),
+                    "args": {"generation": str(node.generation)},
+                }
+            )
 
-    def on_node_error(self, flow: Any, node: Any, error: BaseException) -> None:
-        self.events.append({"ph": "i", "s": "t", "name": f"error: {type(error).__name__}",
-                            "cat": "error", "pid": 1, "tid": self._tid(node), "ts": self._us(),
-                            "args": {"message": str(error)}})
+    def on_node_error(self, flow: Flow, node: AnyFinalizedNode, error: BaseException) -> None:
+        self.events.append(
+            {
+                "ph": "i",
+                "s": "t",
+                "name": f"error: {type(error).__name__}",
+                "cat": "error",
+                "pid": 1,
+                "tid": self._tid(node),
+                "ts": self._us(),
+                "args": {"message": str(error)},
+            }
+        )
 
     def to_json(self) -> str:
         """The trace as a JSON string (``{"traceEvents": [...]}``)."""

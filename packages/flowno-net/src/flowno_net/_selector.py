@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import selectors
 from collections.abc import Mapping
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 from ._kernel import current_event_loop
 
@@ -97,4 +97,4 @@ class LoopSelectorAccessor:
 
 
 #: The original's ``flowno.core.event_loop.selectors.sel``, now a per-loop accessor.
-sel = LoopSelectorAccessor()
+sel: Final[LoopSelectorAccessor] = LoopSelectorAccessor()

@@ -43,6 +43,11 @@ class TLSSocketHandle(SocketHandle):
     ('example.org', True)
     """
 
+    #: The standard socket; an ``ssl.SSLSocket`` once the handshake has wrapped it.
+    socket: std_socket.socket
+    ssl_context: ssl.SSLContext
+    server_hostname: str | None
+
     def __init__(
         self,
         socket: std_socket.socket,
