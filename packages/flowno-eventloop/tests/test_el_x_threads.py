@@ -237,12 +237,10 @@ def test_mock_clock_does_not_jump_while_a_thread_works() -> None:
 
 
 def test_one_pool_per_run_reused_then_joined_when_the_run_ends() -> None:
-    def name() -> str:
-        return threading.current_thread().name
+    async def main() -> list[threading.Thread]:
+        return [await to_thread(threading.current_thread) for _ in range(3)]
 
-    async def main() -> list[str]:
-        return [await to_thread(name) for _ in range(3)]
-
-    names = EventLoop().run_until_complete(main(), join=True)
-    assert len(set(names)) == 1 and names[0].startswith("flowno-to_thread")
+    workers = EventLoop().run_until_complete(main(), join=True)
+    assert workers[0] is workers[1] is workers[2]  # one worker served the three calls
+    assert workers[0].name.startswith("flowno-to_thread") and not workers[0].is_alive()
     assert not [t for t in threading.enumerate() if t.name.startswith("flowno-to_thread")]

@@ -27,8 +27,8 @@ import selectors
 import threading
 import time
 from collections import deque
-from types import CoroutineType
 from collections.abc import Callable, Coroutine
+from types import CoroutineType
 from typing import Any, Literal, TypeVar, cast, overload
 
 from flowno_eventloop._clock import Clock, MonotonicClock
@@ -758,9 +758,12 @@ class EventLoop:
             while True:
                 batches += 1
                 count = len(tasks)
-                while count and tasks:
+                while count:
                     count -= 1
-                    packet = popleft()
+                    try:
+                        packet = popleft()
+                    except IndexError:  # someone emptied the queue (legacy code)
+                        return
                     coro, value, exc = packet
                     task = live_get(coro)
                     if task is None or task.state != ready or task.cancel_pending is not None:

@@ -9,6 +9,7 @@ re-acquiring a held lock) raises :class:`OwnershipError` in the offending task.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -89,8 +90,9 @@ class Event:
         if self._flag:
             return
         me = current_task_handle()
-        self._waiters.add(me)
-        await park(reason=self, on_cancel=lambda: self._waiters.discard(me))
+        waiters = self._waiters
+        waiters.add(me)
+        await park(reason=self, on_cancel=partial(waiters.discard, me))
 
     async def set(self) -> None:
         """Set the flag and wake every waiter (FIFO). Does not yield.

@@ -42,11 +42,18 @@ class FinalizedOutputPortRef(Generic[_T]):
     """Output ``port_index`` of a finalized node.
 
     Example:
-        >>> FinalizedOutputPortRef("Mul#0", 1).port_index
-        1
+        >>> from flowno_flow import FlowHDL, node
+        >>> @node
+        ... async def Mul(a: int, b: int) -> int:
+        ...     return a * b
+        >>> with FlowHDL() as f:
+        ...     f.product = Mul(2, 3)
+        >>> ref = f.product.output(0)
+        >>> isinstance(ref, FinalizedOutputPortRef), ref.node is f.product, ref.port_index
+        (True, True, 0)
     """
 
-    node: Any
+    node: AnyFinalizedNode
     port_index: int
 
     def __repr__(self) -> str:
@@ -58,11 +65,18 @@ class FinalizedInputPortRef(Generic[_T]):
     """Input ``port_index`` of a finalized node.
 
     Example:
-        >>> FinalizedInputPortRef("Neg#0", 0)
-        'Neg#0'.input(0)
+        >>> from flowno_flow import FlowHDL, node
+        >>> @node
+        ... async def Neg(x: int) -> int:
+        ...     return -x
+        >>> with FlowHDL() as f:
+        ...     f.negated = Neg(1)
+        >>> ref = f.negated.input(0)
+        >>> isinstance(ref, FinalizedInputPortRef), ref.node is f.negated, ref.port_index
+        (True, True, 0)
     """
 
-    node: Any
+    node: AnyFinalizedNode
     port_index: int
 
     def __repr__(self) -> str:

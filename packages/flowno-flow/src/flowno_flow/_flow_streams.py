@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ._accumulate import Accumulator
 from ._generation import inc_generation
@@ -26,6 +26,9 @@ from ._stream import (
     may_advance,
     read_decision,
 )
+
+if TYPE_CHECKING:
+    from ._flow import Flow
 
 __all__ = ["StreamEngine"]
 
@@ -171,7 +174,8 @@ class StreamEngine:
             port.asking = True
             self._maybe_advance(prod)
             self.set_node_status(consumer.node, Stalled(stream.input))
-            self._inst.on_node_stalled(self, consumer.node, stream.input)
+            flow = cast("Flow", self)  # StreamEngine only exists as Flow's base
+            self._inst.on_node_stalled(flow, consumer.node, stream.input)
             port.waiter = consumer
             try:
                 await self._block(consumer, "stall", stream)

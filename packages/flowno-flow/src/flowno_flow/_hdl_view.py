@@ -65,9 +65,9 @@ class FlowHDLView:
         """
 
         nodes: dict[str, Any]
-        finalized_nodes: dict[Any, Any]
-        drafts: list[Any] = field(default_factory=_empty_list)
-        view: Any = None
+        finalized_nodes: dict[AnyDraftNode, AnyFinalized]
+        drafts: list[AnyDraftNode] = field(default_factory=_empty_list)
+        view: FlowHDLView | None = None
 
     def __init__(
         self, on_register_finalized_node: Callable[[AnyFinalized], None] | None = None

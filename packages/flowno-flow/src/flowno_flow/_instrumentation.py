@@ -80,25 +80,37 @@ class FlowInstrument:
     def on_resolution_queue_get(self, flow: Flow, node: AnyFinalizedNode) -> None:
         """A demand for ``node`` was taken from the queue."""
 
-    def on_solving_nodes(self, flow: Flow, head_node: AnyFinalizedNode, solution_nodes: list[AnyFinalizedNode]) -> None:
+    def on_solving_nodes(
+        self, flow: Flow, head_node: AnyFinalizedNode, solution_nodes: list[AnyFinalizedNode]
+    ) -> None:
         """The nodes to run for a demand were computed."""
 
-    def on_node_status_change(self, flow: Flow, node: AnyFinalizedNode, old: AnyStatus, new: AnyStatus) -> None:
+    def on_node_status_change(
+        self, flow: Flow, node: AnyFinalizedNode, old: AnyStatus, new: AnyStatus
+    ) -> None:
         """A node's task status changed."""
 
-    def on_node_stalled(self, flow: Flow, node: AnyFinalizedNode, stalled_input: FinalizedInputPortRef[Any]) -> None:
+    def on_node_stalled(
+        self, flow: Flow, node: AnyFinalizedNode, stalled_input: FinalizedInputPortRef[Any]
+    ) -> None:
         """A stream consumer waits for its producer's next chunk."""
 
-    def on_node_emitted_data(self, flow: Flow, node: AnyFinalizedNode, data: tuple[object, ...] | None, run_level: int) -> None:
+    def on_node_emitted_data(
+        self, flow: Flow, node: AnyFinalizedNode, data: tuple[object, ...] | None, run_level: int
+    ) -> None:
         """``node`` pushed ``data`` (a final result at level 0, a chunk at level 1)."""
 
-    def on_node_generation_limit(self, flow: Flow, node: AnyFinalizedNode, limit: tuple[int, ...] | None) -> None:
+    def on_node_generation_limit(
+        self, flow: Flow, node: AnyFinalizedNode, limit: tuple[int, ...] | None
+    ) -> None:
         """``node`` reached its generation limit; ``TerminateLimitReached`` follows."""
 
     def on_node_error(self, flow: Flow, node: AnyFinalizedNode, error: BaseException) -> None:
         """``node`` (or the engine around it) raised ``error``."""
 
-    def on_defaulted_inputs_set(self, flow: Flow, node: AnyFinalizedNode, defaulted_inputs: list[int]) -> None:
+    def on_defaulted_inputs_set(
+        self, flow: Flow, node: AnyFinalizedNode, defaulted_inputs: list[int]
+    ) -> None:
         """Before each evaluation: the ports fed their default to break a cycle."""
 
     def on_node_resumed(self, flow: Flow, node: AnyFinalizedNode, run_level: int) -> None:
@@ -125,7 +137,9 @@ class FlowInstrument:
 
     # --- context managers ---------------------------------------------------
     @contextmanager
-    def node_lifecycle(self, flow: Flow, node: AnyFinalizedNode, run_level: int) -> Generator[None, None, None]:
+    def node_lifecycle(
+        self, flow: Flow, node: AnyFinalizedNode, run_level: int
+    ) -> Generator[None, None, None]:
         """Around each evaluation (level 0) and each generator step (level 1)."""
         yield
 
@@ -184,19 +198,29 @@ class PrintInstrument(FlowInstrument):
     def on_resolution_queue_put(self, flow: Flow, node: AnyFinalizedNode) -> None:
         self._emit(f"[flow] demand {node!r}")
 
-    def on_solving_nodes(self, flow: Flow, head_node: AnyFinalizedNode, solution_nodes: list[AnyFinalizedNode]) -> None:
+    def on_solving_nodes(
+        self, flow: Flow, head_node: AnyFinalizedNode, solution_nodes: list[AnyFinalizedNode]
+    ) -> None:
         self._emit(f"[flow] solve {head_node!r} -> {solution_nodes!r}")
 
-    def on_node_status_change(self, flow: Flow, node: AnyFinalizedNode, old: AnyStatus, new: AnyStatus) -> None:
+    def on_node_status_change(
+        self, flow: Flow, node: AnyFinalizedNode, old: AnyStatus, new: AnyStatus
+    ) -> None:
         self._emit(f"[flow] status {node!r}: {old!r} -> {new!r}")
 
-    def on_node_stalled(self, flow: Flow, node: AnyFinalizedNode, stalled_input: FinalizedInputPortRef[Any]) -> None:
+    def on_node_stalled(
+        self, flow: Flow, node: AnyFinalizedNode, stalled_input: FinalizedInputPortRef[Any]
+    ) -> None:
         self._emit(f"[flow] stalled {node!r} on {stalled_input!r}")
 
-    def on_node_emitted_data(self, flow: Flow, node: AnyFinalizedNode, data: tuple[object, ...] | None, run_level: int) -> None:
+    def on_node_emitted_data(
+        self, flow: Flow, node: AnyFinalizedNode, data: tuple[object, ...] | None, run_level: int
+    ) -> None:
         self._emit(f"[flow] emit {node!r} gen={node.generation} run_level={run_level}")
 
-    def on_node_generation_limit(self, flow: Flow, node: AnyFinalizedNode, limit: tuple[int, ...] | None) -> None:
+    def on_node_generation_limit(
+        self, flow: Flow, node: AnyFinalizedNode, limit: tuple[int, ...] | None
+    ) -> None:
         self._emit(f"[flow] limit {node!r} reached {limit!r}")
 
     def on_node_error(self, flow: Flow, node: AnyFinalizedNode, error: BaseException) -> None:
@@ -239,7 +263,9 @@ class MinimalInstrument(FlowInstrument):
         print(f"flow end {flow}")
 
     @contextmanager
-    def node_lifecycle(self, flow: Flow, node: AnyFinalizedNode, run_level: int) -> Generator[None, None, None]:
+    def node_lifecycle(
+        self, flow: Flow, node: AnyFinalizedNode, run_level: int
+    ) -> Generator[None, None, None]:
         print(f"begin {node!r} run_level={run_level}")
         yield
         print(f"end {node!r} run_level={run_level}")

@@ -90,7 +90,7 @@ class NodeRun:
         self.streams: list[Stream[Any]] = []
         self.wait_kind: str | None = None
         self.wait_detail: object = None
-        self.limit: Any = _NO_LIMIT
+        self.limit: Generation = _NO_LIMIT  # from stop_at_node_generation
         self.last_level: int = -1
         self.stream_consumers: list[NodeRun] = []
         self.demand_order: list[Node] = []  # consumers by output port, then connection order

@@ -14,9 +14,11 @@ import enum
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from ._finalized import FinalizedInputPortRef, FinalizedOutputPortRef
 from ._instrumentation import get_current_flow_instrument
 
 if TYPE_CHECKING:
+    from ._finalized import AnyFinalizedNode
     from ._flow_streams import StreamEngine
     from ._node_run import NodeRun
 
@@ -46,9 +48,11 @@ class StreamCancelled(Exception):
         'Stream was cancelled by consumer'
     """
 
-    def __init__(self, stream: Any, message: str = "Stream was cancelled by consumer") -> None:
+    def __init__(
+        self, stream: Stream[Any] | None, message: str = "Stream was cancelled by consumer"
+    ) -> None:
         super().__init__(message)
-        self.stream = stream
+        self.stream: Stream[Any] | None = stream
 
 
 class PortCursor:
@@ -199,15 +203,23 @@ class Stream(Generic[_T_co], AsyncIterator[_T_co]):
         output: The producer's output port reference.
 
     Example:
-        >>> s = Stream("Sum#0.input(0)", "Gen#0.output(0)")
-        >>> s
-        Stream(Gen#0.output(0)->Sum#0.input(0), run_level=1)
+        >>> from flowno_flow import FlowHDL, node
+        >>> @node
+        ... async def Double(x: int) -> int:
+        ...     return 2 * x
+        >>> with FlowHDL() as f:
+        ...     f.first = Double(1)
+        ...     f.second = Double(f.first)
+        >>> Stream(f.second.input(0), f.first.output(0))
+        Stream(Double#0.output(0)->Double#1.input(0), run_level=1)
     """
 
-    def __init__(self, input: Any, output: Any) -> None:  # noqa: A002
-        self.input = input
-        self.output = output
-        self.run_level = 1
+    def __init__(  # `input` shadows the builtin: the original's parameter name
+        self, input: FinalizedInputPortRef[Any], output: FinalizedOutputPortRef[Any]
+    ) -> None:
+        self.input: FinalizedInputPortRef[Any] = input
+        self.output: FinalizedOutputPortRef[Any] = output
+        self.run_level: int = 1
         self._flow: StreamEngine | None = None
         self._producer: NodeRun | None = None
         self._port: PortCursor | None = None
@@ -240,10 +252,6 @@ class Stream(Generic[_T_co], AsyncIterator[_T_co]):
             self._flow._stream_cancel(self)
 
 
-def input_port_ref(node: Any, index: int) -> Any:
-    """The consumer port reference a Stream names (FinalizedInputPortRef)."""
-    try:
-        from ._finalized import FinalizedInputPortRef
-    except ImportError:  # pragma: no cover - FLOW-BUILD's module not there yet
-        return f"{node!r}.input({index})"
-    return FinalizedInputPortRef(node, index)  # pyright: ignore[reportUnknownVariableType]
+def input_port_ref(node: AnyFinalizedNode, index: int) -> FinalizedInputPortRef[Any]:
+    """The consumer port reference a Stream names."""
+    return FinalizedInputPortRef(node, index)

@@ -10,9 +10,14 @@ import json
 import time
 from collections.abc import Callable, Generator
 from contextlib import contextmanager
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ._instrumentation import FlowInstrument
+
+if TYPE_CHECKING:
+    from ._finalized import AnyFinalizedNode, FinalizedInputPortRef
+    from ._flow import Flow
+    from ._status import AnyStatus
 
 __all__ = ["ChromeTraceInstrument"]
 
@@ -51,7 +56,7 @@ class ChromeTraceInstrument(FlowInstrument):
     def _us(self) -> float:
         return self._clock() * 1e6
 
-    def _tid(self, node: Any) -> int:
+    def _tid(self, node: AnyFinalizedNode) -> int:
         tid = self._tracks.get(node)
         if tid is None:
             tid = self._tracks[node] = len(self._tracks) + 1
@@ -66,7 +71,9 @@ class ChromeTraceInstrument(FlowInstrument):
             )
         return tid
 
-    def _slice(self, node: Any, name: str, cat: str, start: float, args: dict[str, Any]) -> None:
+    def _slice(
+        self, node: AnyFinalizedNode, name: str, cat: str, start: float, args: dict[str, Any]
+    ) -> None:
         self.events.append(
             {
                 "ph": "X",
@@ -81,7 +88,9 @@ class ChromeTraceInstrument(FlowInstrument):
         )
 
     @contextmanager
-    def node_lifecycle(self, flow: Flow, node: AnyFinalizedNode, run_level: int) -> Generator[None, None, None]:
+    def node_lifecycle(
+        self, flow: Flow, node: AnyFinalizedNode, run_level: int
+    ) -> Generator[None, None, None]:
         if run_level != 0:
             yield
             return
@@ -104,17 +113,23 @@ class ChromeTraceInstrument(FlowInstrument):
     def on_node_resumed(self, flow: Flow, node: AnyFinalizedNode, run_level: int) -> None:
         self._since[(node, "queued")] = self._us()
 
-    def on_node_stalled(self, flow: Flow, node: AnyFinalizedNode, stalled_input: FinalizedInputPortRef[Any]) -> None:
+    def on_node_stalled(
+        self, flow: Flow, node: AnyFinalizedNode, stalled_input: FinalizedInputPortRef[Any]
+    ) -> None:
         self._since[(node, "stalled")] = self._us()
 
-    def on_node_status_change(self, flow: Flow, node: AnyFinalizedNode, old: AnyStatus, new: AnyStatus) -> None:
+    def on_node_status_change(
+        self, flow: Flow, node: AnyFinalizedNode, old: AnyStatus, new: AnyStatus
+    ) -> None:
         start = self._since.pop((node, "stalled"), None)
         if start is not None and type(new).__name__ != "Stalled":
             self._slice(
                 node, "stalled", "wait", start, {"input": repr(getattr(old, "stalling_input", ""))}
             )
 
-    def on_node_emitted_data(self, flow: Flow, node: AnyFinalizedNode, data: tuple[object, ...] | None, run_level: int) -> None:
+    def on_node_emitted_data(
+        self, flow: Flow, node: AnyFinalizedNode, data: tuple[object, ...] | None, run_level: int
+    ) -> None:
         if run_level >= 1:
             self.events.append(
                 {

@@ -6,25 +6,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._handle import SocketHandle
 
 
 @dataclass(frozen=True)
 class SocketCommand:
     """A socket operation on ``handle``.
 
-    >>> SocketRecvCommand("h").handle
-    'h'
+    >>> import socket
+    >>> from flowno_net import SocketHandle
+    >>> with SocketHandle(socket.socket()) as h:
+    ...     SocketRecvCommand(h).handle is h
+    True
     """
 
-    handle: Any
+    handle: SocketHandle
 
 
 @dataclass(frozen=True)
 class SocketAcceptCommand(SocketCommand):
     """An ``accept`` on a listening handle.
 
-    >>> isinstance(SocketAcceptCommand("h"), SocketCommand)
+    >>> issubclass(SocketAcceptCommand, SocketCommand)
     True
     """
 
@@ -33,7 +39,7 @@ class SocketAcceptCommand(SocketCommand):
 class SocketRecvCommand(SocketCommand):
     """A ``recv``-family read.
 
-    >>> isinstance(SocketRecvCommand("h"), SocketCommand)
+    >>> issubclass(SocketRecvCommand, SocketCommand)
     True
     """
 
@@ -42,6 +48,6 @@ class SocketRecvCommand(SocketCommand):
 class SocketSendCommand(SocketCommand):
     """A ``send``-family write.
 
-    >>> isinstance(SocketSendCommand("h"), SocketCommand)
+    >>> issubclass(SocketSendCommand, SocketCommand)
     True
     """

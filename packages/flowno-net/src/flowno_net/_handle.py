@@ -14,7 +14,7 @@ import socket as std_socket
 from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from ._connect import connect_any
 from ._decide import WOULD_BLOCK, Step, next_step
@@ -31,6 +31,11 @@ from ._metadata import (
 )
 from ._ops import ACCEPT, RECV, SEND, OpKind
 from ._resolve import Address, resolve
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer  # collections.abc.Buffer from 3.12
+
+    from flowno_eventloop import TaskHandle
 
 _T = TypeVar("_T")
 _WAIT_FUNCTIONS = (wait_readable, wait_writable)  # indexed like SocketHandle._waiters
@@ -240,7 +245,7 @@ class SocketHandle:
             fire("on_socket_recv_data", SocketRecvDataMetadata(self, data))
         return data
 
-    async def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+    async def recv_into(self, buffer: Buffer, nbytes: int = 0, flags: int = 0) -> int:
         """Receive into ``buffer``; returns the byte count (0 at end of stream or when closed).
 
         Args:
@@ -304,7 +309,7 @@ class SocketHandle:
             fire("on_socket_recv_data", SocketRecvDataMetadata(self, data))
         return data, address
 
-    async def send(self, data: Any, flags: int = 0) -> int:
+    async def send(self, data: Buffer, flags: int = 0) -> int:
         """Send once; returns how many bytes were sent (may be fewer than ``len(data)``).
 
         Args:
@@ -332,7 +337,7 @@ class SocketHandle:
             self._report_sent(data, sent)
         return sent
 
-    async def sendto(self, data: Any, address: Address) -> int:
+    async def sendto(self, data: Buffer, address: Address) -> int:
         """Send a datagram to ``address`` (numeric address: no name lookup on the loop).
 
         Args:
@@ -356,7 +361,7 @@ class SocketHandle:
             self._report_sent(data, sent)
         return sent
 
-    async def sendAll(self, data: Any) -> None:  # noqa: N802 (the documented name)
+    async def sendAll(self, data: Buffer) -> None:  # noqa: N802 (the documented name)
         """Send all of ``data``, waiting for the peer to drain as needed.
 
         Args:
@@ -382,7 +387,7 @@ class SocketHandle:
 
     sendall = sendAll
 
-    def _report_sent(self, data: Any, sent: int) -> None:
+    def _report_sent(self, data: Buffer, sent: int) -> None:
         chunk = bytes(memoryview(data).cast("B")[:sent])
         fire("on_socket_send_data", SocketSendDataMetadata(self, chunk, sent))
 
@@ -547,7 +552,11 @@ class SocketHandle:
         else:
             self.socket.setsockopt(level, option, value, optlen)
 
-    def getsockopt(self, level: int, option: int, buflen: int | None = None) -> Any:
+    @overload
+    def getsockopt(self, level: int, option: int, buflen: None = None) -> int: ...
+    @overload
+    def getsockopt(self, level: int, option: int, buflen: int) -> bytes: ...
+    def getsockopt(self, level: int, option: int, buflen: int | None = None) -> int | bytes:
         """Read a socket option (see ``socket.getsockopt``).
 
         Args:
@@ -598,7 +607,7 @@ def _connect_ready(start: SocketConnectStartMetadata) -> SocketConnectReadyMetad
     )
 
 
-def _current_task_or_none() -> Any:
+def _current_task_or_none() -> TaskHandle[Any] | None:
     try:
         return current_task_handle()
     except RuntimeError:

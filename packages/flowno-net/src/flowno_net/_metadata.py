@@ -7,7 +7,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flowno_eventloop import TaskHandle
+
+    from ._commands import SocketCommand
+    from ._handle import SocketHandle
+    from ._resolve import Address
 
 
 @dataclass
@@ -21,14 +28,18 @@ class InstrumentationMetadata:
         immediate: ``True`` when the operation completed without waiting.
         start_time: monotonic time the operation started.
 
-    >>> meta = InstrumentationMetadata(None, None, "h", start_time=1.0)
-    >>> meta.immediate, meta.start_time
-    (False, 1.0)
+    >>> import socket
+    >>> from flowno_net import SocketHandle
+    >>> h = SocketHandle(socket.socket())
+    >>> meta = InstrumentationMetadata(None, None, h, start_time=1.0)
+    >>> meta.immediate, meta.start_time, meta.socket_handle is h
+    (False, 1.0, True)
+    >>> h.close()
     """
 
-    _task: Any
-    _command: Any
-    socket_handle: Any
+    _task: TaskHandle[Any] | None
+    _command: SocketCommand | None
+    socket_handle: SocketHandle
     immediate: bool = False
     start_time: float = field(default_factory=time.monotonic)
 
@@ -37,10 +48,14 @@ class InstrumentationMetadata:
 class ReadySocketInstrumentationMetadata(InstrumentationMetadata):
     """A socket operation became possible (``on_socket_{accept,recv,send}_ready``).
 
-    >>> start = InstrumentationMetadata(None, None, "h", start_time=1.0)
+    >>> import socket
+    >>> from flowno_net import SocketHandle
+    >>> h = SocketHandle(socket.socket())
+    >>> start = InstrumentationMetadata(None, None, h, start_time=1.0)
     >>> ready = ReadySocketInstrumentationMetadata.from_instrumentation_metadata(start, 1.5)
     >>> ready.finish_time - ready.start_time
     0.5
+    >>> h.close()
     """
 
     finish_time: float = field(default_factory=time.monotonic)
@@ -58,7 +73,10 @@ class ReadySocketInstrumentationMetadata(InstrumentationMetadata):
         Returns:
             A new ready metadata with the same fields plus ``finish_time``.
 
-        >>> start = InstrumentationMetadata(None, None, "h", True, 2.0)
+        >>> import socket
+        >>> from flowno_net import SocketHandle
+        >>> with SocketHandle(socket.socket()) as h:
+        ...     start = InstrumentationMetadata(None, None, h, True, 2.0)
         >>> ReadySocketInstrumentationMetadata.from_instrumentation_metadata(start, 3.0).immediate
         True
         """
@@ -76,11 +94,15 @@ class ReadySocketInstrumentationMetadata(InstrumentationMetadata):
 class SocketRecvDataMetadata:
     """Bytes a ``recv``-family call returned (``on_socket_recv_data``).
 
-    >>> SocketRecvDataMetadata("h", b"abc").data
+    >>> import socket
+    >>> from flowno_net import SocketHandle
+    >>> h = SocketHandle(socket.socket())
+    >>> SocketRecvDataMetadata(h, b"abc").data
     b'abc'
+    >>> h.close()
     """
 
-    socket_handle: Any
+    socket_handle: SocketHandle
     data: bytes
 
 
@@ -88,11 +110,15 @@ class SocketRecvDataMetadata:
 class SocketSendDataMetadata:
     """One ``send`` call's result (``on_socket_send_data``); ``data`` holds only the bytes sent.
 
-    >>> SocketSendDataMetadata("h", b"ab", 2).bytes_sent
+    >>> import socket
+    >>> from flowno_net import SocketHandle
+    >>> h = SocketHandle(socket.socket())
+    >>> SocketSendDataMetadata(h, b"ab", 2).bytes_sent
     2
+    >>> h.close()
     """
 
-    socket_handle: Any
+    socket_handle: SocketHandle
     data: bytes
     bytes_sent: int
 
@@ -101,12 +127,16 @@ class SocketSendDataMetadata:
 class SocketConnectStartMetadata:
     """A connect starting (``on_socket_connect_start``).
 
-    >>> SocketConnectStartMetadata("h", ("127.0.0.1", 80), start_time=0.0).target_address
+    >>> import socket
+    >>> from flowno_net import SocketHandle
+    >>> h = SocketHandle(socket.socket())
+    >>> SocketConnectStartMetadata(h, ("127.0.0.1", 80), start_time=0.0).target_address
     ('127.0.0.1', 80)
+    >>> h.close()
     """
 
-    socket_handle: Any
-    target_address: Any
+    socket_handle: SocketHandle
+    target_address: Address
     immediate: bool = False
     start_time: float = field(default_factory=time.monotonic)
 
@@ -115,8 +145,12 @@ class SocketConnectStartMetadata:
 class SocketConnectReadyMetadata(SocketConnectStartMetadata):
     """A connect that succeeded (``on_socket_connect_ready``).
 
-    >>> SocketConnectReadyMetadata("h", "addr", True, 1.0, 1.25).finish_time
+    >>> import socket
+    >>> from flowno_net import SocketHandle
+    >>> h = SocketHandle(socket.socket())
+    >>> SocketConnectReadyMetadata(h, ("127.0.0.1", 80), True, 1.0, 1.25).finish_time
     1.25
+    >>> h.close()
     """
 
     finish_time: float = field(default_factory=time.monotonic)
@@ -128,11 +162,15 @@ class TLSHandshakeMetadata:
 
     ``cipher`` is ``(name, protocol, bits)`` as returned by ``SSLSocket.cipher()``.
 
-    >>> TLSHandshakeMetadata("h", ("X", "TLSv1.3", 256), "TLSv1.3", "localhost", 0.0, 0.1).version
+    >>> import socket
+    >>> from flowno_net import SocketHandle
+    >>> h = SocketHandle(socket.socket())
+    >>> TLSHandshakeMetadata(h, ("X", "TLSv1.3", 256), "TLSv1.3", "localhost", 0.0, 0.1).version
     'TLSv1.3'
+    >>> h.close()
     """
 
-    socket_handle: Any
+    socket_handle: SocketHandle
     cipher: tuple[str, str, int] | None
     version: str | None
     server_hostname: str | None
