@@ -105,7 +105,11 @@ def test_hooks_fire_with_documented_arguments() -> None:
     assert isinstance(before[1], TaskSendMetadata) and before[1].send_value is None
     throws = [e[1] for e in rec.events if e[0] == "on_task_before_throw"]
     assert all(isinstance(m, TaskThrowMetadata) for m in throws)
-    assert [type(m.exception).__name__ for m in throws] == ["ValueError", "TaskCancelled", "TaskCancelled"]
+    assert [type(m.exception).__name__ for m in throws] == [
+        "ValueError",
+        "TaskCancelled",
+        "TaskCancelled",
+    ]
     completed = [e for e in rec.events if e[0] == "on_task_completed"]
     assert [e[2] for e in completed] == ["c", None]
     error = next(e for e in rec.events if e[0] == "on_task_error")

@@ -51,7 +51,15 @@ def test_ex02_spawn_order(capsys: pytest.CaptureFixture[str]) -> None:
 
     EventLoop().run_until_complete(main())
     assert capsys.readouterr().out.split("\n") == [
-        "a0", "main: spawned a", "a1", "b0", "main: spawned b", "a2", "b1", "main: a b", "",
+        "a0",
+        "main: spawned a",
+        "a1",
+        "b0",
+        "main: spawned b",
+        "a2",
+        "b1",
+        "main: a b",
+        "",
     ]
 
 
@@ -326,6 +334,7 @@ def test_deadlock_waits_grace_for_other_threads_then_raises() -> None:
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
+
         async def main() -> None:
             await park(reason="forever")
 
@@ -367,6 +376,7 @@ def test_create_task_from_thread_wakes_blocked_loop() -> None:
 def test_wait_readable_writable_and_busy() -> None:
     a, b = socket.socketpair()
     try:
+
         async def reader() -> bytes:
             await wait_readable(a)
             return a.recv(10)
@@ -391,6 +401,7 @@ def test_wait_readable_writable_and_busy() -> None:
 def test_cancel_io_wait_unregisters() -> None:
     a, b = socket.socketpair()
     try:
+
         async def reader() -> None:
             await wait_readable(a)
 
@@ -536,7 +547,9 @@ def test_manual_mock_clock_without_waker_is_a_deadlock() -> None:
         await sleep(1)
 
     with pytest.raises(DeadlockError, match="SleepCommand"):
-        EventLoop(clock=MockClock(autojump_threshold=None), deadlock_grace=0).run_until_complete(main())
+        EventLoop(clock=MockClock(autojump_threshold=None), deadlock_grace=0).run_until_complete(
+            main()
+        )
 
 
 def test_mock_clock_threshold_waits_real_time_first() -> None:

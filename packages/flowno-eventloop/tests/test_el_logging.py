@@ -40,7 +40,9 @@ def lines(text: str) -> list[str]:
 
 
 def test_ex19_tag_filter(flowno_logger: logging.Logger, capsys: pytest.CaptureFixture[str]) -> None:
-    assert configure_logging_from_env({"FLOWNO_LOG_LEVEL": "warning", "FLOWNO_LOG_TAG_FILTER": "demo"})
+    assert configure_logging_from_env(
+        {"FLOWNO_LOG_LEVEL": "warning", "FLOWNO_LOG_TAG_FILTER": "demo"}
+    )
     emit_ex19()
     assert lines(capsys.readouterr().err) == ["WARNING:flowno.demo:tagged warning"]
 
@@ -54,7 +56,9 @@ def test_ex19_level_only(flowno_logger: logging.Logger, capsys: pytest.CaptureFi
     assert got[2].endswith("raised an exception: bad input")
 
 
-def test_info_lines_and_idempotence(flowno_logger: logging.Logger, capsys: pytest.CaptureFixture[str]) -> None:
+def test_info_lines_and_idempotence(
+    flowno_logger: logging.Logger, capsys: pytest.CaptureFixture[str]
+) -> None:
     env = {"FLOWNO_LOG_LEVEL": "info", "FLOWNO_LOG_TAG_FILTER": " Flow , HTTP"}
     configure_logging_from_env(env)
     configure_logging_from_env(env)
@@ -68,7 +72,9 @@ def test_info_lines_and_idempotence(flowno_logger: logging.Logger, capsys: pytes
     ]
 
 
-def test_file_console_and_propagate(flowno_logger: logging.Logger, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_file_console_and_propagate(
+    flowno_logger: logging.Logger, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     log_file = tmp_path / "flowno.log"
     configure_logging_from_env(
         {"FLOWNO_LOG_FILE": str(log_file), "FLOWNO_LOG_CONSOLE": "No", "FLOWNO_LOG_PROPAGATE": "0"}
@@ -81,7 +87,9 @@ def test_file_console_and_propagate(flowno_logger: logging.Logger, tmp_path: Pat
     assert "ERROR:flowno.x:to the file" in log_file.read_text()
 
 
-def test_unwritable_log_file_is_reported(flowno_logger: logging.Logger, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unwritable_log_file_is_reported(
+    flowno_logger: logging.Logger, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "missing-dir" / "x.log"
     configure_logging_from_env({"FLOWNO_LOG_FILE": str(bad)})
     assert f"Failed to create log file '{bad}'" in capsys.readouterr().err

@@ -203,6 +203,7 @@ def test_opt_in_signals_chain_and_restore(caplog: pytest.LogCaptureFixture) -> N
 
     previous = signal.signal(signal.SIGUSR1, mine)
     try:
+
         async def main() -> None:
             os.kill(os.getpid(), signal.SIGUSR1)
             await sleep(0)
@@ -258,5 +259,8 @@ def test_statistics_lists_blocked_tasks() -> None:
         return stats
 
     stats = EventLoop().run_until_complete(main(), join=True)
-    assert ("<TaskHandle test_statistics_lists_blocked_tasks.<locals>.waiter parked>", "'custom reason'") in stats["blocked"]
+    assert (
+        "<TaskHandle test_statistics_lists_blocked_tasks.<locals>.waiter parked>",
+        "'custom reason'",
+    ) in stats["blocked"]
     assert stats["parked"] >= 1

@@ -68,7 +68,9 @@ def _lock_acquire(loop: EventLoop, handle: TaskHandle[Any], cmd: LockAcquireComm
 def _lock_release(loop: EventLoop, handle: TaskHandle[Any], cmd: LockReleaseCommand) -> None:
     lock: Lock = cmd.lock
     if lock.owner != handle:
-        wake_error(handle, OwnershipError(f"{lock!r} released by {handle!r}, which does not hold it"))
+        wake_error(
+            handle, OwnershipError(f"{lock!r} released by {handle!r}, which does not hold it")
+        )
         return
     lock._release()  # pyright: ignore[reportPrivateUsage]
     wake(handle)
@@ -78,7 +80,9 @@ def _condition_wait(loop: EventLoop, handle: TaskHandle[Any], cmd: ConditionWait
     cond: Condition = cmd.condition
     lock = cond.lock
     if lock.owner != handle:
-        wake_error(handle, OwnershipError(f"Condition.wait() needs the lock held by the caller: {cond!r}"))
+        wake_error(
+            handle, OwnershipError(f"Condition.wait() needs the lock held by the caller: {cond!r}")
+        )
         return
     waiters = cond._waiters  # pyright: ignore[reportPrivateUsage]
     waiters.add(handle)
@@ -91,10 +95,15 @@ def _condition_wait(loop: EventLoop, handle: TaskHandle[Any], cmd: ConditionWait
     _set_cancel(handle, cond, on_cancel)
 
 
-def _condition_notify(loop: EventLoop, handle: TaskHandle[Any], cmd: ConditionNotifyCommand) -> None:
+def _condition_notify(
+    loop: EventLoop, handle: TaskHandle[Any], cmd: ConditionNotifyCommand
+) -> None:
     cond: Condition = cmd.condition
     if cond.lock.owner != handle:
-        wake_error(handle, OwnershipError(f"Condition.notify() needs the lock held by the caller: {cond!r}"))
+        wake_error(
+            handle,
+            OwnershipError(f"Condition.notify() needs the lock held by the caller: {cond!r}"),
+        )
         return
     if cmd.all:
         cond.notify_all_nowait()

@@ -641,7 +641,9 @@ class EventLoop:
                 return
         if max_wait is not None and (timeout is None or timeout > max_wait):
             if deadline is not None:
-                logger.error("Sleeping task timeout %s exceeds max wait time %s.", timeout, max_wait)
+                logger.error(
+                    "Sleeping task timeout %s exceeds max wait time %s.", timeout, max_wait
+                )
             timeout = max_wait
         if timeout != 0:
             self._io.open_wakeup()
@@ -751,7 +753,12 @@ class EventLoop:
         running: int = RUNNING
         parked: int = PARKED
         now = _NOW
-        sleep_cmd, park_cmd, spawn_cmd, join_cmd = SleepCommand, ParkCommand, SpawnCommand, JoinCommand
+        sleep_cmd, park_cmd, spawn_cmd, join_cmd = (
+            SleepCommand,
+            ParkCommand,
+            SpawnCommand,
+            JoinCommand,
+        )
         coroutine_type, record = CoroutineType, TaskRecord
         steps = batches = 0
         try:
@@ -903,9 +910,13 @@ class EventLoop:
             try:
                 if self._hooks:
                     if exc is None:
-                        self._hook("on_task_after_send", self._on_task_after_send, coro, value, command)
+                        self._hook(
+                            "on_task_after_send", self._on_task_after_send, coro, value, command
+                        )
                     else:
-                        self._hook("on_task_after_throw", self._on_task_after_throw, coro, exc, command)
+                        self._hook(
+                            "on_task_after_throw", self._on_task_after_throw, coro, exc, command
+                        )
             finally:
                 self._dispatch(task, packet, command)
         finally:
@@ -964,7 +975,9 @@ class EventLoop:
         self._no_handler.add(command_type)
         return None
 
-    def _finish(self, task: TaskRecord, outcome: str, result: Any, exc: BaseException | None) -> None:
+    def _finish(
+        self, task: TaskRecord, outcome: str, result: Any, exc: BaseException | None
+    ) -> None:
         task.state = DONE
         task.outcome, task.result, task.exc = outcome, result, exc
         task.cancel_pending = None
@@ -988,7 +1001,9 @@ class EventLoop:
 
     # ------------------------------------------------------------------ park / wake
 
-    def _park(self, task: TaskRecord, reason: object, on_cancel: Callable[[], object] | None) -> None:
+    def _park(
+        self, task: TaskRecord, reason: object, on_cancel: Callable[[], object] | None
+    ) -> None:
         if task.state != PARKED:
             task.state = PARKED
         task.reason = reason
@@ -1072,7 +1087,12 @@ class EventLoop:
         self._live[task.coro] = task
         self.tasks.append((task.coro, None, None))
         if self._hooks:
-            self._hook("on_task_spawned", self._inst.on_task_spawned, task.coro, getattr(parent, "raw_task", None))
+            self._hook(
+                "on_task_spawned",
+                self._inst.on_task_spawned,
+                task.coro,
+                getattr(parent, "raw_task", None),
+            )
 
     def _task_for(self, coro: Coroutine[Any, Any, Any]) -> TaskRecord:
         task = self._live.get(coro)
@@ -1109,8 +1129,7 @@ class EventLoop:
     def _check_coroutine(coro: object, caller: str) -> None:
         if not (hasattr(coro, "send") and hasattr(coro, "throw")):
             raise TypeError(
-                f"{caller}() needs a coroutine (the result of calling an async def), "
-                f"got {coro!r}"
+                f"{caller}() needs a coroutine (the result of calling an async def), got {coro!r}"
             )
 
     def _drain_inbox(self) -> None:
@@ -1124,7 +1143,9 @@ class EventLoop:
         for task, fileobj, readable in ready:
             task.on_cancel = None  # the selector already dropped this registration
             if hooks:
-                self._hook("on_io_wait_ready", self._inst.on_io_wait_ready, task.coro, fileobj, readable)
+                self._hook(
+                    "on_io_wait_ready", self._inst.on_io_wait_ready, task.coro, fileobj, readable
+                )
             self._wake(task, None, None)
 
     # ------------------------------------------------------------------ built-in commands
@@ -1143,7 +1164,9 @@ class EventLoop:
         target = command.task_handle._task  # pyright: ignore[reportPrivateUsage]
         if target.state == DONE:
             if target.outcome is None:
-                self._resume(me, None, RuntimeError(f"cannot join {target.coro!r}: not a task of this loop"))
+                self._resume(
+                    me, None, RuntimeError(f"cannot join {target.coro!r}: not a task of this loop")
+                )
             else:
                 self._resume(me, target.result, target.exc)
             return
@@ -1183,7 +1206,9 @@ class EventLoop:
         fd = fileno_of(fileobj)
         self._park(me, command, lambda: self._io.remove(fd, event))
         if self._hooks:
-            self._hook("on_io_wait_start", self._inst.on_io_wait_start, me.coro, fileobj, event == READ)
+            self._hook(
+                "on_io_wait_start", self._inst.on_io_wait_start, me.coro, fileobj, event == READ
+            )
 
     def _cmd_exit(self, handle: TaskHandle[Any], command: ExitCommand) -> None:
         me = handle._task  # pyright: ignore[reportPrivateUsage]

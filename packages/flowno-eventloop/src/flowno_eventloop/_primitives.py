@@ -72,7 +72,9 @@ def sleep(duration: float) -> Generator[Command, Any, float]:
 
 
 @types.coroutine
-def exit(return_value: Any = None, exception: BaseException | None = None) -> Generator[Command, Any, NoReturn]:  # noqa: A001
+def exit(
+    return_value: Any = None, exception: BaseException | None = None
+) -> Generator[Command, Any, NoReturn]:  # noqa: A001
     """Stop the loop: ``run_until_complete`` returns ``return_value`` (with ``join=True``) or
     raises ``exception``. The other tasks are cancelled first, so their ``finally`` blocks run
     inside the loop; the calling task never resumes (its coroutine is closed).
@@ -91,7 +93,9 @@ def exit(return_value: Any = None, exception: BaseException | None = None) -> Ge
 @overload
 def azip(__it1: AsyncIterator[_T1]) -> AsyncIterator[tuple[_T1]]: ...
 @overload
-def azip(__it1: AsyncIterator[_T1], __it2: AsyncIterator[_T2]) -> AsyncIterator[tuple[_T1, _T2]]: ...
+def azip(
+    __it1: AsyncIterator[_T1], __it2: AsyncIterator[_T2]
+) -> AsyncIterator[tuple[_T1, _T2]]: ...
 @overload
 def azip(
     __it1: AsyncIterator[_T1], __it2: AsyncIterator[_T2], __it3: AsyncIterator[_T3]

@@ -12,7 +12,7 @@ import signal
 import threading
 from collections.abc import Callable
 from types import FrameType
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from flowno_eventloop._loop import EventLoop
@@ -21,7 +21,7 @@ __all__ = ["SignalGuard"]
 
 logger = logging.getLogger("flowno.eventloop")
 
-_Handler = Union[Callable[[int, FrameType | None], Any], int, signal.Handlers, None]
+_Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 _SIGNALS = tuple(
     s for s in (getattr(signal, n, None) for n in ("SIGINT", "SIGTERM", "SIGUSR1")) if s is not None
 )

@@ -336,7 +336,9 @@ class Condition:
     def _check_owner(self, action: str) -> TaskHandle[Any]:
         me = current_task_handle()
         if self._lock.owner != me:
-            raise OwnershipError(f"Condition.{action}() needs the lock held by the caller: {self!r}")
+            raise OwnershipError(
+                f"Condition.{action}() needs the lock held by the caller: {self!r}"
+            )
         return me
 
     async def wait(self) -> None:
@@ -577,7 +579,9 @@ class CountdownLatch:
         self.countdown_nowait()
         await checkpoint()
 
-    def countdown_nowait(self, event_loop: EventLoop | None = None, exception_if_zero: bool = False) -> None:
+    def countdown_nowait(
+        self, event_loop: EventLoop | None = None, exception_if_zero: bool = False
+    ) -> None:
         """Synchronous :meth:`count_down` (loop thread).
 
         Example:

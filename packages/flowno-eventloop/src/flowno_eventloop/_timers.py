@@ -94,7 +94,9 @@ class TimerQueue:
     def __len__(self) -> int:
         return self.pending
 
-    def add(self, when: float, callback: Callable[..., object], args: tuple[Any, ...]) -> TimerHandle:
+    def add(
+        self, when: float, callback: Callable[..., object], args: tuple[Any, ...]
+    ) -> TimerHandle:
         handle = TimerHandle(when, callback, args, self)
         heapq.heappush(self._heap, (when, next(self._seq), handle))
         self.pending += 1

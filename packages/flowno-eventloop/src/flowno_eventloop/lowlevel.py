@@ -38,7 +38,9 @@ __all__ = [
 
 
 @types.coroutine
-def park(*, reason: object, on_cancel: Callable[[], object] | None = None) -> Generator[Command, Any, Any]:
+def park(
+    *, reason: object, on_cancel: Callable[[], object] | None = None
+) -> Generator[Command, Any, Any]:
     """Suspend the current task until :func:`wake` / :func:`wake_error`; return the woken value.
 
     Args:
