@@ -234,6 +234,12 @@ class TaskHandle(Generic[_T_co]):
             >>> EventLoop().run_until_complete(main(), join=True)
             ("KeyError('missing')", True)
         """
+        task = self._task
+        if task.outcome is not None:  # already finished: no round trip (like asyncio)
+            if task.exc is not None:
+                raise task.exc
+            finished: _T_co = task.result
+            return finished
         result: _T_co = yield JoinCommand(self)
         return result
 

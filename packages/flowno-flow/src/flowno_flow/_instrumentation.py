@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from typing_extensions import Self
 
@@ -154,7 +154,7 @@ class FlowInstrument:
 _current_instrument: ContextVar[FlowInstrument] = ContextVar("flowno_flow_instrument")
 
 #: The instrument in effect when none is active.
-NO_OP_INSTRUMENT = FlowInstrument()
+NO_OP_INSTRUMENT: Final[FlowInstrument] = FlowInstrument()
 
 
 def get_current_flow_instrument() -> FlowInstrument:
