@@ -749,9 +749,12 @@ class EventLoop:
         inbox = self._inbox
         timers = self._timers
         set_current_task = current_task_var.set
+        live_pop = live.pop
+        root = self._root
         ready: int = READY
         running: int = RUNNING
         parked: int = PARKED
+        done: int = DONE
         now = _NOW
         sleep_cmd, park_cmd, spawn_cmd, join_cmd = (
             SleepCommand,
@@ -787,6 +790,14 @@ class EventLoop:
                         else:
                             command = task.context.run(coro.throw, exc)  # type: ignore[union-attr]
                     except StopIteration as stop:
+                        if task.joiners is None and task is not root:
+                            # _finish inlined for the common end: nobody to wake, not the root
+                            # (and no hooks: this loop only runs without them)
+                            task.state = done
+                            task.outcome, task.result = "ok", stop.value
+                            task.cancel_pending = task.context = None
+                            live_pop(coro, None)
+                            continue
                         self._finish(task, "ok", stop.value, None)
                         if self._stop:
                             return

@@ -13,15 +13,18 @@ from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from flowno_eventloop._context import current_task_handle
+from flowno_eventloop._commands import ParkCommand
+from flowno_eventloop._context import current_task_handle, current_task_var
 from flowno_eventloop._tasks import TaskHandle
-from flowno_eventloop._waiters import Waiters, checkpoint
+from flowno_eventloop._waiters import Waiters, checkpoint, park_on
 from flowno_eventloop.lowlevel import park, wake
 
 if TYPE_CHECKING:
     from flowno_eventloop._loop import EventLoop
 
 __all__ = ["Condition", "CountdownLatch", "Event", "Lock", "OwnershipError"]
+
+_current_handle = current_task_var.get
 
 logger = logging.getLogger("flowno.eventloop.synchronization")
 
@@ -89,10 +92,10 @@ class Event:
         """
         if self._flag:
             return
-        me = current_task_handle()
+        me = _current_handle() or current_task_handle()  # (the latter raises outside a task)
         waiters = self._waiters
-        waiters.add(me)
-        await park(reason=self, on_cancel=partial(waiters.discard, me))
+        waiters._d[me._task] = (me, None)  # Waiters.add inlined  # pyright: ignore[reportPrivateUsage]
+        await park_on(ParkCommand(self, partial(waiters.discard, me)))
 
     async def set(self) -> None:
         """Set the flag and wake every waiter (FIFO). Does not yield.

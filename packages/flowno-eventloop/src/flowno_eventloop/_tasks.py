@@ -95,10 +95,18 @@ class TaskRecord:
         self.result: Any = None
         self.exc: BaseException | None = None
         self.joiners: dict[TaskRecord, None] | None = None
-        self.handle: TaskHandle[Any] = TaskHandle(loop, coro, _task=self)
+        # Built without TaskHandle.__init__ (a Python frame and a keyword call on every spawn).
+        handle: TaskHandle[Any] = _new_handle(TaskHandle)
+        handle.event_loop = loop
+        handle.raw_task = coro
+        handle._task = self  # pyright: ignore[reportPrivateUsage]
+        self.handle = handle
 
     def __repr__(self) -> str:
         return f"<task {_coro_name(self.coro)} {STATE_NAMES[self.state]}>"
+
+
+_new_handle: Callable[[type[object]], Any] = object.__new__
 
 
 def _coro_name(coro: object) -> str:
@@ -220,6 +228,9 @@ class TaskHandle(Generic[_T_co]):
     @types.coroutine
     def join(self) -> Generator[Command, Any, _T_co]:
         """Wait until the task ends; return its result or raise its exception.
+
+        If the task has already ended this returns at once, without a turn at the back of the
+        ready queue (like ``await`` on a done asyncio task; 0.1.19 yielded here).
 
         Example:
             >>> from flowno_eventloop import EventLoop, spawn

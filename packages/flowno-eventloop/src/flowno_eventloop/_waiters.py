@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 from flowno_eventloop._commands import SLEEP_NOW, Command
 from flowno_eventloop._tasks import TaskHandle, TaskRecord
 
-__all__ = ["Waiters", "checkpoint"]
+__all__ = ["Waiters", "checkpoint", "park_on"]
 
 _V = TypeVar("_V")
 
@@ -88,3 +88,22 @@ def checkpoint() -> Generator[Command, Any, None]:
         'ok'
     """
     yield SLEEP_NOW
+
+
+@types.coroutine
+def park_on(command: Command) -> Generator[Command, Any, Any]:
+    """Yield one ready-made park ``command``; return what the task is woken with.
+
+    ``lowlevel.park`` without its keyword parsing and command construction, for the hot
+    waits that build their own :class:`ParkCommand` (one generator frame per resume).
+
+    Example:
+        >>> from flowno_eventloop import EventLoop
+        >>> from flowno_eventloop._commands import SLEEP_NOW
+        >>> async def main():
+        ...     await park_on(SLEEP_NOW)  # any command: here a plain turn at the tail
+        ...     return "ok"
+        >>> EventLoop().run_until_complete(main(), join=True)
+        'ok'
+    """
+    return (yield command)
