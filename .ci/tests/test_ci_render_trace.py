@@ -16,7 +16,7 @@ import pytest
 from flowno import FlowHDL, Stream, node
 from flowno_flow import ChromeTraceInstrument
 
-SCRIPT = Path(__file__).resolve().parents[3] / "docs" / "tools" / "render_trace.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "tools" / "render_trace.py"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
