@@ -164,7 +164,7 @@ def lint(session: nox.Session) -> None:
     session.run("lint-imports", "--no-cache")
     session.run("python", ".ci/check_pins.py")
     session.run("pytest", ".ci/tests", "-q")
-    session.run("pytest", "--doctest-modules", "docs/tools", "-q")
+    session.run("pytest", "--doctest-modules", "docs/tools/render_trace.py", "-q")
 
 
 @nox.session(python=TYPECHECK_PYTHON)

@@ -111,7 +111,7 @@ class MockClock:
         if autojump_threshold is not None and autojump_threshold < 0:
             raise ValueError(f"autojump_threshold must be >= 0 or None, got {autojump_threshold!r}")
         self._now = float(start)
-        self.autojump_threshold = autojump_threshold
+        self.autojump_threshold: float | None = autojump_threshold
 
     def now(self) -> float:
         """Return the virtual time.

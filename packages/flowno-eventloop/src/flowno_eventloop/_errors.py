@@ -28,7 +28,7 @@ class DeadlockError(RuntimeError):
 
     def __init__(self, message: str, blocked: list[tuple[object, object]] | None = None) -> None:
         super().__init__(message)
-        self.blocked = blocked if blocked is not None else []
+        self.blocked: list[tuple[object, object]] = blocked if blocked is not None else []
 
 
 class BusyResourceError(RuntimeError):

@@ -35,7 +35,7 @@ class TagFilter(logging.Filter):
 
     def __init__(self, tags: Iterable[str]) -> None:
         super().__init__()
-        self.tags = [t.strip().lower() for t in tags]
+        self.tags: list[str] = [t.strip().lower() for t in tags]
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Pass ``record`` if its ``tag`` attribute (``"all"`` when absent) is one of the tags.

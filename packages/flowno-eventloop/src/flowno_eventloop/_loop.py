@@ -175,8 +175,8 @@ class EventLoop:
         self._plain_dispatch = type(self)._handle_command is EventLoop._handle_command
         self._inst: EventLoopInstrument = EMPTY_INSTRUMENT
         self._hooks = False
-        self.steps = 0
-        self.batches = 0
+        self.steps: int = 0
+        self.batches: int = 0
 
     # ------------------------------------------------------------------ public API
 

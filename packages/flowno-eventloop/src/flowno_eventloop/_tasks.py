@@ -84,10 +84,10 @@ class TaskRecord:
     def __init__(
         self, loop: EventLoop, coro: Coroutine[Any, Any, Any], context: contextvars.Context | None
     ) -> None:
-        self.loop = loop
-        self.coro = coro
-        self.context = context
-        self.state = READY
+        self.loop: EventLoop = loop
+        self.coro: Coroutine[Any, Any, Any] = coro
+        self.context: contextvars.Context | None = context
+        self.state: int = READY
         self.reason: object = None
         self.on_cancel: Callable[[], object] | None = None
         self.cancel_pending: BaseException | None = None
@@ -100,7 +100,7 @@ class TaskRecord:
         handle.event_loop = loop
         handle.raw_task = coro
         handle._task = self  # pyright: ignore[reportPrivateUsage]
-        self.handle = handle
+        self.handle: TaskHandle[Any] = handle
 
     def __repr__(self) -> str:
         return f"<task {_coro_name(self.coro)} {STATE_NAMES[self.state]}>"
@@ -141,8 +141,8 @@ class TaskHandle(Generic[_T_co]):
         *,
         _task: TaskRecord | None = None,
     ) -> None:
-        self.event_loop = event_loop
-        self.raw_task = raw_task
+        self.event_loop: EventLoop = event_loop
+        self.raw_task: Coroutine[Any, Any, _T_co] = raw_task
         if _task is None:
             _task = event_loop._task_for(raw_task)  # pyright: ignore[reportPrivateUsage]
         self._task = _task

@@ -118,7 +118,7 @@ class CancelScope:
         self._state = "new"  # new -> active -> exited
         self._cancel_called = False
         self._fired = False
-        self.cancelled_caught = False
+        self.cancelled_caught: bool = False
         """True if the scope caught its own cancellation on exit."""
 
     @property

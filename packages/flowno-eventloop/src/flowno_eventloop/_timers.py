@@ -42,11 +42,11 @@ class TimerHandle:
         args: tuple[Any, ...],
         queue: TimerQueue | None,
     ) -> None:
-        self.when = when
+        self.when: float = when
         self._callback = callback
         self._args = args
         self._queue = queue
-        self.cancelled = False
+        self.cancelled: bool = False
 
     def cancel(self) -> None:
         """Stop the callback from running; a no-op if it ran or was cancelled already.
@@ -87,7 +87,7 @@ class TimerQueue:
     def __init__(self) -> None:
         self._heap: list[tuple[float, int, TimerHandle]] = []
         self._seq = itertools.count()
-        self.pending = 0  # live (not cancelled, not run) timers; read by the loop
+        self.pending: int = 0  # live (not cancelled, not run) timers; read by the loop
         self._dead = 0
         self.soon: deque[TimerHandle] = deque()
 

@@ -30,7 +30,7 @@ __all__ = [
     "get_current_instrument",
 ]
 
-logger = logging.getLogger("flowno.eventloop.instrumentation")
+logger: logging.Logger = logging.getLogger("flowno.eventloop.instrumentation")
 
 
 # --- metadata -----------------------------------------------------------------------------

@@ -16,9 +16,9 @@ from typing import Any, TypeVar, cast
 
 __all__ = ["AsyncGeneratorWrapper", "CoroutineWrapper", "log_async"]
 
-logger = logging.getLogger("flowno.utilities.logging")
-coro_logger = logging.getLogger("flowno.utilities.coroutine_wrapper")
-agen_logger = logging.getLogger("flowno.utilities.asyncgen_wrapper")
+logger: logging.Logger = logging.getLogger("flowno.utilities.logging")
+coro_logger: logging.Logger = logging.getLogger("flowno.utilities.coroutine_wrapper")
+agen_logger: logging.Logger = logging.getLogger("flowno.utilities.asyncgen_wrapper")
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 

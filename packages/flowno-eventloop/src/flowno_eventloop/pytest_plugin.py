@@ -85,10 +85,10 @@ class AsyncFixture:
     __slots__ = ("func", "kwargs", "name", "resolved", "value")
 
     def __init__(self, name: str, func: Callable[..., Any], kwargs: dict[str, Any]) -> None:
-        self.name = name
-        self.func = func
-        self.kwargs = kwargs
-        self.resolved = False
+        self.name: str = name
+        self.func: Callable[..., Any] = func
+        self.kwargs: dict[str, Any] = kwargs
+        self.resolved: bool = False
         self.value: Any = None
 
     def __repr__(self) -> str:
