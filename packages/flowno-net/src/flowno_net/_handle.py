@@ -331,11 +331,7 @@ class SocketHandle:
         5
         """
         sock = self.socket
-        traced = instrumented()
-        sent = await self._run(SEND, lambda: sock.send(data, flags), traced)
-        if traced:
-            self._report_sent(data, sent)
-        return sent
+        return await self._send_with(data, lambda: sock.send(data, flags))
 
     async def sendto(self, data: Buffer, address: Address) -> int:
         """Send a datagram to ``address`` (numeric address: no name lookup on the loop).
@@ -355,11 +351,7 @@ class SocketHandle:
         3
         """
         sock = self.socket
-        traced = instrumented()
-        sent = await self._run(SEND, lambda: sock.sendto(data, address), traced)
-        if traced:
-            self._report_sent(data, sent)
-        return sent
+        return await self._send_with(data, lambda: sock.sendto(data, address))
 
     async def sendAll(self, data: Buffer) -> None:  # noqa: N802 (the documented name)
         """Send all of ``data``, waiting for the peer to drain as needed.
@@ -387,9 +379,14 @@ class SocketHandle:
 
     sendall = sendAll
 
-    def _report_sent(self, data: Buffer, sent: int) -> None:
-        chunk = bytes(memoryview(data).cast("B")[:sent])
-        fire("on_socket_send_data", SocketSendDataMetadata(self, chunk, sent))
+    async def _send_with(self, data: Buffer, attempt: Callable[[], int]) -> int:
+        """One send of ``data`` through ``attempt``, reported to an active instrument."""
+        traced = instrumented()
+        sent = await self._run(SEND, attempt, traced)
+        if traced:
+            chunk = bytes(memoryview(data).cast("B")[:sent])
+            fire("on_socket_send_data", SocketSendDataMetadata(self, chunk, sent))
+        return sent
 
     # -- the one retry loop -------------------------------------------------------------------
 
