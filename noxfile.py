@@ -157,14 +157,19 @@ def tests(session: nox.Session, dist: str) -> None:
 
 @nox.session(python=TOOLS_PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff, the one-way import contract, and sibling pins that admit the siblings."""
+    """ruff, the one-way import contract, sibling pins, and no reference to outside material."""
     session.install(*_local_paths(list(PACKAGES), editable=True), *session_tools("lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("lint-imports", "--no-cache")
     session.run("python", ".ci/check_pins.py")
     session.run("pytest", ".ci/tests", "-q")
-    session.run("pytest", "--doctest-modules", "docs/tools/render_trace.py", "-q")
+    session.run(
+        "pytest", "--doctest-modules", "docs/tools/render_trace.py", ".ci/check_references.py", "-q"
+    )
+    # Last, so every other check above has already spoken: no reference to material outside
+    # the repository (planning documents, numbered weaknesses, review tags).
+    session.run("python", ".ci/check_references.py")
 
 
 @nox.session(python=TYPECHECK_PYTHON)

@@ -204,7 +204,7 @@ _ROWS: list[tuple[str, str, list[str]]] = [
             "stitched_generation",
         ],
     ),
-    # the top-level names of seed 000
+    # the top-level names of the original's `flowno` package
     (
         "flowno",
         EL,
@@ -251,7 +251,7 @@ ALIASES: list[tuple[str, str, str, str]] = [
 # Rows whose library does not provide the name yet (same tuples as ALIASES).
 EXPECTED_LATER: list[tuple[str, str, str, str]] = []
 
-# Exact `__all__` of the modules whose `__all__` the original documents (spec tables).
+# Exact `__all__` of the modules whose `__all__` the original documents.
 EXACT_ALL = {
     "flowno.core.event_loop": [
         "EventLoop",
@@ -310,12 +310,12 @@ def test_documented_all_is_exact(module: str, names: list[str]) -> None:
     assert sorted(_module(module).__all__) == sorted(set(names) - later)
 
 
-def test_seed_top_level_names_are_all_exported() -> None:
+def test_original_top_level_names_are_all_exported() -> None:
     import flowno
 
-    seed = {r[1] for r in ALIASES if r[0] == "flowno"}
+    original = {r[1] for r in ALIASES if r[0] == "flowno"}
     later = {r[1] for r in EXPECTED_LATER if r[0] == "flowno"}
-    assert seed - later <= set(flowno.__all__)
+    assert original - later <= set(flowno.__all__)
 
 
 def test_decorators_node_attribute_is_the_decorator_and_the_submodule_imports() -> None:

@@ -1,4 +1,4 @@
-"""``import flowno`` honours the FLOWNO_LOG_* variables (spec eventloop.md §11.1)."""
+"""``import flowno`` honours the FLOWNO_LOG_* variables (and warns about an unknown level)."""
 
 from __future__ import annotations
 
