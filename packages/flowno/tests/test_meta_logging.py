@@ -43,11 +43,18 @@ def test_propagate_false_is_applied_even_alone() -> None:
     assert result.stdout.split() == ["NOTSET", "0", "False"]
 
 
-def test_unknown_level_makes_the_import_fail() -> None:
-    result = _import_flowno(FLOWNO_LOG_LEVEL="VERBOSE")
-    assert result.returncode != 0
-    assert "ValueError" in result.stderr
-    assert "VERBOSE" in result.stderr
+def test_a_typo_in_the_level_warns_and_falls_back_to_error() -> None:
+    result = _import_flowno(FLOWNO_LOG_LEVEL="verbose", FLOWNO_LOG_CONSOLE="no")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["ERROR", "0", "True"]
+    assert "RuntimeWarning: FLOWNO_LOG_LEVEL='verbose' is not a logging level" in result.stderr
+
+
+def test_a_known_level_in_any_case_does_not_warn() -> None:
+    result = _import_flowno(FLOWNO_LOG_LEVEL="Debug", FLOWNO_LOG_CONSOLE="no")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["DEBUG", "0", "True"]
+    assert "Warning" not in result.stderr
 
 
 def test_importing_twice_installs_handlers_once() -> None:
