@@ -169,3 +169,8 @@ __all__ += [
     "to_mermaid",
 ]
 __all__ += _protocols.__all__
+
+# --- OpenTelemetry (the `otel` extra: opentelemetry is imported only by the instrument) ---
+from ._otel import OpenTelemetryInstrument
+
+__all__ += ["OpenTelemetryInstrument"]

@@ -18,7 +18,11 @@ DEFAULT_LEVEL = "ERROR"
 
 
 def _is_level_name(name: str) -> bool:
-    return isinstance(logging.getLevelName(name.strip().upper()), int)
+    try:  # a logger not registered anywhere: the same check logging applies to the level
+        logging.Logger("flowno-level-check").setLevel(name.strip().upper())
+    except ValueError:
+        return False
+    return True
 
 
 def configure_logging_leniently(environ: Mapping[str, str] | None = None) -> bool:
