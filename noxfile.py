@@ -165,7 +165,13 @@ def lint(session: nox.Session) -> None:
     session.run("python", ".ci/check_pins.py")
     session.run("pytest", ".ci/tests", "-q")
     session.run(
-        "pytest", "--doctest-modules", "docs/tools/render_trace.py", ".ci/check_references.py", "-q"
+        "pytest",
+        "--doctest-modules",
+        "docs/tools/render_trace.py",
+        ".ci/check_references.py",
+        ".ci/check_offline_docs.py",
+        ".ci/docs_browser.py",
+        "-q",
     )
     # Last, so every other check above has already spoken: no reference to material outside
     # the repository (planning documents, numbered weaknesses, review tags).
@@ -198,11 +204,37 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=TOOLS_PYTHON)
 def docs(session: nox.Session) -> None:
-    """The Sphinx site of all four packages, warnings as errors."""
+    """The Sphinx site of all four packages, warnings as errors, checked to load nothing remote."""
+    _build_docs(session)
+
+
+@nox.session(name="docs-browser", python=TOOLS_PYTHON)
+def docs_browser(session: nox.Session) -> None:
+    """Not a default session: build the site, then look at it in headless chromium.
+
+    Installs Debian's `chromium` with apt when it is missing (a browser download of its own
+    cannot be fetched here), screenshots the index, a guide page and an API page into
+    docs/_build/screenshots/, and fails when a diagram is not drawn.
+    """
+    out = _build_docs(session)
+    if not any(shutil.which(name) for name in ("chromium", "chromium-browser")):
+        apt = ["apt-get"] if os.geteuid() == 0 else ["sudo", "apt-get"]
+        env = {"DEBIAN_FRONTEND": "noninteractive"}
+        session.run(*apt, "update", external=True, env=env)
+        session.run(
+            *apt, "install", "-y", "--no-install-recommends", "chromium", external=True, env=env
+        )
+    session.run("python", str(ROOT / ".ci" / "docs_browser.py"), str(out))
+
+
+def _build_docs(session: nox.Session) -> Path:
     session.install(*_local_paths(list(PACKAGES), editable=True), *session_tools("docs"))
     out = ROOT / "docs" / "_build" / "html"
     shutil.rmtree(out, ignore_errors=True)
     session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", str(out))
+    # Offline: no page loads a script, style, font or image from the network (CDN).
+    session.run("python", str(ROOT / ".ci" / "check_offline_docs.py"), str(out))
+    return out
 
 
 @nox.session(python=TOOLS_PYTHON)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 from pathlib import Path
+from typing import Any
 
 from sphinx.application import Sphinx
 
@@ -33,7 +34,7 @@ extensions = [
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "_static", "Thumbs.db", ".DS_Store"]
 
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
@@ -48,6 +49,20 @@ napoleon_numpy_docstring = False
 # No network at build time: intersphinx inventories are not fetched.
 intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 
+# Diagrams are drawn in the reader's browser by the mermaid.js shipped in _static/mermaid (no
+# CDN, so they draw offline and from file://); see _use_local_mermaid below.
+mermaid_version = "11.12.1"  # the vendored file's version (docs/_static/mermaid/README.md)
+MERMAID_SCRIPT = "mermaid/mermaid.min.js"
+MERMAID_RUN = """
+document.addEventListener("DOMContentLoaded", function () {
+  var theme = document.body.dataset.theme;
+  var dark = theme === "dark" || (theme !== "light" &&
+    window.matchMedia("(prefers-color-scheme: dark)").matches);
+  mermaid.initialize({startOnLoad: false, theme: dark ? "dark" : "default"});
+  mermaid.run({querySelector: "pre.mermaid", suppressErrors: true});  // draw every one
+});
+"""
+
 html_theme = "furo"
 html_title = "Flowno"
 html_static_path = ["_static"]
@@ -56,8 +71,8 @@ html_static_path = ["_static"]
 DOCS = Path(__file__).resolve().parent
 
 
-# Top-level pages that index.md lists by name; every other docs/*.md (benchmark tables,
-# pictures, tracing ..., written by the packages' authors) is listed by EXTRA_PAGES.
+# Top-level pages that index.md lists by name; every other docs/*.md (the benchmark tables
+# written by the benchmark scripts) is listed by EXTRA_PAGES, in the Benchmarks toctree.
 NAMED_PAGES = {"index", "overview", "quickstart", "changelog"}
 
 
@@ -97,6 +112,30 @@ def _skip_class_aliases(
     return None
 
 
+def _add_mermaid_scripts(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """On a page with a diagram: the vendored mermaid.js (a classic script) and its start."""
+    from sphinxcontrib.mermaid import mermaid as mermaid_node
+
+    if doctree is None or doctree.next_node(mermaid_node) is None:
+        return
+    app.add_js_file(MERMAID_SCRIPT)
+    app.add_js_file(None, body=MERMAID_RUN)
+
+
+def _use_local_mermaid(app: Sphinx) -> None:
+    """sphinxcontrib-mermaid keeps the ``mermaid`` directive and the ``<pre class="mermaid">``
+    output; its page hook, which imports mermaid as an ES module from a CDN, is replaced."""
+    from sphinxcontrib.mermaid import install_js
+
+    for listener in list(app.events.listeners.get("html-page-context", [])):
+        if listener.handler is install_js:
+            app.disconnect(listener.id)
+    app.connect("html-page-context", _add_mermaid_scripts)
+
+
 def setup(app: Sphinx) -> None:
+    _use_local_mermaid(app)
     app.connect("source-read", _fill_placeholders)
     app.connect("autodoc-skip-member", _skip_class_aliases)

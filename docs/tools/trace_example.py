@@ -1,4 +1,4 @@
-"""Run the tracing example of docs/tracing.md and write its Chrome trace JSON.
+"""Run the tracing example of docs/guide/tracing.md and write its Chrome trace JSON.
 
 Usage: ``python docs/tools/trace_example.py [OUT.json]`` (default docs/_static/flow-trace.json),
 then draw it with ``python docs/tools/render_trace.py OUT.json``. Real time, about 0.15 s.
