@@ -116,7 +116,9 @@ def check_site(site: Path, shots: Path, browser: str) -> list[str]:
             png = shots / (page.replace("/", "-").removesuffix(".html") + ".png")
             png.unlink(missing_ok=True)
             url = (site / page).resolve().as_uri()
-            _run_browser(browser, profile, f"--window-size=1280,{height}", f"--screenshot={png}", url)
+            _run_browser(
+                browser, profile, f"--window-size=1280,{height}", f"--screenshot={png}", url
+            )
             if not png.is_file() or png.stat().st_size == 0:
                 problems.append(f"{page}: no screenshot")
             else:
