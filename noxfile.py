@@ -204,7 +204,7 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=TOOLS_PYTHON)
 def docs(session: nox.Session) -> None:
-    """The Sphinx site of all four packages, warnings as errors, checked to load nothing remote."""
+    """The Sphinx site of all four packages, warnings as errors; complete and offline."""
     _build_docs(session)
 
 
@@ -234,6 +234,8 @@ def _build_docs(session: nox.Session) -> Path:
     session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "docs", str(out))
     # Offline: no page loads a script, style, font or image from the network (CDN).
     session.run("python", str(ROOT / ".ci" / "check_offline_docs.py"), str(out))
+    # Complete: every name of every package's __all__ is in objects.inv (says what to add).
+    session.run("python", str(ROOT / ".ci" / "check_docs_inventory.py"), str(out / "objects.inv"))
     return out
 
 

@@ -7,6 +7,8 @@ Built by `python3 -m nox -s docs` with warnings as errors. Docstring examples ar
 from __future__ import annotations
 
 import importlib
+import inspect
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -82,24 +84,55 @@ def extra_pages() -> list[str]:
     return sorted(stems, key=lambda stem: (not stem.startswith("benchmarks-"), stem))
 
 
-def foreign_names(package: str) -> list[str]:
-    """Names of ``package.__all__`` defined in another package (documented at their home)."""
-    module = importlib.import_module(package)
-    return sorted(
+LIBRARIES = ("flowno_eventloop", "flowno_net", "flowno_flow")
+# Typing-only classes named by arity (MonoNode0 .. MonoNode6, ...): never instantiated, named
+# once in prose on the flowno-flow page, not listed one by one.
+HIDDEN = re.compile(r"^(?:MonoNode|StreamingNode|StreamingTupleNode)\d(?:_\d)?$")
+MORE_NAMES = re.compile(r"^\.\. flowno-more-names:: (\w+)\s*$", re.MULTILINE)
+DOCUMENTED = re.compile(r"^\.\. auto\w+:: (\w+)\.(\w+)\s*$", re.MULTILINE)
+
+
+def home_of(package: str, name: str) -> str:
+    """The library whose page documents ``package.name``: the first (in dependency order)
+    that exports the very same object under that name."""
+    obj = getattr(importlib.import_module(package), name)
+    for library in LIBRARIES:
+        module = importlib.import_module(library)
+        if name in getattr(module, "__all__", []) and getattr(module, name) is obj:
+            return library
+    return package
+
+
+def _directive(package: str, name: str) -> str:
+    obj = getattr(importlib.import_module(package), name)
+    if inspect.isclass(obj):
+        kind = "exception" if issubclass(obj, BaseException) else "class"
+        return f".. auto{kind}:: {package}.{name}"
+    if inspect.isfunction(obj) or inspect.isbuiltin(obj):
+        return f".. autofunction:: {package}.{name}"
+    return f".. autodata:: {package}.{name}\n   :no-value:"
+
+
+def more_names(package: str, page: str) -> str:
+    """Directives for the names of ``package.__all__`` that ``page`` does not document yet
+    (added to the library after the page was written), under an "Other names" heading."""
+    documented = {name for pkg, name in DOCUMENTED.findall(page) if pkg == package}
+    names = [
         name
-        for name in getattr(module, "__all__", [])
-        if not str(getattr(getattr(module, name), "__module__", package)).startswith(package)
-    )
+        for name in importlib.import_module(package).__all__
+        if name not in documented and not HIDDEN.match(name) and home_of(package, name) == package
+    ]
+    if not names:
+        return ""
+    heading = "Other names"
+    directives = "\n\n".join(_directive(package, name) for name in sorted(names))
+    return f"{heading}\n{'-' * len(heading)}\n\n{directives}\n"
 
 
 def _fill_placeholders(app: Sphinx, docname: str, source: list[str]) -> None:
-    """Replace EXTRA_PAGES (index toctree) and FOREIGN(pkg) (autodoc excludes)."""
+    """Replace EXTRA_PAGES (index toctree) and ``.. flowno-more-names:: pkg`` (API pages)."""
     text = source[0].replace("EXTRA_PAGES", "\n".join(extra_pages()))
-    for package in ("flowno_eventloop", "flowno_net", "flowno_flow"):
-        token = f"FOREIGN({package})"
-        if token in text:
-            text = text.replace(token, ", ".join(foreign_names(package)) or "__none__")
-    source[0] = text
+    source[0] = MORE_NAMES.sub(lambda m: more_names(m.group(1), text), text)
 
 
 def _skip_class_aliases(
@@ -135,7 +168,20 @@ def _use_local_mermaid(app: Sphinx) -> None:
     app.connect("html-page-context", _add_mermaid_scripts)
 
 
+def _document_callable_instances(
+    app: Sphinx, what: str, name: str, obj: object, options: object, lines: list[str]
+) -> None:
+    """A decorator that is an instance (``flowno_flow.node``) is documented by its
+    ``__call__`` docstring, the one that says how to use it (before napoleon reads it)."""
+    if what not in ("decorator", "function") or inspect.isroutine(obj) or inspect.isclass(obj):
+        return
+    doc = inspect.getdoc(type(obj).__call__)
+    if doc:
+        lines[:] = doc.splitlines()
+
+
 def setup(app: Sphinx) -> None:
     _use_local_mermaid(app)
+    app.connect("autodoc-process-docstring", _document_callable_instances, priority=400)
     app.connect("source-read", _fill_placeholders)
     app.connect("autodoc-skip-member", _skip_class_aliases)
