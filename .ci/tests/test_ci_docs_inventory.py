@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import zlib
 from pathlib import Path
-from types import ModuleType
 
+import check_docs_inventory as check  # from .ci/, see conftest.py
 import pytest
 
 CI_DIR = Path(__file__).resolve().parent.parent
 
 
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, CI_DIR / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-check = _load("check_docs_inventory")
 HIDDEN = re.compile(r"^MonoNode\d$")
 
 

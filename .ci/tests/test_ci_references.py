@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
+import check_references  # from .ci/, see conftest.py
 import pytest
 
 CI_DIR = Path(__file__).resolve().parent.parent
-
-
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, CI_DIR / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclass-like NamedTuple needs its module registered
-    spec.loader.exec_module(module)
-    return module
-
-
-check_references = _load("check_references")
 
 
 @pytest.mark.parametrize(
