@@ -74,6 +74,12 @@ def test_one_span_per_evaluation_under_the_run_span(
         assert span.attributes["flowno.node.attribute"] == "count"
     generations = [s.attributes["flowno.node.generation"] for s in evaluations if s.attributes]
     assert generations == ["(0,)", "(1,)", "(2,)"]
+    before = [
+        s.attributes.get("flowno.node.generation_before") for s in evaluations if s.attributes
+    ]
+    assert before == [None, "(0,)", "(1,)"]
+    assert run.attributes is not None
+    assert str(run.attributes["flowno.flow"]).startswith("<Flow")
     assert inst.open_spans == 0
 
 

@@ -45,7 +45,8 @@ class OpenTelemetryInstrument(FlowInstrument):
     A run is one span (``flowno.run``); each node evaluation is a child span named after
     the node (``Count#0``) with the attributes ``flowno.node.name``,
     ``flowno.node.attribute`` (the name the node was assigned to in the ``FlowHDL`` block,
-    when ``hdl`` is given), ``flowno.node.generation`` and ``flowno.node.generation_before``.
+    when ``hdl`` is given), ``flowno.node.generation`` and ``flowno.node.generation_before``
+    (absent on the first evaluation); the run span has ``flowno.flow``.
     A streaming node's items are counted (``flowno.stream.items``) and recorded as
     ``stream item`` events only for the first ``first_item_events`` items and then every
     ``item_event_every``-th, so a long stream does not make one event per token. An error
@@ -115,7 +116,9 @@ class OpenTelemetryInstrument(FlowInstrument):
 
     # --- the run --------------------------------------------------------------------
     def on_flow_start(self, flow: Flow) -> None:
-        self._runs[id(flow)] = self._tracer.start_span("flowno.run")
+        self._runs[id(flow)] = self._tracer.start_span(
+            "flowno.run", attributes={"flowno.flow": repr(flow)}
+        )
         if self._hdl is not None:  # the attribute names, read once per run
             names: Mapping[str, object] = getattr(self._hdl, "_nodes", {})
             self._names = {id(value): name for name, value in reversed(list(names.items()))}
@@ -148,10 +151,9 @@ class OpenTelemetryInstrument(FlowInstrument):
     def _start_evaluation(self, flow: Flow, node: AnyFinalizedNode) -> Span:
         parent = self._runs.get(id(flow))
         context = None if parent is None else self._trace.set_span_in_context(parent)
-        attributes: dict[str, str] = {
-            "flowno.node.name": repr(node),
-            "flowno.node.generation_before": str(node.generation),
-        }
+        attributes: dict[str, str] = {"flowno.node.name": repr(node)}
+        if node.generation is not None:  # None before the first evaluation
+            attributes["flowno.node.generation_before"] = str(node.generation)
         attribute = self._attribute_name(node)
         if attribute is not None:
             attributes["flowno.node.attribute"] = attribute
