@@ -89,16 +89,16 @@ LIBRARIES = ("flowno_eventloop", "flowno_net", "flowno_flow")
 # Typing-only classes named by arity (MonoNode0 .. MonoNode6, ...): never instantiated, named
 # once in prose on the flowno-flow page, not listed one by one.
 HIDDEN = re.compile(r"^(?:MonoNode|StreamingNode|StreamingTupleNode)\d(?:_\d)?$")
-MORE_NAMES = re.compile(r"^\.\. flowno-more-names:: (\w+)\s*$", re.MULTILINE)
+MORE_NAMES = re.compile(r"^\.\. flowno-more-names:: (\w+)[ \t]*$", re.MULTILINE)
 # ".. flowno-optional:: pkg.name": the autodoc directive for a name, or nothing while the
 # library does not export it yet; ".. flowno-optional-module:: pkg.mod Title": a section.
-OPTIONAL = re.compile(r"^\.\. flowno-optional:: (\w+)\.(\w+)\s*$", re.MULTILINE)
-OPTIONAL_MODULE = re.compile(r"^\.\. flowno-optional-module:: ([\w.]+) (.+?)\s*$", re.MULTILINE)
+OPTIONAL = re.compile(r"^\.\. flowno-optional:: (\w+)\.(\w+)[ \t]*$", re.MULTILINE)
+OPTIONAL_MODULE = re.compile(r"^\.\. flowno-optional-module:: ([\w.]+) (.+?)[ \t]*$", re.MULTILINE)
 # A section left with nothing in it (all its names optional and not exported yet).
 # (A heading directly followed by its own subsections is not empty: the next heading must use
 # the same underline character.)
 EMPTY_SECTION = re.compile(r"^[^\n]+\n([-~])\1{2,}\n\s*(?=^[^\n]+\n\1{3,}\n|\Z)", re.MULTILINE)
-DOCUMENTED = re.compile(r"^\.\. auto\w+:: (\w+)\.(\w+)\s*$", re.MULTILINE)
+DOCUMENTED = re.compile(r"^\.\. auto\w+:: (\w+)\.(\w+)[ \t]*$", re.MULTILINE)
 
 
 def home_of(package: str, name: str) -> str:
