@@ -43,7 +43,7 @@ from ._metadata import (
     TLSHandshakeMetadata,
 )
 from ._selector import LoopSelectorAccessor, sel
-from ._serve import open_listener, serve
+from ._serve import Server, open_listener, serve, serve_listener, start_server
 from ._tls import TLSSocketHandle
 
 __all__ = [
@@ -64,6 +64,7 @@ __all__ = [
     "SocketRecvDataMetadata",
     "SocketSendCommand",
     "SocketSendDataMetadata",
+    "Server",
     "Step",
     "TLSCertificateError",
     "TLSError",
@@ -77,5 +78,7 @@ __all__ = [
     "open_listener",
     "sel",
     "serve",
+    "serve_listener",
     "socket",
+    "start_server",
 ]

@@ -3,6 +3,9 @@
 #   kernel's wait_readable / wait_writable) only when it would block; the decision is _decide's.
 # - One reader and one writer may wait on a handle at once (full duplex); a second waiter in the
 #   same direction gets the kernel's BusyResourceError in its own task.
+# - sendAll writes whole messages: concurrent sendAll calls on one handle take turns (FIFO) and a
+#   plain send from another task while a sendAll is in progress raises BusyResourceError, so
+#   bytes of two writers never interleave.
 # - Errors reach the task that did the operation. A closed socket raises SocketClosedError
 #   (recv-family calls return EOF instead, as the original did).
 # - close() wakes any waiter with SocketClosedError before releasing the descriptor.
@@ -20,7 +23,14 @@ from ._connect import connect_any
 from ._decide import WOULD_BLOCK, Step, next_step
 from ._errors import SocketClosedError
 from ._hooks import fire, instrumented
-from ._kernel import current_task_handle, wait_readable, wait_writable, wake_error
+from ._kernel import (
+    BusyResourceError,
+    Lock,
+    current_task_handle,
+    wait_readable,
+    wait_writable,
+    wake_error,
+)
 from ._metadata import (
     InstrumentationMetadata,
     ReadySocketInstrumentationMetadata,
@@ -89,6 +99,7 @@ class SocketHandle:
         self.socket: std_socket.socket = socket
         self._waiters: list[Any] = [None, None]  # the task parked to read, to write
         self._close_reported = False
+        self._send_lock: Lock | None = None  # created by the first sendAll
         if socket.fileno() != -1:
             socket.setblocking(False)
 
@@ -356,6 +367,9 @@ class SocketHandle:
     async def sendAll(self, data: Buffer) -> None:  # noqa: N802 (the documented name)
         """Send all of ``data``, waiting for the peer to drain as needed.
 
+        The bytes go out as one unit: when several tasks call ``sendAll`` on one handle, each
+        message is written whole, in the order the calls started.
+
         Args:
             data: a bytes-like object.
 
@@ -371,16 +385,23 @@ class SocketHandle:
         >>> EventLoop().run_until_complete(main(), join=True)
         b'all of it'
         """
-        with memoryview(data) as whole:
-            view = whole.cast("B")
-            while view:
-                sent = await self.send(view)
-                view = view[sent:]
+        lock = self._send_lock
+        if lock is None:
+            lock = self._send_lock = Lock()
+        async with lock:
+            with memoryview(data) as whole:
+                view = whole.cast("B")
+                while view:
+                    sent = await self._send_with(view, _sender(self.socket, view))
+                    view = view[sent:]
 
     sendall = sendAll
 
     async def _send_with(self, data: Buffer, attempt: Callable[[], int]) -> int:
         """One send of ``data`` through ``attempt``, reported to an active instrument."""
+        lock = self._send_lock
+        if lock is not None and lock.owner is not None and lock.owner != current_task_handle():
+            raise BusyResourceError(f"{self!r}: send while another task's sendAll is in progress")
         traced = instrumented()
         sent = await self._run(SEND, attempt, traced)
         if traced:
@@ -596,6 +617,10 @@ class SocketHandle:
 
 
 _H = TypeVar("_H", bound=SocketHandle)
+
+
+def _sender(sock: std_socket.socket, view: memoryview) -> Callable[[], int]:
+    return lambda: sock.send(view)
 
 
 def _connect_ready(start: SocketConnectStartMetadata) -> SocketConnectReadyMetadata:
