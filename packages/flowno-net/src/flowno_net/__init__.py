@@ -44,11 +44,14 @@ from ._metadata import (
 )
 from ._selector import LoopSelectorAccessor, sel
 from ._serve import Server, open_listener, serve, serve_listener, start_server
+from ._stream import IncompleteReadError, LimitOverrunError, Stream, open_connection
 from ._tls import TLSSocketHandle
 
 __all__ = [
     "BusyResourceError",
+    "IncompleteReadError",
     "InstrumentationMetadata",
+    "LimitOverrunError",
     "LoopSelectorAccessor",
     "ReadySocketInstrumentationMetadata",
     "SocketAcceptCommand",
@@ -66,6 +69,7 @@ __all__ = [
     "SocketSendDataMetadata",
     "Server",
     "Step",
+    "Stream",
     "TLSCertificateError",
     "TLSError",
     "TLSExpiredCertificateError",
@@ -75,6 +79,7 @@ __all__ = [
     "TLSPlainTextPeerError",
     "TLSSocketHandle",
     "TLSUntrustedCertificateError",
+    "open_connection",
     "open_listener",
     "sel",
     "serve",

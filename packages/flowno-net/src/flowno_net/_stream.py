@@ -1,0 +1,389 @@
+# Rules of this module:
+# - A Stream owns one SocketHandle and one receive buffer (a bytearray consumed from the front).
+#   Every read method first serves bytes already buffered and receives more only when the
+#   buffer cannot answer; nothing is ever lost between calls.
+# - The buffer is bounded: a separator that does not show up within ``limit`` bytes raises
+#   LimitOverrunError, with the bytes left in the buffer (the caller may read them with read()).
+# - End of stream is sticky: once recv returned b"", no further recv is attempted.
+# - Writes go through the handle's sendAll, so concurrent writers write whole messages.
+"""Stream: a buffered byte stream over any flowno-net socket, and open_connection()."""
+
+from __future__ import annotations
+
+import socket as std_socket
+import ssl as std_ssl
+from collections.abc import AsyncIterator
+from types import TracebackType
+
+from ._factory import socket
+from ._handle import SocketHandle
+from ._resolve import Address
+
+#: The default bound of a Stream's buffer while it looks for a separator.
+DEFAULT_LIMIT = 1 << 16
+_CHUNK = 1 << 16
+
+
+class IncompleteReadError(EOFError):
+    """The stream ended before the requested bytes arrived.
+
+    Attributes:
+        partial: the bytes read before the end of the stream.
+        expected: the number of bytes asked for (``None`` for a separator search).
+
+    >>> err = IncompleteReadError(b"ab", 5)
+    >>> str(err), err.partial, isinstance(err, EOFError)
+    ('2 bytes read on a total of 5 expected bytes', b'ab', True)
+    """
+
+    def __init__(self, partial: bytes, expected: int | None) -> None:
+        wanted = "undefined" if expected is None else str(expected)
+        super().__init__(f"{len(partial)} bytes read on a total of {wanted} expected bytes")
+        self.partial = partial
+        self.expected = expected
+
+
+class LimitOverrunError(ValueError):
+    """No separator was found within the stream's ``limit`` bytes.
+
+    Attributes:
+        consumed: how many buffered bytes were searched; they stay in the buffer.
+
+    >>> err = LimitOverrunError("separator not found within 4 bytes (the limit)", 4)
+    >>> err.consumed, isinstance(err, ValueError)
+    (4, True)
+    """
+
+    def __init__(self, message: str, consumed: int) -> None:
+        super().__init__(message)
+        self.consumed = consumed
+
+
+class Stream:
+    """A buffered byte stream over a :class:`SocketHandle` (plain or TLS).
+
+    Reads (``read``, ``readexactly``, ``readline``, ``readuntil``, ``async for line in
+    stream``) come from a buffer that holds at most about ``limit`` bytes while a separator is
+    looked for. Writes are ``write`` + ``drain`` or ``send_all``. ``aclose`` (or ``async
+    with``) closes the socket.
+
+    Args:
+        handle: the connected socket handle; the stream owns it from now on.
+        limit: the most bytes a line (or ``readuntil`` record) may have.
+
+    >>> import socket as std_socket
+    >>> from flowno_eventloop import EventLoop
+    >>> async def main():
+    ...     left, right = std_socket.socketpair()
+    ...     async with Stream(SocketHandle(left)) as a, Stream(SocketHandle(right)) as b:
+    ...         await a.send_all(b"one\\ntwo\\n")
+    ...         return await b.readline(), await b.readline()
+    >>> EventLoop().run_until_complete(main(), join=True)
+    (b'one\\n', b'two\\n')
+    """
+
+    def __init__(self, handle: SocketHandle, *, limit: int = DEFAULT_LIMIT) -> None:
+        if limit <= 0:
+            raise ValueError(f"Stream: limit must be a positive number of bytes, got {limit!r}")
+        self.handle: SocketHandle = handle
+        self.limit: int = limit
+        self._buffer = bytearray()
+        self._eof = False
+        self._pending: list[bytes] = []
+
+    def __repr__(self) -> str:
+        return f"<Stream {self.handle!r} buffered={len(self._buffer)} eof={self._eof}>"
+
+    # -- reading ------------------------------------------------------------------------------
+
+    async def _fill(self) -> bool:
+        """Receive once into the buffer; False at the end of the stream."""
+        if self._eof:
+            return False
+        data = await self.handle.recv(max(_CHUNK, self.limit))
+        if not data:
+            self._eof = True
+            return False
+        self._buffer += data
+        return True
+
+    def at_eof(self) -> bool:
+        """True once the peer closed its side and the buffer is empty.
+
+        >>> import socket as std_socket
+        >>> a, b = std_socket.socketpair()
+        >>> s = Stream(SocketHandle(a)); s.at_eof()
+        False
+        >>> s.handle.close(); b.close()
+        """
+        return self._eof and not self._buffer
+
+    async def read(self, n: int = -1) -> bytes:
+        """Read up to ``n`` bytes (``-1``: everything until the end of the stream).
+
+        Waits only when the buffer is empty; returns ``b""`` at the end of the stream.
+
+        Args:
+            n: the most bytes to return, or ``-1``.
+
+        Returns:
+            The bytes read.
+
+        >>> import socket as std_socket
+        >>> from flowno_eventloop import EventLoop
+        >>> async def main():
+        ...     left, right = std_socket.socketpair()
+        ...     async with Stream(SocketHandle(left)) as a, Stream(SocketHandle(right)) as b:
+        ...         await a.send_all(b"abcdef"); a.handle.shutdown(std_socket.SHUT_WR)
+        ...         return await b.read(2), await b.read(), await b.read()
+        >>> EventLoop().run_until_complete(main(), join=True)
+        (b'ab', b'cdef', b'')
+        """
+        if n < 0:
+            while await self._fill():
+                pass
+            return self._take(len(self._buffer))
+        if n == 0:
+            return b""
+        if not self._buffer:
+            await self._fill()
+        return self._take(min(n, len(self._buffer)))
+
+    async def readexactly(self, n: int) -> bytes:
+        """Read exactly ``n`` bytes.
+
+        Args:
+            n: the number of bytes.
+
+        Returns:
+            ``n`` bytes.
+
+        Raises:
+            IncompleteReadError: the stream ended first (``.partial`` holds what came).
+
+        >>> import socket as std_socket
+        >>> from flowno_eventloop import EventLoop
+        >>> async def main():
+        ...     left, right = std_socket.socketpair()
+        ...     async with Stream(SocketHandle(left)) as a, Stream(SocketHandle(right)) as b:
+        ...         await a.send_all(b"abc"); a.handle.shutdown(std_socket.SHUT_WR)
+        ...         first = await b.readexactly(2)
+        ...         try:
+        ...             await b.readexactly(5)
+        ...         except IncompleteReadError as e:
+        ...             return first, e.partial
+        >>> EventLoop().run_until_complete(main(), join=True)
+        (b'ab', b'c')
+        """
+        if n < 0:
+            raise ValueError(f"readexactly: n must be >= 0, got {n!r}")
+        while len(self._buffer) < n:
+            if not await self._fill():
+                raise IncompleteReadError(self._take(len(self._buffer)), n)
+        return self._take(n)
+
+    async def readline(self) -> bytes:
+        """Read one line, ``b"\\n"`` included; at the end of the stream, what is left.
+
+        Returns:
+            The line (without a final newline only at the end of the stream; ``b""`` there).
+
+        Raises:
+            LimitOverrunError: no newline within ``limit`` bytes.
+
+        >>> import socket as std_socket
+        >>> from flowno_eventloop import EventLoop
+        >>> async def main():
+        ...     left, right = std_socket.socketpair()
+        ...     async with Stream(SocketHandle(left)) as a, Stream(SocketHandle(right)) as b:
+        ...         await a.send_all(b"x\\ntail"); a.handle.shutdown(std_socket.SHUT_WR)
+        ...         return await b.readline(), await b.readline(), await b.readline()
+        >>> EventLoop().run_until_complete(main(), join=True)
+        (b'x\\n', b'tail', b'')
+        """
+        try:
+            return await self.readuntil(b"\n")
+        except IncompleteReadError as exc:
+            return exc.partial
+
+    async def readuntil(self, separator: bytes = b"\n") -> bytes:
+        """Read up to and including ``separator``.
+
+        Args:
+            separator: the non-empty byte string that ends a record.
+
+        Returns:
+            The record, separator included.
+
+        Raises:
+            IncompleteReadError: the stream ended before the separator (``.partial`` has the
+                rest of the stream, which is consumed).
+            LimitOverrunError: the separator did not come within ``limit`` bytes; the bytes
+                stay in the buffer.
+
+        >>> import socket as std_socket
+        >>> from flowno_eventloop import EventLoop
+        >>> async def main():
+        ...     left, right = std_socket.socketpair()
+        ...     async with Stream(SocketHandle(left)) as a, Stream(SocketHandle(right), limit=4) as b:
+        ...         await a.send_all(b"ab||abcdef||")
+        ...         first = await b.readuntil(b"||")
+        ...         try:
+        ...             await b.readuntil(b"||")
+        ...         except LimitOverrunError as e:
+        ...             return first, str(e)
+        >>> EventLoop().run_until_complete(main(), join=True)
+        (b'ab||', "readuntil: separator b'||' not found within the stream's limit of 4 bytes")
+        """
+        if not separator:
+            raise ValueError("readuntil: separator must not be empty")
+        buffer, start, width = self._buffer, 0, len(separator)
+        while True:
+            found = buffer.find(separator, start)
+            if 0 <= found <= self.limit:
+                return self._take(found + width)
+            if found > self.limit or len(buffer) > self.limit:
+                raise LimitOverrunError(
+                    f"readuntil: separator {separator!r} not found within the stream's limit"
+                    f" of {self.limit} bytes",
+                    len(buffer) if found < 0 else found,
+                )
+            start = max(0, len(buffer) - width + 1)
+            if not await self._fill():
+                raise IncompleteReadError(self._take(len(buffer)), None)
+
+    def _take(self, n: int) -> bytes:
+        buffer = self._buffer
+        if n == len(buffer):
+            data = bytes(buffer)
+            buffer.clear()
+            return data
+        data = bytes(buffer[:n])
+        del buffer[:n]
+        return data
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._lines()
+
+    async def _lines(self) -> AsyncIterator[bytes]:
+        while line := await self.readline():
+            yield line
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def write(self, data: bytes) -> None:
+        """Queue ``data`` to be sent by the next :meth:`drain`.
+
+        Args:
+            data: the bytes to send.
+
+        >>> import socket as std_socket
+        >>> from flowno_eventloop import EventLoop
+        >>> async def main():
+        ...     left, right = std_socket.socketpair()
+        ...     async with Stream(SocketHandle(left)) as a, Stream(SocketHandle(right)) as b:
+        ...         a.write(b"he"); a.write(b"llo"); await a.drain()
+        ...         return await b.readexactly(5)
+        >>> EventLoop().run_until_complete(main(), join=True)
+        b'hello'
+        """
+        self._pending.append(bytes(data))
+
+    async def drain(self) -> None:
+        """Send everything queued by :meth:`write` (as one whole write).
+
+        >>> Stream.drain.__doc__.splitlines()[0]
+        'Send everything queued by :meth:`write` (as one whole write).'
+        """
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending.clear()
+            await self.handle.sendAll(data)
+
+    async def send_all(self, data: bytes) -> None:
+        """Send ``data`` now, after anything queued by :meth:`write`.
+
+        Args:
+            data: the bytes to send.
+
+        >>> Stream.send_all.__doc__.splitlines()[0]
+        'Send ``data`` now, after anything queued by :meth:`write`.'
+        """
+        if self._pending:
+            self.write(data)
+            await self.drain()
+        else:
+            await self.handle.sendAll(data)
+
+    # -- lifetime -----------------------------------------------------------------------------
+
+    async def aclose(self) -> None:
+        """Close the socket (queued, undrained writes are dropped). Idempotent.
+
+        >>> Stream.aclose.__doc__.splitlines()[0]
+        'Close the socket (queued, undrained writes are dropped). Idempotent.'
+        """
+        self._pending.clear()
+        self.handle.close()
+
+    async def __aenter__(self) -> Stream:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+async def open_connection(
+    host: str,
+    port: int,
+    *,
+    ssl: std_ssl.SSLContext | bool | None = None,
+    server_hostname: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Stream:
+    """Connect to ``host:port`` (TLS with ``ssl``) and return a :class:`Stream`.
+
+    Args:
+        host: a host name or address (names resolve off the loop).
+        port: the port.
+        ssl: ``True`` for TLS with a default, verifying context; an ``ssl.SSLContext`` for
+            TLS with that context; ``None``/``False`` for plain TCP.
+        server_hostname: the name to verify the certificate against (default: ``host``).
+        limit: the stream's line limit.
+
+    Returns:
+        The connected stream; the caller closes it.
+
+    Raises:
+        OSError: the connection failed (TLS failures are ``TLSHandshakeError`` subclasses).
+
+    >>> from flowno_eventloop import EventLoop
+    >>> from flowno_net import start_server
+    >>> async def hello(conn, address):
+    ...     await conn.sendAll(b"hello\\n")
+    >>> async def main():
+    ...     async with await start_server(hello, "127.0.0.1", 0) as server:
+    ...         async with await open_connection("127.0.0.1", server.port) as stream:
+    ...             return await stream.readline()
+    >>> EventLoop().run_until_complete(main(), join=True)
+    b'hello\\n'
+    """
+    family = std_socket.AF_INET6 if ":" in host else std_socket.AF_INET
+    if ssl is None or ssl is False:
+        handle = socket(family)
+    else:
+        context = std_ssl.create_default_context() if ssl is True else ssl
+        hostname = server_hostname or host
+        handle = socket(family, use_tls=True, ssl_context=context, server_hostname=hostname)
+    address: Address = (host, port)
+    try:
+        await handle.aconnect(address)
+    except BaseException:
+        handle.close()
+        raise
+    return Stream(handle, limit=limit)
