@@ -107,6 +107,18 @@ class Stream:
         self._buffer += data
         return True
 
+    @property
+    def buffered(self) -> int:
+        """How many received bytes wait in the buffer (read without touching the socket).
+
+        >>> import socket as std_socket
+        >>> a, b = std_socket.socketpair()
+        >>> s = Stream(SocketHandle(a)); s.buffered
+        0
+        >>> s.handle.close(); b.close()
+        """
+        return len(self._buffer)
+
     def at_eof(self) -> bool:
         """True once the peer closed its side and the buffer is empty.
 
