@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime
 import gzip
 import json
-import zlib
 import os
 import ssl
+import zlib
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -21,7 +21,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from flowno_eventloop import Event, EventLoop, TaskGroup, sleep
-from flowno_net import IncompleteReadError, SocketHandle, Stream, open_connection, start_server
+from flowno_net import (
+    IncompleteReadError,
+    SocketHandle,
+    SocketStream,
+    open_connection,
+    start_server,
+)
 
 Runner = Callable[[Coroutine[Any, Any, Any]], Any]
 
@@ -152,7 +158,7 @@ class FaultServer:
 
     async def handle(self, conn: SocketHandle, address: Any) -> None:
         self.connections += 1
-        stream = Stream(conn)
+        stream = SocketStream(conn)
         while True:
             try:
                 first = await stream.readexactly(1)
@@ -170,7 +176,7 @@ class FaultServer:
                 return
 
     async def respond(
-        self, s: Stream, method: str, target: str, headers: dict[str, str], body: bytes
+        self, s: SocketStream, method: str, target: str, headers: dict[str, str], body: bytes
     ) -> bool:
         """Answer one request; False closes the connection."""
         path = target.split("?", 1)[0]
@@ -223,17 +229,23 @@ class FaultServer:
             await s.send_all(_response(404, b"not found"))
         return True
 
-    async def _sse(self, s: Stream) -> None:
+    async def _sse(self, s: SocketStream) -> None:
         await s.send_all(
             b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
         )
-        events = [b"data: Hel", b"lo\n\nevent: tok", b"en\r\ndata: wor", b"ld\r\n\r\n", b"data: [DONE]\n\n"]
+        events = [
+            b"data: Hel",
+            b"lo\n\nevent: tok",
+            b"en\r\ndata: wor",
+            b"ld\r\n\r\n",
+            b"data: [DONE]\n\n",
+        ]
         for piece in events:
             await s.send_all(b"%x\r\n%s\r\n" % (len(piece), piece))
             await sleep(0)
         await s.send_all(b"0\r\n\r\n")
 
-    async def _busy(self, s: Stream, target: str) -> None:
+    async def _busy(self, s: SocketStream, target: str) -> None:
         # "/busy?n=K&after=V": K answers 429 with Retry-After V, then 200
         query = dict(p.split("=") for p in target.split("?", 1)[1].split("&"))
         if self.hits[target] <= int(query["n"]):
@@ -284,7 +296,7 @@ class Proxy:
         self.requests: list[str] = []
 
     async def handle(self, conn: SocketHandle, address: Any) -> None:
-        client = Stream(conn)
+        client = SocketStream(conn)
         try:
             head = (await client.readuntil(b"\r\n\r\n")).decode("latin-1")
         except IncompleteReadError:
@@ -296,14 +308,16 @@ class Proxy:
             await client.send_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
             return
         host, _, port = head.split(" ")[1].rpartition(":")
-        async with await open_connection("127.0.0.1" if host == "localhost" else host, int(port)) as up:
+        async with await open_connection(
+            "127.0.0.1" if host == "localhost" else host, int(port)
+        ) as up:
             await client.send_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
             async with TaskGroup() as group:
                 group.spawn(_pipe(client, up))
                 group.spawn(_pipe(up, client))
 
 
-async def _pipe(source: Stream, sink: Stream) -> None:
+async def _pipe(source: SocketStream, sink: SocketStream) -> None:
     """Copy until either side ends (a reset of either side ends both directions)."""
     try:
         while data := await source.read(65536):

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import doctest
 import os
-import re
 import socket as std_socket
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 

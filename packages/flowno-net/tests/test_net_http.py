@@ -132,7 +132,9 @@ def test_stream_aiter_sse_lines_and_bytes(run: Runner, serve_http: Any) -> None:
     assert body == b"hello chunked world"
 
 
-def test_stopping_early_closes_the_response_and_its_connection(run: Runner, serve_http: Any) -> None:
+def test_stopping_early_closes_the_response_and_its_connection(
+    run: Runner, serve_http: Any
+) -> None:
     async def main() -> tuple[list[str], bool, int]:
         async with serve_http() as server, Client(base_url=server.url) as c:
             seen = []
@@ -172,7 +174,9 @@ def test_two_concurrent_streams_on_one_client(run: Runner, serve_http: Any) -> N
         ("/malformed", "illegal status line"),
     ],
 )
-def test_broken_servers_give_clear_errors(run: Runner, path: str, message: str, serve_http: Any) -> None:
+def test_broken_servers_give_clear_errors(
+    run: Runner, path: str, message: str, serve_http: Any
+) -> None:
     async def main() -> None:
         async with serve_http() as server, Client(base_url=server.url) as c:
             await c.get(path)
@@ -201,7 +205,10 @@ def test_read_timeout_names_itself_under_a_mock_clock(serve_http: Any) -> None:
     clock = MockClock()
 
     async def main() -> str:
-        async with serve_http() as server, Client(base_url=server.url, timeout=Timeout(read=60)) as c:
+        async with (
+            serve_http() as server,
+            Client(base_url=server.url, timeout=Timeout(read=60)) as c,
+        ):
             try:
                 await c.get("/stall")
             except ReadTimeout as exc:
@@ -264,10 +271,14 @@ def test_without_retries_a_429_is_returned(run: Runner, serve_http: Any) -> None
     assert run(main()) == 429
 
 
-def test_tls_with_a_trusted_certificate(run: Runner, server_context: ssl.SSLContext, client_context: ssl.SSLContext, serve_http: Any) -> None:
+def test_tls_with_a_trusted_certificate(
+    run: Runner, server_context: ssl.SSLContext, client_context: ssl.SSLContext, serve_http: Any
+) -> None:
     async def main() -> tuple[str, int]:
         async with serve_http(server_context) as server:
-            async with Client(base_url=f"https://localhost:{server.port}", verify=client_context) as c:
+            async with Client(
+                base_url=f"https://localhost:{server.port}", verify=client_context
+            ) as c:
                 first = (await c.get("/echo")).json()["method"]
                 await c.get("/echo")
                 return first, server.connections
@@ -275,7 +286,9 @@ def test_tls_with_a_trusted_certificate(run: Runner, server_context: ssl.SSLCont
     assert run(main()) == ("GET", 1)
 
 
-def test_tls_verification_is_on_by_default(run: Runner, server_context: ssl.SSLContext, serve_http: Any) -> None:
+def test_tls_verification_is_on_by_default(
+    run: Runner, server_context: ssl.SSLContext, serve_http: Any
+) -> None:
     async def main() -> None:
         async with serve_http(server_context) as server:
             async with Client() as c:
@@ -295,10 +308,14 @@ def test_a_plain_http_server_on_an_https_url(run: Runner, serve_http: Any) -> No
         run(main())
 
 
-def test_https_proxy_tunnel_from_the_environment(run: Runner,
+def test_https_proxy_tunnel_from_the_environment(
+    run: Runner,
     server_context: ssl.SSLContext,
     client_context: ssl.SSLContext,
-    monkeypatch: pytest.MonkeyPatch, serve_http: Any, serve_proxy: Any) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+    serve_http: Any,
+    serve_proxy: Any,
+) -> None:
     async def main() -> tuple[str, list[str]]:
         async with serve_http(server_context) as server, serve_proxy() as proxy:
             monkeypatch.setenv("HTTPS_PROXY", f"http://user:pw@127.0.0.1:{proxy.port}")
@@ -314,20 +331,25 @@ def test_https_proxy_tunnel_from_the_environment(run: Runner,
     assert "Proxy-Authorization: Basic dXNlcjpwdw==" in requests[0]
 
 
-def test_a_proxy_that_refuses_the_tunnel(run: Runner, monkeypatch: pytest.MonkeyPatch, serve_proxy: Any) -> None:
+def test_a_proxy_that_refuses_the_tunnel(
+    run: Runner, monkeypatch: pytest.MonkeyPatch, serve_proxy: Any
+) -> None:
     from flowno_net.http import ProxyError
 
     async def main() -> None:
-        async with serve_proxy(refuse=True) as proxy, Client(
-            proxy=f"http://127.0.0.1:{proxy.port}"
-        ) as c:
+        async with (
+            serve_proxy(refuse=True) as proxy,
+            Client(proxy=f"http://127.0.0.1:{proxy.port}") as c,
+        ):
             await c.get("https://localhost:1/")
 
     with pytest.raises(ProxyError, match="refused CONNECT localhost:1: 'HTTP/1.1 403 Forbidden'"):
         run(main())
 
 
-def test_connect_timeout_under_a_mock_clock(monkeypatch: pytest.MonkeyPatch, serve_proxy: Any) -> None:
+def test_connect_timeout_under_a_mock_clock(
+    monkeypatch: pytest.MonkeyPatch, serve_proxy: Any
+) -> None:
     """The proxy accepts TCP but never answers CONNECT: the connect deadline covers it."""
     clock = MockClock()
 

@@ -1,4 +1,4 @@
-"""Stream: every read method, limits, end of stream, writes, TLS, and serve() handlers."""
+"""SocketStream: every read method, limits, end of stream, writes, TLS, and serve() handlers."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from flowno_net import (
     IncompleteReadError,
     LimitOverrunError,
     SocketHandle,
-    Stream,
+    SocketStream,
     open_connection,
     start_server,
 )
@@ -24,13 +24,16 @@ Runner = Callable[[Coroutine[Any, Any, Any]], Any]
 
 
 @asynccontextmanager
-async def pair(limit: int = 1 << 16) -> AsyncIterator[tuple[Stream, Stream]]:
+async def pair(limit: int = 1 << 16) -> AsyncIterator[tuple[SocketStream, SocketStream]]:
     left, right = std_socket.socketpair()
-    async with Stream(SocketHandle(left)) as a, Stream(SocketHandle(right), limit=limit) as b:
+    async with (
+        SocketStream(SocketHandle(left)) as a,
+        SocketStream(SocketHandle(right), limit=limit) as b,
+    ):
         yield a, b
 
 
-async def _feed_in_pieces(a: Stream, pieces: list[bytes]) -> None:
+async def _feed_in_pieces(a: SocketStream, pieces: list[bytes]) -> None:
     for piece in pieces:
         await a.send_all(piece)
     a.handle.shutdown(std_socket.SHUT_WR)
@@ -114,7 +117,7 @@ def test_bad_arguments_are_refused(run: Runner) -> None:
     run(main())
     a, b = std_socket.socketpair()
     with a, b, pytest.raises(ValueError, match="limit must be a positive number of bytes"):
-        Stream(SocketHandle(a), limit=0)
+        SocketStream(SocketHandle(a), limit=0)
 
 
 def test_write_drain_and_send_all_keep_order(run: Runner) -> None:
@@ -135,7 +138,7 @@ def test_write_drain_and_send_all_keep_order(run: Runner) -> None:
 
 def test_open_connection_and_a_serve_handler_using_streams(run: Runner) -> None:
     async def upper_lines(conn: SocketHandle, address: Any) -> None:
-        stream = Stream(conn)
+        stream = SocketStream(conn)
         async for line in stream:
             await stream.send_all(line.upper())
 

@@ -17,6 +17,7 @@ knows nothing of sockets. Each operation is tried first and parks only when it w
 b'ping'
 """
 
+from . import http
 from ._commands import SocketAcceptCommand, SocketCommand, SocketRecvCommand, SocketSendCommand
 from ._decide import Step
 from ._errors import (
@@ -44,7 +45,7 @@ from ._metadata import (
 )
 from ._selector import LoopSelectorAccessor, sel
 from ._serve import Server, open_listener, serve, serve_listener, start_server
-from ._stream import IncompleteReadError, LimitOverrunError, Stream, open_connection
+from ._stream import IncompleteReadError, LimitOverrunError, SocketStream, open_connection
 from ._tls import TLSSocketHandle
 
 __all__ = [
@@ -69,7 +70,7 @@ __all__ = [
     "SocketSendDataMetadata",
     "Server",
     "Step",
-    "Stream",
+    "SocketStream",
     "TLSCertificateError",
     "TLSError",
     "TLSExpiredCertificateError",
@@ -79,6 +80,7 @@ __all__ = [
     "TLSPlainTextPeerError",
     "TLSSocketHandle",
     "TLSUntrustedCertificateError",
+    "http",
     "open_connection",
     "open_listener",
     "sel",

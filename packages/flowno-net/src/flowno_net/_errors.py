@@ -37,8 +37,9 @@ class TLSError(ssl.SSLError, ConnectionError):
     (True, True, "TLS handshake with 'example.test' failed: boom")
     """
 
-    reason: str | None = None
-    library: str | None = None
+    # The ssl module's own errors also leave these None when OpenSSL gives no reason.
+    reason: str | None = None  # type: ignore[assignment]  # pyright: ignore[reportIncompatibleVariableOverride]
+    library: str | None = None  # type: ignore[assignment]  # pyright: ignore[reportIncompatibleVariableOverride]
 
     def __str__(self) -> str:
         return str(self.args[0]) if len(self.args) == 1 else super().__str__()
@@ -60,7 +61,7 @@ class TLSPlainTextPeerError(TLSHandshakeError):
     """
 
 
-class TLSCertificateError(TLSHandshakeError, ssl.SSLCertVerificationError):
+class TLSCertificateError(TLSHandshakeError, ssl.SSLCertVerificationError):  # pyright: ignore[reportIncompatibleVariableOverride]
     """The peer's certificate failed verification.
 
     It is also an ``ssl.SSLCertVerificationError``; ``verify_code`` and ``verify_message`` are
@@ -72,8 +73,8 @@ class TLSCertificateError(TLSHandshakeError, ssl.SSLCertVerificationError):
     True
     """
 
-    verify_code: int | None = None
-    verify_message: str | None = None
+    verify_code: int | None = None  # type: ignore[assignment]  # pyright: ignore[reportIncompatibleVariableOverride]
+    verify_message: str | None = None  # type: ignore[assignment]  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class TLSUntrustedCertificateError(TLSCertificateError):

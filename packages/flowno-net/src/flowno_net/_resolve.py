@@ -13,7 +13,10 @@ from ._kernel import to_thread
 Address = tuple[Any, ...] | str
 
 _INET_FAMILIES = (std_socket.AF_INET, std_socket.AF_INET6)
-_TUPLE_SIZES = {std_socket.AF_INET: (2,), std_socket.AF_INET6: (2, 3, 4)}
+_TUPLE_SIZES: dict[int, tuple[int, ...]] = {
+    std_socket.AF_INET: (2,),
+    std_socket.AF_INET6: (2, 3, 4),
+}
 
 
 def check_address(address: object, family: int) -> None:

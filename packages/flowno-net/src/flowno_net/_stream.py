@@ -1,12 +1,12 @@
 # Rules of this module:
-# - A Stream owns one SocketHandle and one receive buffer (a bytearray consumed from the front).
+# - A SocketStream owns one SocketHandle and one receive buffer (a bytearray consumed from the front).
 #   Every read method first serves bytes already buffered and receives more only when the
 #   buffer cannot answer; nothing is ever lost between calls.
 # - The buffer is bounded: a separator that does not show up within ``limit`` bytes raises
 #   LimitOverrunError, with the bytes left in the buffer (the caller may read them with read()).
 # - End of stream is sticky: once recv returned b"", no further recv is attempted.
 # - Writes go through the handle's sendAll, so concurrent writers write whole messages.
-"""Stream: a buffered byte stream over any flowno-net socket, and open_connection()."""
+"""SocketStream: a buffered byte stream over any flowno-net socket, and open_connection()."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from ._factory import socket
 from ._handle import SocketHandle
 from ._resolve import Address
 
-#: The default bound of a Stream's buffer while it looks for a separator.
+#: The default bound of a SocketStream's buffer while it looks for a separator.
 DEFAULT_LIMIT = 1 << 16
 _CHUNK = 1 << 16
 
@@ -59,7 +59,7 @@ class LimitOverrunError(ValueError):
         self.consumed = consumed
 
 
-class Stream:
+class SocketStream:
     """A buffered byte stream over a :class:`SocketHandle` (plain or TLS).
 
     Reads (``read``, ``readexactly``, ``readline``, ``readuntil``, ``async for line in
@@ -75,7 +75,7 @@ class Stream:
     >>> from flowno_eventloop import EventLoop
     >>> async def main():
     ...     left, right = std_socket.socketpair()
-    ...     async with Stream(SocketHandle(left)) as a, Stream(SocketHandle(right)) as b:
+    ...     async with SocketStream(SocketHandle(left)) as a, SocketStream(SocketHandle(right)) as b:
     ...         await a.send_all(b"one\\ntwo\\n")
     ...         return await b.readline(), await b.readline()
     >>> EventLoop().run_until_complete(main(), join=True)
@@ -84,7 +84,9 @@ class Stream:
 
     def __init__(self, handle: SocketHandle, *, limit: int = DEFAULT_LIMIT) -> None:
         if limit <= 0:
-            raise ValueError(f"Stream: limit must be a positive number of bytes, got {limit!r}")
+            raise ValueError(
+                f"SocketStream: limit must be a positive number of bytes, got {limit!r}"
+            )
         self.handle: SocketHandle = handle
         self.limit: int = limit
         self._buffer = bytearray()
@@ -92,7 +94,7 @@ class Stream:
         self._pending: list[bytes] = []
 
     def __repr__(self) -> str:
-        return f"<Stream {self.handle!r} buffered={len(self._buffer)} eof={self._eof}>"
+        return f"<SocketStream {self.handle!r} buffered={len(self._buffer)} eof={self._eof}>"
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -113,7 +115,7 @@ class Stream:
 
         >>> import socket as std_socket
         >>> a, b = std_socket.socketpair()
-        >>> s = Stream(SocketHandle(a)); s.buffered
+        >>> s = SocketStream(SocketHandle(a)); s.buffered
         0
         >>> s.handle.close(); b.close()
         """
@@ -124,7 +126,7 @@ class Stream:
 
         >>> import socket as std_socket
         >>> a, b = std_socket.socketpair()
-        >>> s = Stream(SocketHandle(a)); s.at_eof()
+        >>> s = SocketStream(SocketHandle(a)); s.at_eof()
         False
         >>> s.handle.close(); b.close()
         """
@@ -145,7 +147,7 @@ class Stream:
         >>> from flowno_eventloop import EventLoop
         >>> async def main():
         ...     left, right = std_socket.socketpair()
-        ...     async with Stream(SocketHandle(left)) as a, Stream(SocketHandle(right)) as b:
+        ...     async with SocketStream(SocketHandle(left)) as a, SocketStream(SocketHandle(right)) as b:
         ...         await a.send_all(b"abcdef"); a.handle.shutdown(std_socket.SHUT_WR)
         ...         return await b.read(2), await b.read(), await b.read()
         >>> EventLoop().run_until_complete(main(), join=True)
@@ -177,7 +179,7 @@ class Stream:
         >>> from flowno_eventloop import EventLoop
         >>> async def main():
         ...     left, right = std_socket.socketpair()
-        ...     async with Stream(SocketHandle(left)) as a, Stream(SocketHandle(right)) as b:
+        ...     async with SocketStream(SocketHandle(left)) as a, SocketStream(SocketHandle(right)) as b:
         ...         await a.send_all(b"abc"); a.handle.shutdown(std_socket.SHUT_WR)
         ...         first = await b.readexactly(2)
         ...         try:
@@ -207,7 +209,7 @@ class Stream:
         >>> from flowno_eventloop import EventLoop
         >>> async def main():
         ...     left, right = std_socket.socketpair()
-        ...     async with Stream(SocketHandle(left)) as a, Stream(SocketHandle(right)) as b:
+        ...     async with SocketStream(SocketHandle(left)) as a, SocketStream(SocketHandle(right)) as b:
         ...         await a.send_all(b"x\\ntail"); a.handle.shutdown(std_socket.SHUT_WR)
         ...         return await b.readline(), await b.readline(), await b.readline()
         >>> EventLoop().run_until_complete(main(), join=True)
@@ -237,7 +239,7 @@ class Stream:
         >>> from flowno_eventloop import EventLoop
         >>> async def main():
         ...     left, right = std_socket.socketpair()
-        ...     async with Stream(SocketHandle(left)) as a, Stream(SocketHandle(right), limit=4) as b:
+        ...     async with SocketStream(SocketHandle(left)) as a, SocketStream(SocketHandle(right), limit=4) as b:
         ...         await a.send_all(b"ab||abcdef||")
         ...         first = await b.readuntil(b"||")
         ...         try:
@@ -293,7 +295,7 @@ class Stream:
         >>> from flowno_eventloop import EventLoop
         >>> async def main():
         ...     left, right = std_socket.socketpair()
-        ...     async with Stream(SocketHandle(left)) as a, Stream(SocketHandle(right)) as b:
+        ...     async with SocketStream(SocketHandle(left)) as a, SocketStream(SocketHandle(right)) as b:
         ...         a.write(b"he"); a.write(b"llo"); await a.drain()
         ...         return await b.readexactly(5)
         >>> EventLoop().run_until_complete(main(), join=True)
@@ -304,7 +306,7 @@ class Stream:
     async def drain(self) -> None:
         """Send everything queued by :meth:`write` (as one whole write).
 
-        >>> Stream.drain.__doc__.splitlines()[0]
+        >>> SocketStream.drain.__doc__.splitlines()[0]
         'Send everything queued by :meth:`write` (as one whole write).'
         """
         if self._pending:
@@ -318,7 +320,7 @@ class Stream:
         Args:
             data: the bytes to send.
 
-        >>> Stream.send_all.__doc__.splitlines()[0]
+        >>> SocketStream.send_all.__doc__.splitlines()[0]
         'Send ``data`` now, after anything queued by :meth:`write`.'
         """
         if self._pending:
@@ -332,13 +334,13 @@ class Stream:
     async def aclose(self) -> None:
         """Close the socket (queued, undrained writes are dropped). Idempotent.
 
-        >>> Stream.aclose.__doc__.splitlines()[0]
+        >>> SocketStream.aclose.__doc__.splitlines()[0]
         'Close the socket (queued, undrained writes are dropped). Idempotent.'
         """
         self._pending.clear()
         self.handle.close()
 
-    async def __aenter__(self) -> Stream:
+    async def __aenter__(self) -> SocketStream:
         return self
 
     async def __aexit__(
@@ -357,8 +359,8 @@ async def open_connection(
     ssl: std_ssl.SSLContext | bool | None = None,
     server_hostname: str | None = None,
     limit: int = DEFAULT_LIMIT,
-) -> Stream:
-    """Connect to ``host:port`` (TLS with ``ssl``) and return a :class:`Stream`.
+) -> SocketStream:
+    """Connect to ``host:port`` (TLS with ``ssl``) and return a :class:`SocketStream`.
 
     Args:
         host: a host name or address (names resolve off the loop).
@@ -398,4 +400,4 @@ async def open_connection(
     except BaseException:
         handle.close()
         raise
-    return Stream(handle, limit=limit)
+    return SocketStream(handle, limit=limit)

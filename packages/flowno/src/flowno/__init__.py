@@ -46,7 +46,18 @@ from flowno_flow import (
     current_node,
     node,
 )
-from flowno_net import SocketHandle, socket
+from flowno_net import (
+    IncompleteReadError,
+    LimitOverrunError,
+    Server,
+    SocketHandle,
+    SocketStream,
+    http,
+    open_connection,
+    serve,
+    socket,
+    start_server,
+)
 
 configure_logging_from_env()
 
@@ -60,8 +71,12 @@ __all__ = [
     "Flow",
     "FlowHDL",
     "FlowHDLView",
+    "IncompleteReadError",
+    "LimitOverrunError",
     "Lock",
+    "Server",
     "SocketHandle",
+    "SocketStream",
     "Stream",
     "StreamCancelled",
     "TagFilter",
@@ -72,8 +87,12 @@ __all__ = [
     "current_flow",
     "current_node",
     "exit",
+    "http",
     "node",
+    "open_connection",
+    "serve",
     "sleep",
     "socket",
     "spawn",
+    "start_server",
 ]

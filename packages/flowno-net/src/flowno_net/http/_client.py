@@ -14,10 +14,10 @@ from __future__ import annotations
 import json as std_json
 import ssl
 import urllib.parse
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncGenerator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from types import TracebackType
-from typing import Any, Union
+from typing import Any, cast
 
 from .._kernel import sleep
 from ._config import Headers, HeaderTypes, Retries, Timeout, TimeoutTypes, as_timeout
@@ -26,7 +26,7 @@ from ._errors import ConnectError, ReadError, RemoteProtocolError, WriteError
 from ._models import Request, Response
 from ._transport import open_socket, proxy_from_env
 
-ParamTypes = Union[Mapping[str, Any], Iterable[tuple[str, Any]], str, None]
+ParamTypes = Mapping[str, Any] | Iterable[tuple[str, Any]] | str | None
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _USER_AGENT = "flowno-net"
 
@@ -143,7 +143,9 @@ class Client:
             result = self.base_url.rstrip("/") + "/" + url.lstrip("/")
         parts = urllib.parse.urlsplit(result)
         if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
-            raise ValueError(f"Client: url must be an absolute http(s) URL (or set base_url), got {result!r}")
+            raise ValueError(
+                f"Client: url must be an absolute http(s) URL (or set base_url), got {result!r}"
+            )
         return result
 
     # -- sending ------------------------------------------------------------------------------
@@ -160,7 +162,7 @@ class Client:
         data: Mapping[str, Any] | None = None,
         json: Any = None,
         timeout: TimeoutTypes | Timeout = None,
-    ) -> AsyncIterator[Response]:
+    ) -> AsyncGenerator[Response, None]:
         """Send a request and give its response while the body is still arriving.
 
         Read the body with ``aiter_bytes()``, ``aiter_lines()``, ``aiter_sse()`` or
@@ -366,21 +368,29 @@ def _defaults(url: str) -> list[tuple[str, str]]:
 def _with_params(url: str, params: ParamTypes) -> str:
     if not params:
         return url
-    query = params if isinstance(params, str) else urllib.parse.urlencode(_pairs(params), doseq=True)
+    query = (
+        params if isinstance(params, str) else urllib.parse.urlencode(_pairs(params), doseq=True)
+    )
     parts = urllib.parse.urlsplit(url)
     joined = f"{parts.query}&{query}" if parts.query else query
     return urllib.parse.urlunsplit(parts._replace(query=joined))
 
 
 def _pairs(params: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
-    items = params.items() if isinstance(params, Mapping) else params
-    return [(str(k), v) for k, v in items]
+    if isinstance(params, Mapping):
+        mapping = cast("Mapping[str, Any]", params)
+        return [(str(key), mapping[key]) for key in mapping]
+    return [(str(key), value) for key, value in params]
 
 
 def _body(
     content: bytes | str | None, data: Mapping[str, Any] | None, json: Any
 ) -> tuple[bytes, str | None]:
-    given = [name for name, value in (("content", content), ("data", data), ("json", json)) if value is not None]
+    given = [
+        name
+        for name, value in (("content", content), ("data", data), ("json", json))
+        if value is not None
+    ]
     if len(given) > 1:
         raise ValueError(f"Client: give one body argument, not {' and '.join(given)}")
     if json is not None:

@@ -10,8 +10,7 @@ import math
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Union
-
+from typing import cast
 
 
 class _Unset(enum.Enum):
@@ -54,6 +53,9 @@ class Timeout:
     """
 
     __slots__ = ("connect", "read", "write")
+    connect: float | None
+    read: float | None
+    write: float | None
 
     def __init__(
         self,
@@ -81,7 +83,7 @@ class Timeout:
 
 
 #: What ``Client(timeout=...)`` accepts.
-TimeoutTypes = Union[Timeout, float, None]
+TimeoutTypes = Timeout | float | None
 
 
 def as_timeout(value: TimeoutTypes) -> Timeout:
@@ -171,27 +173,28 @@ def parse_retry_after(value: str) -> float | None:
     return when.timestamp() - time.time()
 
 
-HeaderTypes = Union["Headers", Mapping[str, str], Iterable[tuple[str, str]], None]
-
-
 class Headers(Mapping[str, str]):
     """Case-insensitive HTTP headers; a repeated header reads as its values joined by ", ".
 
     Args:
-        headers: a mapping or ``(name, value)`` pairs.
+        headers: a mapping or ``(name, value)`` pairs (or ``None``).
 
     >>> h = Headers([("Content-Type", "text/plain"), ("Set-Cookie", "a"), ("set-cookie", "b")])
     >>> h["content-type"], h["SET-COOKIE"], h.get_list("set-cookie"), len(h)
     ('text/plain', 'a, b', ['a', 'b'], 2)
     """
 
-    def __init__(self, headers: HeaderTypes = None) -> None:
+    def __init__(
+        self, headers: Headers | Mapping[str, str] | Iterable[tuple[str, str]] | None = None
+    ) -> None:
         self._items: list[tuple[str, str]] = []
         if headers is None:
             return
-        pairs = headers.items() if isinstance(headers, Mapping) else headers
-        for name, value in pairs:
-            self._items.append((str(name), str(value)))
+        if isinstance(headers, Mapping):
+            mapping = cast("Mapping[str, str]", headers)
+            self._items = [(str(name), str(mapping[name])) for name in mapping]
+        else:
+            self._items = [(str(name), str(value)) for name, value in headers]
 
     def get_list(self, name: str) -> list[str]:
         """Every value of header ``name``, in order.
@@ -263,3 +266,7 @@ class Headers(Mapping[str, str]):
 
     def __repr__(self) -> str:
         return f"Headers({self._items!r})"
+
+
+#: What ``headers=`` accepts.
+HeaderTypes = Headers | Mapping[str, str] | Iterable[tuple[str, str]] | None

@@ -12,16 +12,13 @@
 from __future__ import annotations
 
 import select
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._handle import SocketHandle
 from .._kernel import fail_after
 from ._config import Headers
 from ._errors import ReadError, ReadTimeout, RemoteProtocolError, WriteError, WriteTimeout
 from ._models import Request, Response
-
-if TYPE_CHECKING:
-    import h11
 
 Origin = tuple[str, str, int]  # scheme, host, port
 
@@ -67,7 +64,7 @@ class HTTPConnection:
         self.handle = handle
         self.origin = origin
         self._pool = pool
-        self._h11: h11.Connection = h11_module.Connection(h11_module.CLIENT)
+        self._h11: Any = h11_module.Connection(h11_module.CLIENT)  # an h11.Connection
         self._request: Request | None = None
         self._read_timeout: float | None = None
         self.received_any = False
@@ -134,13 +131,15 @@ class HTTPConnection:
 
     async def _send_request(self, h11_module: Any, request: Request, timeout: float | None) -> None:
         target = _target(request.url)
-        conn = self._h11
-        data = conn.send(
-            h11_module.Request(method=request.method, target=target, headers=request.headers.raw())
-        )
+        headers = request.headers.raw()
+        events: list[Any] = [
+            h11_module.Request(method=request.method, target=target, headers=headers)
+        ]
         if request.content:
-            data += conn.send(h11_module.Data(data=request.content))
-        data += conn.send(h11_module.EndOfMessage())
+            events.append(h11_module.Data(data=request.content))
+        events.append(h11_module.EndOfMessage())
+        chunks: list[bytes] = [self._h11.send(event) or b"" for event in events]
+        data = b"".join(chunks)
         try:
             with fail_after(_forever(timeout)):
                 await self.handle.sendAll(data)
@@ -179,20 +178,25 @@ class HTTPConnection:
 
     async def _receive_bytes(self) -> bytes:
         timeout = self._read_timeout
+        data: bytes | None = None
         try:
-            if timeout is None:
-                return await self.handle.recv(_RECEIVE_SIZE)
-            with fail_after(timeout):
-                return await self.handle.recv(_RECEIVE_SIZE)
+            with fail_after(_forever(timeout)):
+                data = await self.handle.recv(_RECEIVE_SIZE)
         except TimeoutError as exc:
-            request = self._request
-            raise ReadTimeout(
-                f"read timeout: no data from {self._where()} within {timeout}s", request=request
-            ) from exc
+            raise self._read_timeout_error() from exc
         except OSError as exc:
             raise ReadError(
                 f"receiving from {self._where()} failed: {exc}", request=self._request
             ) from exc
+        if data is None:  # the deadline passed
+            raise self._read_timeout_error()
+        return data
+
+    def _read_timeout_error(self) -> ReadTimeout:
+        return ReadTimeout(
+            f"read timeout: no data from {self._where()} within {self._read_timeout}s",
+            request=self._request,
+        )
 
     def _where(self) -> str:
         request = self._request

@@ -189,7 +189,9 @@ class Response:
         flowno_net.http._errors.HTTPStatusError: 429 Too Many Requests for GET http://x.test/
         """
         if self.status_code >= 400:
-            message = f"{self.status_code} {self.reason_phrase} for {self.request.method} {self.url}"
+            message = (
+                f"{self.status_code} {self.reason_phrase} for {self.request.method} {self.url}"
+            )
             raise HTTPStatusError(message.replace("  ", " "), request=self.request, response=self)
         return self
 

@@ -18,7 +18,7 @@ from .._errors import TLSHandshakeError, TLSPlainTextPeerError
 from .._factory import socket
 from .._handle import SocketHandle
 from .._kernel import fail_after
-from .._stream import LimitOverrunError, Stream
+from .._stream import LimitOverrunError, SocketStream
 from .._tls import TLSSocketHandle
 from ._connection import Origin
 from ._errors import ConnectError, ConnectTimeout, ProxyError
@@ -42,7 +42,7 @@ def proxy_from_env(origin: Origin) -> str | None:
     if scheme != "https":
         return None
     proxy = os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy")
-    if not proxy or urllib.request.proxy_bypass_environment(f"{host}:{port}"):
+    if not proxy or urllib.request.proxy_bypass(f"{host}:{port}"):
         return None
     return proxy
 
@@ -67,15 +67,19 @@ async def open_socket(
         ProxyError: the proxy refused the tunnel.
     """
     scheme, host, port = origin
+    message = f"connect timeout: no connection to {scheme}://{host}:{port} within {timeout}s"
+    handle: SocketHandle | None = None
     try:
         with fail_after(float("inf") if timeout is None else timeout):
             if scheme == "https" and proxy is not None:
-                return await _tunnel(origin, proxy, ssl_context)
-            return await _direct(origin, ssl_context)
+                handle = await _tunnel(origin, proxy, ssl_context)
+            else:
+                handle = await _direct(origin, ssl_context)
     except TimeoutError as exc:
-        raise ConnectTimeout(
-            f"connect timeout: no connection to {scheme}://{host}:{port} within {timeout}s"
-        ) from exc
+        raise ConnectTimeout(message) from exc
+    if handle is None:  # the deadline passed
+        raise ConnectTimeout(message)
+    return handle
 
 
 async def _direct(origin: Origin, ssl_context: ssl.SSLContext) -> SocketHandle:
@@ -96,14 +100,14 @@ async def _direct(origin: Origin, ssl_context: ssl.SSLContext) -> SocketHandle:
 
 
 async def _tunnel(origin: Origin, proxy: str, ssl_context: ssl.SSLContext) -> SocketHandle:
-    _, host, port = origin
+    host = origin[1]
     parts = urllib.parse.urlsplit(proxy if "://" in proxy else "http://" + proxy)
     if parts.scheme != "http" or not parts.hostname:
         raise ProxyError(f"unsupported proxy URL {proxy!r}: only http://host:port proxies")
     proxy_origin: Origin = ("http", parts.hostname, parts.port or 80)
     plain = await _direct(proxy_origin, ssl_context)
     try:
-        await _connect_request(Stream(plain), origin, parts)
+        await _connect_request(SocketStream(plain), origin, parts)
         tls = TLSSocketHandle(plain.socket, ssl_context, host)
         try:
             await tls.do_handshake()
@@ -115,7 +119,9 @@ async def _tunnel(origin: Origin, proxy: str, ssl_context: ssl.SSLContext) -> So
     return tls
 
 
-async def _connect_request(stream: Stream, origin: Origin, proxy: urllib.parse.SplitResult) -> None:
+async def _connect_request(
+    stream: SocketStream, origin: Origin, proxy: urllib.parse.SplitResult
+) -> None:
     _, host, port = origin
     authority = f"{_bracket(host)}:{port}"
     lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}"]
