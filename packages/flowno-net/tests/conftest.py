@@ -205,6 +205,12 @@ class FaultServer:
                 await s.send_all(b"data: %d\n\n" % n)
                 await sleep(0)
             return False
+        elif path == "/sse-cut":
+            await s.send_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+            await s.send_all(b"d\r\ndata: first\n\n\r\n")
+            return False  # closes without the last chunk
+        elif path == "/bad-gzip":
+            await s.send_all(_response(200, b"not gzip at all", extra="Content-Encoding: gzip\r\n"))
         elif path == "/close-without-response":
             return False
         elif path == "/cut":

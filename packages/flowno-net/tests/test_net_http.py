@@ -383,3 +383,42 @@ def test_bad_arguments(run: Runner) -> None:
     run(c.aclose())
     with pytest.raises(RuntimeError, match="client is closed"):
         run(c.get("http://x.test/"))
+
+
+def test_a_stream_cut_mid_body_raises_after_the_events_that_came(
+    run: Runner, serve_http: Any
+) -> None:
+    async def main() -> tuple[list[str], str]:
+        seen: list[str] = []
+        async with serve_http() as server, Client(base_url=server.url) as c:
+            async with c.stream("GET", "/sse-cut") as r:
+                try:
+                    async for event in r.aiter_sse():
+                        seen.append(event.data)
+                except RemoteProtocolError as exc:
+                    return seen, str(exc)
+        return seen, "no error"
+
+    seen, message = run(main())
+    assert seen == ["first"]
+    assert "peer closed connection without sending complete message body" in message
+    assert "GET http://127.0.0.1:" in message
+
+
+def test_bad_compressed_data_is_a_decoding_error(run: Runner, serve_http: Any) -> None:
+    from flowno_net.http import DecodingError
+
+    async def main() -> None:
+        async with serve_http() as server, Client(base_url=server.url) as c:
+            await c.get("/bad-gzip")
+
+    with pytest.raises(DecodingError, match="invalid gzip data"):
+        run(main())
+
+
+def test_without_h11_the_client_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "h11", None)
+    with pytest.raises(ImportError, match=r"pip install 'flowno-net\[http\]'"):
+        Client()
