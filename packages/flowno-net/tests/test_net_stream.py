@@ -9,8 +9,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from flowno_eventloop import spawn
+from flowno_eventloop import EventLoop, spawn
 from flowno_net import (
     IncompleteReadError,
     LimitOverrunError,
@@ -178,3 +180,37 @@ def test_open_connection_refused_leaks_nothing(run: Runner) -> None:
         port = probe.getsockname()[1]  # bound, not listening: connections are refused
         with pytest.raises(ConnectionRefusedError):
             run(open_connection("127.0.0.1", port))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    lines=st.lists(st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"")), max_size=20),
+    cuts=st.lists(st.integers(0, 1000), max_size=8),
+    separator=st.sampled_from([b"\n", b"\r\n", b"||"]),
+)
+def test_readuntil_returns_the_records_whatever_the_pieces(
+    lines: list[bytes], cuts: list[int], separator: bytes
+) -> None:
+    expected = [line.replace(separator[:1], b"") + separator for line in lines]
+    payload = b"".join(expected)
+    points = sorted({0, len(payload), *(c % (len(payload) + 1) for c in cuts)})
+    pieces = [payload[a:b] for a, b in zip(points, points[1:], strict=False)]
+
+    async def main() -> list[bytes]:
+        async with pair() as (a, b):
+            await spawn(_feed_in_pieces(a, pieces))
+            records = []
+            while not b.at_eof():
+                try:
+                    records.append(await b.readuntil(separator))
+                except IncompleteReadError as exc:
+                    assert exc.partial == b""
+                    break
+            return records
+
+    loop = EventLoop()
+    try:
+        records = loop.run_until_complete(main(), join=True)
+    finally:
+        loop.close()
+    assert records == expected

@@ -1,7 +1,8 @@
 # Rules of this module:
-# - A SocketStream owns one SocketHandle and one receive buffer (a bytearray consumed from the front).
-#   Every read method first serves bytes already buffered and receives more only when the
-#   buffer cannot answer; nothing is ever lost between calls.
+# - A SocketStream owns one SocketHandle and one receive buffer: an immutable bytes object and a
+#   read offset into it (a read is one slice; the consumed prefix is dropped at the next
+#   receive). Every read method first serves bytes already buffered and receives more only
+#   when the buffer cannot answer; nothing is ever lost between calls.
 # - The buffer is bounded: a separator that does not show up within ``limit`` bytes raises
 #   LimitOverrunError, with the bytes left in the buffer (the caller may read them with read()).
 # - End of stream is sticky: once recv returned b"", no further recv is attempted.
@@ -89,24 +90,34 @@ class SocketStream:
             )
         self.handle: SocketHandle = handle
         self.limit: int = limit
-        self._buffer = bytearray()
+        self._buf = b""
+        self._pos = 0
+        self._chunk = max(_CHUNK, limit)
         self._eof = False
         self._pending: list[bytes] = []
 
     def __repr__(self) -> str:
-        return f"<SocketStream {self.handle!r} buffered={len(self._buffer)} eof={self._eof}>"
+        return f"<SocketStream {self.handle!r} buffered={self.buffered} eof={self._eof}>"
 
     # -- reading ------------------------------------------------------------------------------
 
-    async def _fill(self) -> bool:
-        """Receive once into the buffer; False at the end of the stream."""
+    async def _receive(self) -> bytes:
+        """Receive once; b"" (sticky) at the end of the stream."""
         if self._eof:
-            return False
-        data = await self.handle.recv(max(_CHUNK, self.limit))
+            return b""
+        data = await self.handle.recv(self._chunk)
         if not data:
             self._eof = True
+        return data
+
+    async def _fill(self) -> bool:
+        """Receive once into the buffer (dropping the consumed prefix); False at the end."""
+        data = await self._receive()
+        if not data:
             return False
-        self._buffer += data
+        buf, pos = self._buf, self._pos
+        self._buf = data if pos == len(buf) else buf[pos:] + data
+        self._pos = 0
         return True
 
     @property
@@ -119,7 +130,7 @@ class SocketStream:
         0
         >>> s.handle.close(); b.close()
         """
-        return len(self._buffer)
+        return len(self._buf) - self._pos
 
     def at_eof(self) -> bool:
         """True once the peer closed its side and the buffer is empty.
@@ -130,7 +141,7 @@ class SocketStream:
         False
         >>> s.handle.close(); b.close()
         """
-        return self._eof and not self._buffer
+        return self._eof and self._pos == len(self._buf)
 
     async def read(self, n: int = -1) -> bytes:
         """Read up to ``n`` bytes (``-1``: everything until the end of the stream).
@@ -154,14 +165,15 @@ class SocketStream:
         (b'ab', b'cdef', b'')
         """
         if n < 0:
-            while await self._fill():
-                pass
-            return self._take(len(self._buffer))
+            parts = [self._take_all()]
+            while data := await self._receive():
+                parts.append(data)
+            return b"".join(parts)
         if n == 0:
             return b""
-        if not self._buffer:
+        if self._pos == len(self._buf):
             await self._fill()
-        return self._take(min(n, len(self._buffer)))
+        return self._take(min(n, self.buffered))
 
     async def readexactly(self, n: int) -> bytes:
         """Read exactly ``n`` bytes.
@@ -191,10 +203,18 @@ class SocketStream:
         """
         if n < 0:
             raise ValueError(f"readexactly: n must be >= 0, got {n!r}")
-        while len(self._buffer) < n:
-            if not await self._fill():
-                raise IncompleteReadError(self._take(len(self._buffer)), n)
-        return self._take(n)
+        if self.buffered >= n:
+            return self._take(n)
+        parts = [self._take_all()]
+        have = len(parts[0])
+        while have < n:
+            data = await self._receive()
+            if not data:
+                raise IncompleteReadError(b"".join(parts), n)
+            parts.append(data)
+            have += len(data)
+        self._buf, self._pos = b"".join(parts), n  # the bytes past n stay buffered
+        return self._buf[:n]
 
     async def readline(self) -> bytes:
         """Read one line, ``b"\\n"`` included; at the end of the stream, what is left.
@@ -215,6 +235,11 @@ class SocketStream:
         >>> EventLoop().run_until_complete(main(), join=True)
         (b'x\\n', b'tail', b'')
         """
+        buf, pos = self._buf, self._pos
+        end = buf.find(b"\n", pos)
+        if 0 <= end - pos <= self.limit:  # the common case: a whole line is buffered
+            self._pos = end + 1
+            return buf[pos : end + 1]
         try:
             return await self.readuntil(b"\n")
         except IncompleteReadError as exc:
@@ -251,29 +276,33 @@ class SocketStream:
         """
         if not separator:
             raise ValueError("readuntil: separator must not be empty")
-        buffer, start, width = self._buffer, 0, len(separator)
+        width, limit = len(separator), self.limit
+        buf, pos = self._buf, self._pos
+        start = pos
         while True:
-            found = buffer.find(separator, start)
-            if 0 <= found <= self.limit:
-                return self._take(found + width)
-            if found > self.limit or len(buffer) > self.limit:
+            found = buf.find(separator, start)
+            if found >= 0 and found - pos <= limit:
+                self._pos = found + width
+                return buf[pos : found + width]
+            if found >= 0 or len(buf) - pos > limit:
                 raise LimitOverrunError(
                     f"readuntil: separator {separator!r} not found within the stream's limit"
-                    f" of {self.limit} bytes",
-                    len(buffer) if found < 0 else found,
+                    f" of {limit} bytes",
+                    (found if found >= 0 else len(buf)) - pos,
                 )
-            start = max(0, len(buffer) - width + 1)
+            start = max(pos, len(buf) - width + 1) - pos  # offset in the compacted buffer
             if not await self._fill():
-                raise IncompleteReadError(self._take(len(buffer)), None)
+                raise IncompleteReadError(self._take_all(), None)
+            buf, pos = self._buf, 0
 
     def _take(self, n: int) -> bytes:
-        buffer = self._buffer
-        if n == len(buffer):
-            data = bytes(buffer)
-            buffer.clear()
-            return data
-        data = bytes(buffer[:n])
-        del buffer[:n]
+        pos = self._pos
+        self._pos = pos + n
+        return self._buf[pos : pos + n]
+
+    def _take_all(self) -> bytes:
+        data = self._buf[self._pos :] if self._pos else self._buf
+        self._buf, self._pos = b"", 0
         return data
 
     def __aiter__(self) -> AsyncIterator[bytes]:
