@@ -422,3 +422,20 @@ def test_without_h11_the_client_names_the_extra(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setitem(sys.modules, "h11", None)
     with pytest.raises(ImportError, match=r"pip install 'flowno-net\[http\]'"):
         Client()
+
+
+def test_a_request_timeout_overrides_the_clients_and_none_means_no_deadline(
+    serve_http: Any,
+) -> None:
+    clock = MockClock()
+
+    async def main() -> tuple[float, float]:
+        async with serve_http() as server, Client(base_url=server.url, timeout=1) as c:
+            with pytest.raises(ReadTimeout):
+                await c.get("/stall-mid-body", timeout=Timeout(read=30))
+            first = clock.now()
+            with pytest.raises(RemoteProtocolError):  # the server gives up after an hour
+                await c.get("/stall-mid-body", timeout=None)
+            return first, clock.now() - first
+
+    assert run_mock(main(), clock) == (30.0, 3600.0)

@@ -20,7 +20,15 @@ from types import TracebackType
 from typing import Any, cast
 
 from .._kernel import sleep
-from ._config import Headers, HeaderTypes, Retries, Timeout, TimeoutTypes, as_timeout
+from ._config import (
+    Headers,
+    HeaderTypes,
+    Retries,
+    Timeout,
+    TimeoutTypes,
+    _Unset,  # pyright: ignore[reportPrivateUsage]
+    as_timeout,
+)
 from ._connection import ConnectionPool, HTTPConnection, Origin, load_h11
 from ._errors import ConnectError, ReadError, RemoteProtocolError, WriteError
 from ._models import Request, Response
@@ -29,6 +37,7 @@ from ._transport import open_socket, proxy_from_env
 ParamTypes = Mapping[str, Any] | Iterable[tuple[str, Any]] | str | None
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _USER_AGENT = "flowno-net"
+_CLIENT_DEFAULT = _Unset.UNSET  # a request without timeout= uses the client's
 
 
 class Client:
@@ -161,17 +170,32 @@ class Client:
         content: bytes | str | None = None,
         data: Mapping[str, Any] | None = None,
         json: Any = None,
-        timeout: TimeoutTypes | Timeout = None,
+        timeout: TimeoutTypes | _Unset = _CLIENT_DEFAULT,
     ) -> AsyncGenerator[Response, None]:
         """Send a request and give its response while the body is still arriving.
 
         Read the body with ``aiter_bytes()``, ``aiter_lines()``, ``aiter_sse()`` or
         ``aread()`` inside the block; the response is closed when the block ends (early
         exits included). The arguments are :meth:`build_request`'s; ``timeout`` overrides the
-        client's for this request.
+        client's for this request (``None``: no deadlines).
 
         Yields:
             The response, body unread.
+
+        >>> from flowno_eventloop import EventLoop
+        >>> from flowno_net import start_server
+        >>> async def events(conn, address):
+        ...     await conn.recv(65536)
+        ...     await conn.sendAll(b"HTTP/1.1 200 OK\\r\\nContent-Type: text/event-stream\\r\\n"
+        ...                        b"Content-Length: 24\\r\\n\\r\\ndata: Hi\\n\\ndata: [DONE]\\n\\n")
+        >>> async def main():
+        ...     async with await start_server(events, "127.0.0.1", 0) as server:
+        ...         async with Client() as client:
+        ...             url = f"http://127.0.0.1:{server.port}/v1/chat"
+        ...             async with client.stream("POST", url, json={"q": "hi"}) as response:
+        ...                 return [event.data async for event in response.aiter_sse()]
+        >>> EventLoop().run_until_complete(main(), join=True)
+        ['Hi', '[DONE]']
         """
         request = self.build_request(
             method, url, params=params, headers=headers, content=content, data=data, json=json
@@ -192,11 +216,12 @@ class Client:
         content: bytes | str | None = None,
         data: Mapping[str, Any] | None = None,
         json: Any = None,
-        timeout: TimeoutTypes | Timeout = None,
+        timeout: TimeoutTypes | _Unset = _CLIENT_DEFAULT,
     ) -> Response:
         """Send a request and read the whole response body.
 
-        The arguments are :meth:`build_request`'s; ``timeout`` overrides the client's.
+        The arguments are :meth:`build_request`'s; ``timeout`` overrides the client's
+        (``None``: no deadlines).
 
         Returns:
             The response, body read (``response.content``).
@@ -204,6 +229,15 @@ class Client:
         Raises:
             ConnectError, ConnectTimeout, ReadTimeout, WriteTimeout, RemoteProtocolError,
                 ProxyError, DecodingError: see :mod:`flowno_net.http`.
+
+        >>> from flowno_eventloop import EventLoop
+        >>> async def main():
+        ...     async with Client() as client:
+        ...         await client.request("GET", "http://127.0.0.1:1/")
+        >>> EventLoop().run_until_complete(main(), join=True)
+        Traceback (most recent call last):
+        ...
+        flowno_net.http._errors.ConnectError: cannot connect to http://127.0.0.1:1: [Errno 111] Connection refused (connecting to ('127.0.0.1', 1))
         """
         async with self.stream(
             method,
@@ -258,7 +292,9 @@ class Client:
         """
         return await self.request("DELETE", url, **kwargs)
 
-    async def send(self, request: Request, *, timeout: TimeoutTypes | Timeout = None) -> Response:
+    async def send(
+        self, request: Request, *, timeout: TimeoutTypes | _Unset = _CLIENT_DEFAULT
+    ) -> Response:
         """Send ``request`` (with the client's retries) and return once the head arrived.
 
         The caller must close the response (``Client.stream`` does).
@@ -269,10 +305,25 @@ class Client:
 
         Returns:
             The response, body unread.
+
+        >>> from flowno_eventloop import EventLoop
+        >>> from flowno_net import start_server
+        >>> async def teapot(conn, address):
+        ...     await conn.recv(65536)
+        ...     await conn.sendAll(b"HTTP/1.1 418 I'm a teapot\\r\\nContent-Length: 0\\r\\n\\r\\n")
+        >>> async def main():
+        ...     async with await start_server(teapot, "127.0.0.1", 0) as server:
+        ...         async with Client() as client:
+        ...             request = client.build_request("GET", f"http://127.0.0.1:{server.port}/")
+        ...             response = await client.send(request, timeout=2)
+        ...             response.close()
+        ...             return response.status_code, response.reason_phrase
+        >>> EventLoop().run_until_complete(main(), join=True)
+        (418, "I'm a teapot")
         """
         if self._closed:
             raise RuntimeError("Client: the client is closed")
-        limits = self.timeout if timeout is None else as_timeout(timeout)
+        limits = self.timeout if isinstance(timeout, _Unset) else as_timeout(timeout)
         retries, attempt = self.retries, 0
         while True:
             try:

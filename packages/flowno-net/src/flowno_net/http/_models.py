@@ -201,8 +201,10 @@ class Response:
         Returns:
             The body.
 
-        >>> Response.aread.__doc__.splitlines()[0]
-        'Read the whole body (once) and return it decoded.'
+        >>> from flowno_eventloop import EventLoop
+        >>> r = Response(200, Request("GET", "http://x.test/"), content=b"body")
+        >>> EventLoop().run_until_complete(r.aread(), join=True)
+        b'body'
         """
         if self._content is None:
             self._content = b"".join([chunk async for chunk in self.aiter_bytes()])
@@ -228,8 +230,12 @@ class Response:
     async def aiter_bytes(self) -> AsyncIterator[bytes]:
         """The decoded body (gzip / deflate undone), chunk by chunk.
 
-        >>> Response.aiter_bytes.__doc__.splitlines()[0]
-        'The decoded body (gzip / deflate undone), chunk by chunk.'
+        >>> from flowno_eventloop import EventLoop
+        >>> async def main():
+        ...     r = Response(200, Request("GET", "http://x.test/"), content=b"abc")
+        ...     return [chunk async for chunk in r.aiter_bytes()]
+        >>> EventLoop().run_until_complete(main(), join=True)
+        [b'abc']
         """
         if self._content is not None:
             if self._content:
@@ -245,8 +251,12 @@ class Response:
     async def aiter_lines(self) -> AsyncIterator[str]:
         """The body as text lines (split at LF, CRLF and CR; terminators removed).
 
-        >>> Response.aiter_lines.__doc__.splitlines()[0]
-        'The body as text lines (split at LF, CRLF and CR; terminators removed).'
+        >>> from flowno_eventloop import EventLoop
+        >>> async def main():
+        ...     r = Response(200, Request("GET", "http://x.test/"), content=b"a\\r\\nb\\rc\\n")
+        ...     return [line async for line in r.aiter_lines()]
+        >>> EventLoop().run_until_complete(main(), join=True)
+        ['a', 'b', 'c']
         """
         decoder = LineDecoder(self.encoding)
         async for chunk in self.aiter_bytes():
@@ -258,8 +268,12 @@ class Response:
     async def aiter_sse(self) -> AsyncIterator[ServerSentEvent]:
         """The body as Server-Sent Events, each yielded as soon as its block is complete.
 
-        >>> Response.aiter_sse.__doc__.splitlines()[0]
-        'The body as Server-Sent Events, each yielded as soon as its block is complete.'
+        >>> from flowno_eventloop import EventLoop
+        >>> async def main():
+        ...     r = Response(200, Request("GET", "http://x.test/"), content=b"event: t\\ndata: 1\\n\\n")
+        ...     return [(e.event, e.data) async for e in r.aiter_sse()]
+        >>> EventLoop().run_until_complete(main(), join=True)
+        [('t', '1')]
         """
         decoder = SSEDecoder()
         async for chunk in self.aiter_bytes():
