@@ -180,8 +180,15 @@ class Server:
     ``async with`` it (or call :meth:`aclose`) to stop it: the listener and every connection
     are closed and the serving task is waited for.
 
-    >>> Server.aclose.__doc__.splitlines()[0]
-    'Stop serving: cancel the serving task, wait for it, close every connection.'
+    >>> from flowno_eventloop import EventLoop
+    >>> async def idle(conn, address):
+    ...     await conn.recv(1)
+    >>> async def main():
+    ...     async with await start_server(idle, "127.0.0.1", 0) as server:
+    ...         listening = not server.listener.closed
+    ...     return listening, server.listener.closed, server.task.is_cancelled
+    >>> EventLoop().run_until_complete(main(), join=True)
+    (True, True, True)
     """
 
     def __init__(self, listener: SocketHandle, task: TaskHandle[None]) -> None:
@@ -192,8 +199,12 @@ class Server:
     def address(self) -> Any:
         """The address the server listens on (``(host, port)`` for INET).
 
-        >>> Server.address.__doc__.splitlines()[0]
-        'The address the server listens on (``(host, port)`` for INET).'
+        >>> from flowno_eventloop import EventLoop
+        >>> async def main():
+        ...     async with await start_server(lambda c, a: c.recv(1), "127.0.0.1", 0) as server:
+        ...         return server.address[0]
+        >>> EventLoop().run_until_complete(main(), join=True)
+        '127.0.0.1'
         """
         return self.listener.getsockname()
 
@@ -201,8 +212,12 @@ class Server:
     def port(self) -> int:
         """The port the server listens on (useful after asking for port 0).
 
-        >>> Server.port.__doc__.splitlines()[0]
-        'The port the server listens on (useful after asking for port 0).'
+        >>> from flowno_eventloop import EventLoop
+        >>> async def main():
+        ...     async with await start_server(lambda c, a: c.recv(1), "127.0.0.1", 0) as server:
+        ...         return server.port > 0
+        >>> EventLoop().run_until_complete(main(), join=True)
+        True
         """
         return int(self.address[1])
 
@@ -212,6 +227,14 @@ class Server:
         Raises:
             BaseException: what ended the serving task before it was stopped (a handler's
                 error), if anything did.
+
+        >>> from flowno_eventloop import EventLoop
+        >>> async def main():
+        ...     server = await start_server(lambda c, a: c.recv(1), "127.0.0.1", 0)
+        ...     await server.aclose(); await server.aclose()  # idempotent
+        ...     return repr(server)
+        >>> EventLoop().run_until_complete(main(), join=True)
+        '<Server closed>'
         """
         if not self.task.done:
             await self.task.cancel()

@@ -335,8 +335,15 @@ class SocketStream:
     async def drain(self) -> None:
         """Send everything queued by :meth:`write` (as one whole write).
 
-        >>> SocketStream.drain.__doc__.splitlines()[0]
-        'Send everything queued by :meth:`write` (as one whole write).'
+        >>> import socket as std_socket
+        >>> from flowno_eventloop import EventLoop
+        >>> async def main():
+        ...     left, right = std_socket.socketpair()
+        ...     async with SocketStream(SocketHandle(left)) as a, SocketStream(SocketHandle(right)) as b:
+        ...         a.write(b"queued "); await a.drain(); await a.drain()
+        ...         return await b.read(100)
+        >>> EventLoop().run_until_complete(main(), join=True)
+        b'queued '
         """
         if self._pending:
             data = b"".join(self._pending)
@@ -349,8 +356,15 @@ class SocketStream:
         Args:
             data: the bytes to send.
 
-        >>> SocketStream.send_all.__doc__.splitlines()[0]
-        'Send ``data`` now, after anything queued by :meth:`write`.'
+        >>> import socket as std_socket
+        >>> from flowno_eventloop import EventLoop
+        >>> async def main():
+        ...     left, right = std_socket.socketpair()
+        ...     async with SocketStream(SocketHandle(left)) as a, SocketStream(SocketHandle(right)) as b:
+        ...         a.write(b"first, "); await a.send_all(b"then this")
+        ...         return await b.readexactly(16)
+        >>> EventLoop().run_until_complete(main(), join=True)
+        b'first, then this'
         """
         if self._pending:
             self.write(data)
@@ -363,8 +377,14 @@ class SocketStream:
     async def aclose(self) -> None:
         """Close the socket (queued, undrained writes are dropped). Idempotent.
 
-        >>> SocketStream.aclose.__doc__.splitlines()[0]
-        'Close the socket (queued, undrained writes are dropped). Idempotent.'
+        >>> import socket as std_socket
+        >>> from flowno_eventloop import EventLoop
+        >>> a, b = std_socket.socketpair()
+        >>> stream = SocketStream(SocketHandle(a))
+        >>> EventLoop().run_until_complete(stream.aclose(), join=True)
+        >>> stream.handle.closed, b.recv(1)
+        (True, b'')
+        >>> b.close()
         """
         self._pending.clear()
         self.handle.close()
