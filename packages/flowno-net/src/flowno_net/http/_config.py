@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import email.utils
 import enum
 import math
 import time
@@ -166,6 +165,8 @@ def parse_retry_after(value: str) -> float | None:
     value = value.strip()
     if value.isdigit():
         return float(value)
+    import email.utils  # only for an HTTP-date Retry-After
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

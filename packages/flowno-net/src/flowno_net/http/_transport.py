@@ -12,7 +12,6 @@ import os
 import socket as std_socket
 import ssl
 import urllib.parse
-import urllib.request
 
 from .._errors import TLSHandshakeError, TLSPlainTextPeerError
 from .._factory import socket
@@ -42,7 +41,11 @@ def proxy_from_env(origin: Origin) -> str | None:
     if scheme != "https":
         return None
     proxy = os.environ.get("HTTPS_PROXY") or os.environ.get("https_proxy")
-    if not proxy or urllib.request.proxy_bypass(f"{host}:{port}"):
+    if not proxy:
+        return None
+    import urllib.request  # only with a proxy configured: it imports http.client and email
+
+    if urllib.request.proxy_bypass(f"{host}:{port}"):
         return None
     return proxy
 
