@@ -439,3 +439,40 @@ def test_a_request_timeout_overrides_the_clients_and_none_means_no_deadline(
             return first, clock.now() - first
 
     assert run_mock(main(), clock) == (30.0, 3600.0)
+
+
+def test_no_proxy_bypasses_the_environment_proxy(
+    run: Runner,
+    server_context: ssl.SSLContext,
+    client_context: ssl.SSLContext,
+    monkeypatch: pytest.MonkeyPatch,
+    serve_http: Any,
+    serve_proxy: Any,
+) -> None:
+    async def main() -> tuple[int, list[str]]:
+        async with serve_http(server_context) as server, serve_proxy() as proxy:
+            monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{proxy.port}")
+            monkeypatch.setenv("NO_PROXY", "localhost")
+            async with Client(verify=client_context) as c:
+                r = await c.get(f"https://localhost:{server.port}/echo")
+            return r.status_code, proxy.requests
+
+    assert run(main()) == (200, [])
+
+
+def test_connection_failures_are_retried_with_backoff_then_raised() -> None:
+    import socket as std_socket
+
+    clock = MockClock()
+    with std_socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+        async def main() -> float:
+            retries = Retries(attempts=2, backoff=0.5)
+            async with Client(retries=retries) as c:
+                with pytest.raises(ConnectError):
+                    await c.get(f"http://127.0.0.1:{port}/")
+            return clock.now()
+
+        assert run_mock(main(), clock) == 1.5  # waited 0.5 then 1.0
