@@ -476,3 +476,17 @@ def test_connection_failures_are_retried_with_backoff_then_raised() -> None:
             return clock.now()
 
         assert run_mock(main(), clock) == 1.5  # waited 0.5 then 1.0
+
+
+def test_a_response_read_after_the_client_closed_does_not_leak_its_connection(
+    run: Runner, serve_http: Any
+) -> None:
+    async def main() -> bytes:
+        async with serve_http() as server:
+            client = Client(base_url=server.url)
+            async with client.stream("GET", "/chunked") as r:
+                await client.aclose()
+                body = await r.aread()  # completes the exchange after the pool closed
+            return body
+
+    assert run(main()) == b"hello chunked world"  # -W error: a leaked socket would fail

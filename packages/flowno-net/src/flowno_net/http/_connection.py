@@ -253,6 +253,7 @@ class ConnectionPool:
 
     def __init__(self) -> None:
         self._idle: dict[Origin, list[HTTPConnection]] = {}
+        self._closed = False
 
     def take(self, origin: Origin) -> HTTPConnection | None:
         """An idle, live connection to ``origin`` (stale ones are closed), or ``None``.
@@ -283,6 +284,9 @@ class ConnectionPool:
         >>> ConnectionPool.put.__doc__.splitlines()[0]
         'Keep ``connection`` for the next request to its origin.'
         """
+        if self._closed:  # the client was closed while this response was open
+            connection.close()
+            return
         if connection.closed:
             return
         self._idle.setdefault(connection.origin, []).append(connection)
@@ -296,10 +300,11 @@ class ConnectionPool:
         return sum(len(idle) for idle in self._idle.values())
 
     def close(self) -> None:
-        """Close every idle connection.
+        """Close every idle connection, and every connection given back from now on.
 
         >>> ConnectionPool().close()
         """
+        self._closed = True
         for idle in self._idle.values():
             for connection in idle:
                 connection.close()
