@@ -436,17 +436,31 @@ async def open_connection(
     >>> EventLoop().run_until_complete(main(), join=True)
     b'hello\\n'
     """
-    family = std_socket.AF_INET6 if ":" in host else std_socket.AF_INET
     if ssl is None or ssl is False:
-        handle = socket(family)
+        context = None
     else:
         context = std_ssl.create_default_context() if ssl is True else ssl
+    handle = await connect_handle(host, port, context, server_hostname)
+    return SocketStream(handle, limit=limit)
+
+
+async def connect_handle(
+    host: str, port: int, ssl_context: std_ssl.SSLContext | None, server_hostname: str | None = None
+) -> SocketHandle:
+    """A handle connected to ``host:port``, closed again when connecting fails.
+
+    TLS with ``ssl_context`` when given, verifying ``server_hostname`` (default: ``host``).
+    """
+    family = std_socket.AF_INET6 if ":" in host else std_socket.AF_INET
+    if ssl_context is None:
+        handle = socket(family)
+    else:
         hostname = server_hostname or host
-        handle = socket(family, use_tls=True, ssl_context=context, server_hostname=hostname)
+        handle = socket(family, use_tls=True, ssl_context=ssl_context, server_hostname=hostname)
     address: Address = (host, port)
     try:
         await handle.aconnect(address)
     except BaseException:
         handle.close()
         raise
-    return SocketStream(handle, limit=limit)
+    return handle

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import base64
 import os
-import socket as std_socket
 import ssl
 import urllib.parse
 
 from .._errors import TLSHandshakeError, TLSPlainTextPeerError
-from .._factory import socket
 from .._handle import SocketHandle
 from .._kernel import fail_after
-from .._stream import LimitOverrunError, SocketStream
+from .._stream import LimitOverrunError, SocketStream, connect_handle
 from .._tls import TLSSocketHandle
 from ._connection import Origin
 from ._errors import ConnectError, ConnectTimeout, ProxyError
@@ -87,19 +85,10 @@ async def open_socket(
 
 async def _direct(origin: Origin, ssl_context: ssl.SSLContext) -> SocketHandle:
     scheme, host, port = origin
-    family = _family(host)
-    if scheme == "https":
-        handle = socket(family, use_tls=True, ssl_context=ssl_context, server_hostname=host)
-    else:
-        handle = socket(family)
     try:
-        await handle.aconnect((host, port))
-    except BaseException as exc:
-        handle.close()
-        if isinstance(exc, OSError):
-            raise _connect_error(origin, exc) from exc
-        raise
-    return handle
+        return await connect_handle(host, port, ssl_context if scheme == "https" else None)
+    except OSError as exc:
+        raise _connect_error(origin, exc) from exc
 
 
 async def _tunnel(origin: Origin, proxy: str, ssl_context: ssl.SSLContext) -> SocketHandle:
@@ -155,10 +144,6 @@ def _connect_error(origin: Origin, exc: OSError) -> ConnectError:
             f" server? use http://): {exc}"
         )
     return ConnectError(f"cannot connect to {target}: {exc}")
-
-
-def _family(host: str) -> int:
-    return std_socket.AF_INET6 if ":" in host else std_socket.AF_INET
 
 
 def _bracket(host: str) -> str:
