@@ -18,6 +18,7 @@ def test_stream_and_server_names_are_the_library_objects() -> None:
         "SocketStream",
         "open_connection",
         "serve",
+        "serve_listener",
         "start_server",
     ):
         assert getattr(flowno, name) is getattr(flowno_net, name), name

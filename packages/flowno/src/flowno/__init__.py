@@ -55,6 +55,7 @@ from flowno_net import (
     http,
     open_connection,
     serve,
+    serve_listener,
     socket,
     start_server,
 )
@@ -91,6 +92,7 @@ __all__ = [
     "node",
     "open_connection",
     "serve",
+    "serve_listener",
     "sleep",
     "socket",
     "spawn",
