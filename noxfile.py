@@ -46,6 +46,10 @@ PACKAGES = {
 }
 
 
+# Extras a package's own tests need (installed with it in `tests` and `isolated`).
+TEST_EXTRAS = {"flowno-net": "[http]"}
+
+
 def _pyproject(dist: str) -> dict[str, object]:
     return nox.project.load_toml(PACKAGES_DIR / dist / "pyproject.toml")
 
@@ -77,12 +81,12 @@ def session_tools(group: str) -> tuple[str, ...]:
     return nox.project.dependency_groups(nox.project.load_toml(ROOT / "pyproject.toml"), group)
 
 
-def _local_paths(dists: list[str], *, editable: bool) -> list[str]:
+def _local_paths(dists: list[str], *, editable: bool, extras: bool = False) -> list[str]:
     args: list[str] = []
     for name in dists:
         if editable:
             args.append("-e")
-        args.append(str(PACKAGES_DIR / name))
+        args.append(str(PACKAGES_DIR / name) + (TEST_EXTRAS.get(name, "") if extras else ""))
     return args
 
 
@@ -144,7 +148,9 @@ nox.options.sessions = ["tests", "lint", "typecheck", "docs", "build", "isolated
 @nox.parametrize("dist", [nox.param(d, id=d) for d in PACKAGES])
 def tests(session: nox.Session, dist: str) -> None:
     """One package on one Python, with only what it declares installed: tests + doctests."""
-    session.install(*_local_paths(sibling_closure(dist), editable=True), *test_tools(dist))
+    session.install(
+        *_local_paths(sibling_closure(dist), editable=True, extras=True), *test_tools(dist)
+    )
     src = PACKAGES_DIR / dist / "src"
     report = ROOT / ".nox" / "_reports" / (re.sub(r"[^\w.-]+", "_", session.name) + ".xml")
     report.parent.mkdir(parents=True, exist_ok=True)
@@ -264,7 +270,12 @@ def isolated(session: nox.Session, dist: str) -> None:
         wheels = work / "wheels"
         for name in sibling_closure(dist):
             _build(session, PACKAGES_DIR / name, wheels, "--wheel")
-        session.install(*sorted(str(w) for w in wheels.glob("*.whl")), *test_tools(dist))
+        built = sorted(wheels.glob("*.whl"))
+        extras = TEST_EXTRAS.get(dist, "")
+        session.install(
+            *(f"{w}{extras}" if w.name.startswith(PACKAGES[dist] + "-") else str(w) for w in built),
+            *test_tools(dist),
+        )
         # Only the tests and the root pytest configuration (warnings are errors, timeout,
         # strictness) are copied, at their repository paths; no source tree comes along.
         tests_copy = work / "packages" / dist / "tests"

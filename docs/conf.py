@@ -203,9 +203,32 @@ def _document_callable_instances(
     if doc:
         lines[:] = doc.splitlines()
 
+def _public_bases(app: Sphinx, name: str, obj: object, options: object, bases: list[Any]) -> None:
+    """A public class built from private building blocks (``SocketHandle`` from its receive
+    and send halves) lists its public bases only: a class of ours that its package does not
+    export is replaced by its own bases."""
+    public: list[Any] = []
+    pending = list(bases)
+    while pending:
+        base = pending.pop(0)
+        if _is_private_class(base):
+            pending[:0] = list(base.__bases__)
+        elif base not in public:
+            public.append(base)
+    bases[:] = public
+
+
+def _is_private_class(base: object) -> bool:
+    if not isinstance(base, type):
+        return False
+    package = base.__module__.split(".")[0]
+    ours = package in ("flowno_eventloop", "flowno_net", "flowno_flow")
+    return ours and getattr(sys.modules[package], base.__name__, None) is not base
+
 
 def setup(app: Sphinx) -> None:
     _use_local_mermaid(app)
     app.connect("autodoc-process-docstring", _document_callable_instances, priority=400)
     app.connect("source-read", _fill_placeholders)
+    app.connect("autodoc-process-bases", _public_bases)
     app.connect("autodoc-skip-member", _skip_class_aliases)

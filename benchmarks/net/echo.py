@@ -288,7 +288,12 @@ def main() -> None:
     ]
     table = "\n".join(lines)
     print(table)
-    Path(args.output).write_text(table)
+    output = Path(args.output)
+    # Keep the sections benchmarks/net/streams.py generated below its marker.
+    previous = output.read_text() if output.exists() else ""
+    marker = "<!-- streams.py:"
+    kept = previous[previous.index(marker) :] if marker in previous else ""
+    output.write_text(table + ("\n" + kept if kept else ""))
 
 
 if __name__ == "__main__":

@@ -1,11 +1,16 @@
-"""Shared fixtures for the flowno-net tests: loops, certificates made at test time, fd counts."""
+"""Shared fixtures for the flowno-net tests: loops, certificates made at test time, fd counts, a
+fault-injecting loopback HTTP/1.1 server (each path is a behaviour) and a CONNECT proxy."""
 
 from __future__ import annotations
 
 import datetime
+import gzip
+import json
 import os
 import ssl
-from collections.abc import Callable, Coroutine, Iterator
+import zlib
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -15,7 +20,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from flowno_eventloop import EventLoop
+from flowno_eventloop import Event, EventLoop, TaskGroup, sleep
+from flowno_net import (
+    IncompleteReadError,
+    SocketHandle,
+    SocketStream,
+    open_connection,
+    start_server,
+)
 
 Runner = Callable[[Coroutine[Any, Any, Any]], Any]
 
@@ -126,3 +138,221 @@ def expired_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[ssl.SSLConte
         cadata=ca_cert.public_bytes(serialization.Encoding.PEM).decode()
     )
     return server, client
+
+
+# --- a fault-injecting HTTP/1.1 server -------------------------------------------------
+
+
+class FaultServer:
+    def __init__(self) -> None:
+        self.connections = 0
+        self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
+        self.port = 0
+        self.scheme = "http"
+        self.hits: dict[str, int] = {}
+        self.release = Event()  # lets a streaming path finish
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://127.0.0.1:{self.port}"
+
+    async def handle(self, conn: SocketHandle, address: Any) -> None:
+        self.connections += 1
+        stream = SocketStream(conn)
+        while True:
+            try:
+                first = await stream.readexactly(1)
+                if first == b"\x16":  # a TLS ClientHello: answer like a plain HTTP server
+                    await stream.send_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                    return
+                head = first + await stream.readuntil(b"\r\n\r\n")
+            except IncompleteReadError:
+                return
+            method, target, headers = _parse_head(head)
+            body = await stream.readexactly(int(headers.get("content-length", "0")))
+            self.requests.append((method, target, headers, body))
+            self.hits[target] = self.hits.get(target, 0) + 1
+            if not await self.respond(stream, method, target, headers, body):
+                return
+
+    async def respond(
+        self, s: SocketStream, method: str, target: str, headers: dict[str, str], body: bytes
+    ) -> bool:
+        """Answer one request; False closes the connection."""
+        path = target.split("?", 1)[0]
+        if path == "/echo":
+            info = {"method": method, "target": target, "headers": headers, "body": body.decode()}
+            await s.send_all(_response(200, json.dumps(info).encode(), "application/json"))
+        elif path == "/chunked":
+            await s.send_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+            for piece in (b"hello ", b"chunked ", b"world"):
+                await s.send_all(b"%x\r\n%s\r\n" % (len(piece), piece))
+            await s.send_all(b"0\r\n\r\n")
+        elif path in ("/gzip", "/deflate", "/raw-deflate"):
+            data = b"compressed " * 100
+            packed = {
+                "/gzip": gzip.compress(data),
+                "/deflate": zlib.compress(data),
+                "/raw-deflate": zlib.compress(data)[2:-4],
+            }[path]
+            coding = path.strip("/").replace("raw-", "")
+            await s.send_all(_response(200, packed, extra=f"Content-Encoding: {coding}\r\n"))
+        elif path == "/sse":
+            await self._sse(s)
+        elif path == "/sse-forever":
+            await s.send_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n")
+            for n in range(1000):
+                await s.send_all(b"data: %d\n\n" % n)
+                await sleep(0)
+            return False
+        elif path == "/sse-cut":
+            await s.send_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+            await s.send_all(b"d\r\ndata: first\n\n\r\n")
+            return False  # closes without the last chunk
+        elif path == "/bad-gzip":
+            await s.send_all(_response(200, b"not gzip at all", extra="Content-Encoding: gzip\r\n"))
+        elif path == "/close-without-response":
+            return False
+        elif path == "/cut":
+            await s.send_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b")
+            return False
+        elif path == "/malformed":
+            await s.send_all(b"HTTX/1.1 200 OK\r\n\r\n")
+            return False
+        elif path == "/stall":
+            await sleep(3600)
+            return False
+        elif path == "/stall-mid-body":
+            await s.send_all(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
+            await sleep(3600)
+            return False
+        elif path == "/busy":
+            await self._busy(s, target)
+        elif path == "/close":
+            await s.send_all(_response(200, b"bye", extra="Connection: close\r\n"))
+            return False
+        else:
+            await s.send_all(_response(404, b"not found"))
+        return True
+
+    async def _sse(self, s: SocketStream) -> None:
+        await s.send_all(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
+        )
+        events = [
+            b"data: Hel",
+            b"lo\n\nevent: tok",
+            b"en\r\ndata: wor",
+            b"ld\r\n\r\n",
+            b"data: [DONE]\n\n",
+        ]
+        for piece in events:
+            await s.send_all(b"%x\r\n%s\r\n" % (len(piece), piece))
+            await sleep(0)
+        await s.send_all(b"0\r\n\r\n")
+
+    async def _busy(self, s: SocketStream, target: str) -> None:
+        # "/busy?n=K&after=V": K answers 429 with Retry-After V, then 200
+        query = dict(p.split("=") for p in target.split("?", 1)[1].split("&"))
+        if self.hits[target] <= int(query["n"]):
+            extra = f"Retry-After: {query['after']}\r\n" if query["after"] != "-" else ""
+            await s.send_all(_response(429, b"slow down", extra=extra))
+        else:
+            await s.send_all(_response(200, b"finally"))
+
+
+def _parse_head(head: bytes) -> tuple[str, str, dict[str, str]]:
+    lines = head.decode("latin-1").split("\r\n")
+    method, target, _ = lines[0].split(" ", 2)
+    headers = {}
+    for line in lines[1:]:
+        if line:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+    return method, target, headers
+
+
+def _response(status: int, body: bytes, content_type: str = "text/plain", extra: str = "") -> bytes:
+    reason = {200: "OK", 404: "Not Found", 429: "Too Many Requests"}[status]
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\n"
+        f"Content-Length: {len(body)}\r\n{extra}\r\n"
+    )
+    return head.encode("latin-1") + body
+
+
+@asynccontextmanager
+async def running(ssl_context: Any = None) -> AsyncIterator[FaultServer]:
+    fault = FaultServer()
+    server = await start_server(fault.handle, "127.0.0.1", 0, ssl_context=ssl_context)
+    fault.port = server.port
+    fault.scheme = "https" if ssl_context is not None else "http"
+    async with server:
+        yield fault
+
+
+# --- a CONNECT proxy ---------------------------------------------------------------------
+
+
+class Proxy:
+    def __init__(self, *, refuse: bool, stall: bool) -> None:
+        self.refuse = refuse
+        self.stall = stall
+        self.port = 0
+        self.requests: list[str] = []
+
+    async def handle(self, conn: SocketHandle, address: Any) -> None:
+        client = SocketStream(conn)
+        try:
+            head = (await client.readuntil(b"\r\n\r\n")).decode("latin-1")
+        except IncompleteReadError:
+            return
+        self.requests.append(head)
+        if self.stall:
+            await sleep(3600)
+        if self.refuse:
+            await client.send_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+            return
+        host, _, port = head.split(" ")[1].rpartition(":")
+        async with await open_connection(
+            "127.0.0.1" if host == "localhost" else host, int(port)
+        ) as up:
+            await client.send_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            async with TaskGroup() as group:
+                group.spawn(_pipe(client, up))
+                group.spawn(_pipe(up, client))
+
+
+async def _pipe(source: SocketStream, sink: SocketStream) -> None:
+    """Copy until either side ends (a reset of either side ends both directions)."""
+    try:
+        while data := await source.read(65536):
+            await sink.send_all(data)
+    except OSError:
+        pass
+    for end in (source, sink):
+        try:
+            end.handle.shutdown(2)
+        except OSError:
+            pass  # already closed or never connected
+
+
+@asynccontextmanager
+async def running_proxy(*, refuse: bool = False, stall: bool = False) -> AsyncIterator[Proxy]:
+    proxy = Proxy(refuse=refuse, stall=stall)
+    server = await start_server(proxy.handle, "127.0.0.1", 0)
+    proxy.port = server.port
+    async with server:
+        yield proxy
+
+
+@pytest.fixture
+def serve_http() -> Callable[..., Any]:
+    """``async with serve_http(ssl_context=None) as server``: a running FaultServer."""
+    return running
+
+
+@pytest.fixture
+def serve_proxy() -> Callable[..., Any]:
+    """``async with serve_proxy(refuse=False, stall=False) as proxy``: a CONNECT proxy."""
+    return running_proxy

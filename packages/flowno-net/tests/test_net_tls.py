@@ -218,7 +218,7 @@ def test_server_facing_garbage_instead_of_a_handshake(
 def test_buffered_tls_bytes_are_read_without_waiting_for_the_fd(
     run: Runner, server_context: ssl.SSLContext, client_context: ssl.SSLContext
 ) -> None:
-    """N5: 10 000 bytes in one burst, read 1 000 at a time while the server keeps the
+    """TLS bytes already decrypted are returned first: 10 000 bytes in one burst, read 1 000 at a time while the server keeps the
     connection open (if buffered bytes were ignored, the client would wait forever)."""
 
     async def main() -> tuple[int, int]:

@@ -17,6 +17,7 @@ knows nothing of sockets. Each operation is tried first and parks only when it w
 b'ping'
 """
 
+from . import http
 from ._commands import SocketAcceptCommand, SocketCommand, SocketRecvCommand, SocketSendCommand
 from ._decide import Step
 from ._errors import (
@@ -43,12 +44,15 @@ from ._metadata import (
     TLSHandshakeMetadata,
 )
 from ._selector import LoopSelectorAccessor, sel
-from ._serve import open_listener, serve
+from ._serve import Server, open_listener, serve, serve_listener, start_server
+from ._stream import IncompleteReadError, LimitOverrunError, SocketStream, open_connection
 from ._tls import TLSSocketHandle
 
 __all__ = [
     "BusyResourceError",
+    "IncompleteReadError",
     "InstrumentationMetadata",
+    "LimitOverrunError",
     "LoopSelectorAccessor",
     "ReadySocketInstrumentationMetadata",
     "SocketAcceptCommand",
@@ -64,7 +68,9 @@ __all__ = [
     "SocketRecvDataMetadata",
     "SocketSendCommand",
     "SocketSendDataMetadata",
+    "Server",
     "Step",
+    "SocketStream",
     "TLSCertificateError",
     "TLSError",
     "TLSExpiredCertificateError",
@@ -74,8 +80,12 @@ __all__ = [
     "TLSPlainTextPeerError",
     "TLSSocketHandle",
     "TLSUntrustedCertificateError",
+    "http",
+    "open_connection",
     "open_listener",
     "sel",
     "serve",
+    "serve_listener",
     "socket",
+    "start_server",
 ]

@@ -1,6 +1,8 @@
 # Rules of this module: the package's exception classes and the pure, table-driven mapping from
 # an ``ssl`` failure to one of them. No I/O. Every raise of these classes chains the original
-# error (``raise ... from exc``).
+# error (``raise ... from exc``). Every TLS class is also the matching ``ssl`` exception
+# (``ssl.SSLError``; ``ssl.SSLCertVerificationError`` for certificate failures) and a
+# ``ConnectionError``, so code written against the standard library keeps catching them.
 """Exceptions raised by flowno_net, and the TLS failure classifier."""
 
 from __future__ import annotations
@@ -23,12 +25,24 @@ class SocketClosedError(OSError):
         super().__init__(errno.EBADF, f"{operation} on a closed socket")
 
 
-class TLSError(ConnectionError):
+class TLSError(ssl.SSLError, ConnectionError):
     """Base class of the TLS failures raised by flowno_net.
 
-    >>> issubclass(TLSError, OSError)
-    True
+    It is an ``ssl.SSLError`` and a ``ConnectionError`` (both ``OSError``), so ``except
+    ssl.SSLError`` and ``except ConnectionError`` both catch it. ``reason`` and ``library``
+    are copied from the ``ssl`` error it was raised from (``None`` when there was none).
+
+    >>> err = TLSError("TLS handshake with 'example.test' failed: boom")
+    >>> isinstance(err, ssl.SSLError), isinstance(err, ConnectionError), str(err)
+    (True, True, "TLS handshake with 'example.test' failed: boom")
     """
+
+    # The ssl module's own errors also leave these None when OpenSSL gives no reason.
+    reason: str | None = None  # type: ignore[assignment]  # pyright: ignore[reportIncompatibleVariableOverride]
+    library: str | None = None  # type: ignore[assignment]  # pyright: ignore[reportIncompatibleVariableOverride]
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if len(self.args) == 1 else super().__str__()
 
 
 class TLSHandshakeError(TLSError):
@@ -47,12 +61,20 @@ class TLSPlainTextPeerError(TLSHandshakeError):
     """
 
 
-class TLSCertificateError(TLSHandshakeError):
+class TLSCertificateError(TLSHandshakeError, ssl.SSLCertVerificationError):  # pyright: ignore[reportIncompatibleVariableOverride]
     """The peer's certificate failed verification.
+
+    It is also an ``ssl.SSLCertVerificationError``; ``verify_code`` and ``verify_message`` are
+    OpenSSL's (``None`` when unknown).
 
     >>> issubclass(TLSCertificateError, TLSHandshakeError)
     True
+    >>> issubclass(TLSCertificateError, ssl.SSLCertVerificationError)
+    True
     """
+
+    verify_code: int | None = None  # type: ignore[assignment]  # pyright: ignore[reportIncompatibleVariableOverride]
+    verify_message: str | None = None  # type: ignore[assignment]  # pyright: ignore[reportIncompatibleVariableOverride]
 
 
 class TLSUntrustedCertificateError(TLSCertificateError):
@@ -127,7 +149,13 @@ def classify_tls_failure(exc: BaseException, peer: str) -> TLSHandshakeError:
     ('TLSExpiredCertificateError', 'TLS handshake with example.test failed: certificate has expired')
     """
     kind, detail = _classify(exc)
-    return kind(f"TLS handshake with {peer} failed: {detail}")
+    error = kind(f"TLS handshake with {peer} failed: {detail}")
+    error.reason = getattr(exc, "reason", None)
+    error.library = getattr(exc, "library", None)
+    if isinstance(error, TLSCertificateError):
+        error.verify_code = getattr(exc, "verify_code", None)
+        error.verify_message = getattr(exc, "verify_message", None)
+    return error
 
 
 def _classify(exc: BaseException) -> tuple[type[TLSHandshakeError], str]:

@@ -1,6 +1,6 @@
 # Rules of this module: plain data, no behaviour. Field names and order follow the original's
-# instrumentation metadata (spec net.md section 7), so instruments written for it keep working.
-# Timestamps are ``time.monotonic()`` seconds (the original used wall-clock time; W19).
+# instrumentation metadata of flowno 0.1.x, so instruments written for it keep working.
+# Timestamps are ``time.monotonic()`` seconds (the original used wall-clock time, which jumps).
 """Metadata objects passed to the socket instrumentation hooks."""
 
 from __future__ import annotations

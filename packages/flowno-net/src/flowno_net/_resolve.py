@@ -13,6 +13,44 @@ from ._kernel import to_thread
 Address = tuple[Any, ...] | str
 
 _INET_FAMILIES = (std_socket.AF_INET, std_socket.AF_INET6)
+_TUPLE_SIZES: dict[int, tuple[int, ...]] = {
+    std_socket.AF_INET: (2,),
+    std_socket.AF_INET6: (2, 3, 4),
+}
+
+
+def check_address(address: object, family: int) -> None:
+    """Raise a clear error when ``address`` cannot be an address of ``family``.
+
+    INET addresses are ``(host, port)`` (AF_INET6 also takes ``flowinfo`` and ``scope_id``)
+    with a ``str`` host and an ``int`` port; other families are left to the socket module.
+
+    Args:
+        address: the address given to ``aconnect`` or ``open_listener``.
+        family: the socket's address family.
+
+    Raises:
+        TypeError: the address is not a tuple of the right size and types.
+
+    >>> check_address(("127.0.0.1", 80), std_socket.AF_INET)
+    >>> check_address(("127.0.0.1",), std_socket.AF_INET)
+    Traceback (most recent call last):
+    ...
+    TypeError: address must be (host, port) for an AF_INET socket, got ('127.0.0.1',)
+    """
+    sizes = _TUPLE_SIZES.get(family)
+    if sizes is None:
+        return
+    valid = (
+        isinstance(address, tuple)
+        and len(address) in sizes  # pyright: ignore[reportUnknownArgumentType]
+        and isinstance(address[0], str)
+        and isinstance(address[1], int)
+        and not isinstance(address[1], bool)
+    )
+    if not valid:
+        name = std_socket.AddressFamily(family).name
+        raise TypeError(f"address must be (host, port) for an {name} socket, got {address!r}")
 
 
 def numeric_targets(address: Address, family: int, kind: int, proto: int) -> list[Address] | None:
@@ -55,6 +93,7 @@ async def resolve(address: Address, family: int, kind: int, proto: int) -> list[
         The targets to try, in getaddrinfo order, without duplicates.
 
     Raises:
+        TypeError: ``address`` is not a valid address of ``family``.
         socket.gaierror: the name does not resolve.
 
     >>> from flowno_eventloop import EventLoop
@@ -62,6 +101,7 @@ async def resolve(address: Address, family: int, kind: int, proto: int) -> list[
     ...     resolve(("localhost", 80), std_socket.AF_INET, std_socket.SOCK_STREAM, 0), join=True)
     [('127.0.0.1', 80)]
     """
+    check_address(address, family)
     targets = numeric_targets(address, family, kind, proto)
     if targets is not None:
         return targets

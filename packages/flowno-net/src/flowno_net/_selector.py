@@ -1,5 +1,5 @@
 # Rules of this module: ``sel`` is a compatibility name only. The original's process-wide
-# selector (shared by every loop and thread, spec N1) is gone: each EventLoop owns its selector.
+# selector (shared by every loop and thread) is gone: each EventLoop owns its selector.
 # ``sel`` resolves to the running loop's selector for read-only inspection and refuses to
 # register anything, so the global-selector bug cannot come back through it.
 """``sel``: a read-only accessor for the running loop's own selector."""

@@ -50,7 +50,19 @@ from flowno_flow import (
     current_node,
     node,
 )
-from flowno_net import SocketHandle, socket
+from flowno_net import (
+    IncompleteReadError,
+    LimitOverrunError,
+    Server,
+    SocketHandle,
+    SocketStream,
+    http,
+    open_connection,
+    serve,
+    serve_listener,
+    socket,
+    start_server,
+)
 
 from ._logging_env import configure_logging_leniently
 
@@ -66,8 +78,12 @@ __all__ = [
     "Flow",
     "FlowHDL",
     "FlowHDLView",
+    "IncompleteReadError",
+    "LimitOverrunError",
     "Lock",
+    "Server",
     "SocketHandle",
+    "SocketStream",
     "Stream",
     "StreamCancelled",
     "TagFilter",
@@ -78,10 +94,15 @@ __all__ = [
     "current_flow",
     "current_node",
     "exit",
+    "http",
     "node",
+    "open_connection",
+    "serve",
+    "serve_listener",
     "sleep",
     "socket",
     "spawn",
+    "start_server",
 ]
 
 # --- the rest of the libraries' public API ---
