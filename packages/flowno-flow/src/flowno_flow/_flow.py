@@ -22,10 +22,11 @@ from collections.abc import Callable, Coroutine, Iterable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any, TypeVar, cast
 
-from flowno_eventloop import EventLoop, TaskCancelled, TaskHandle, spawn
+from flowno_eventloop import EventLoop, TaskCancelled, TaskHandle, current_event_loop, spawn
 from flowno_eventloop.lowlevel import current_task_handle, park, wake
 
 from ._context import _current_flow
+from ._exit import ExitRequest, guarded
 from ._flow_streams import StreamEngine
 from ._generation import clip_generation, cmp_generation
 from ._instrumentation import NO_OP_INSTRUMENT, FlowInstrument, get_current_flow_instrument
@@ -130,6 +131,8 @@ class Flow(StreamEngine):
         self._inst: FlowInstrument = NO_OP_INSTRUMENT
         self._wired = False
         self._frontier: set[Node] | None = None
+        self._running = False
+        self._early_tasks: list[TaskHandle[Any]] = []
         self._graph = SolveGraph(self._stale_inputs, self._is_busy, self._order, self._has_default)
 
     def __repr__(self) -> str:
@@ -159,7 +162,10 @@ class Flow(StreamEngine):
             self.add_node(node)
 
     def create_task(self, raw_task: Coroutine[Any, Any, _R]) -> TaskHandle[_R]:
-        """Schedule an extra coroutine on the flow's loop (it starts when the flow runs).
+        """Schedule an extra coroutine next to the nodes.
+
+        Before a run it goes on the flow's own ``event_loop`` and starts when
+        ``run_until_complete`` runs there; during a run it goes on the running loop.
 
         Args:
             raw_task: The coroutine.
@@ -167,7 +173,21 @@ class Flow(StreamEngine):
         Returns:
             Its TaskHandle; ``run_until_complete`` waits for it.
         """
-        return self.event_loop.create_task(raw_task)
+        running = current_event_loop() if self._running else None
+        if running is not None:
+            return running.create_task(raw_task)
+        handle = self.event_loop.create_task(raw_task)
+        self._early_tasks.append(handle)
+        return handle
+
+    def _check_loop(self, loop: EventLoop | None) -> None:
+        if loop is self.event_loop:
+            return
+        if any(not task.is_finished for task in self._early_tasks):
+            raise RuntimeError(
+                f"{self!r}: tasks made with create_task() before the run wait on the flow's "
+                "own event_loop; run it there, or create them from a node during the run"
+            )
 
     # ------------------------------------------------------------------ status & defaults
     def set_node_status(self, node: Node, status: AnyStatus) -> None:
@@ -225,6 +245,7 @@ class Flow(StreamEngine):
         terminate_on_node_error: bool = False,
         _debug_max_wait_time: float | None = None,
         context_factory: Callable[[Node], Any] | None = None,
+        event_loop: EventLoop | None = None,
     ) -> None:
         """Run the flow until nothing is left to do, a limit is reached or a node fails.
 
@@ -237,28 +258,100 @@ class Flow(StreamEngine):
                 then the error is raised (several: an ExceptionGroup).
             _debug_max_wait_time: Cap on each single blocking wait of the loop.
             context_factory: ``node -> context`` for ``current_context()``.
+            event_loop: The loop to run on (for example one with a ``MockClock``);
+                default: the flow's own ``event_loop``.
 
         Raises:
             TerminateLimitReached: a node reached its generation limit.
             MissingDefaultError: a cycle or a node input has no default to start from.
             FlowDeadlockError: no node can make progress.
-            Exception: a node's exception (the same object, with a note naming the node).
+            RuntimeError: the flow is already running (for example, called from one of
+                its own nodes).
+            Exception: a node's exception (the same object, with a note naming the node),
+                or the ``exception`` a node passed to ``exit()``.
         """
-        self._wire()
-        self._set_limits(stop_at_node_generation)
-        self._terminate_on_error = terminate_on_node_error
-        self._context_factory = context_factory
-        self._failure = None
-        self._errors = []
+        loop = self.event_loop if event_loop is None else event_loop
+        self._check_loop(loop)
+        self._prepare_run(stop_at_node_generation, terminate_on_node_error, context_factory)
         token = _current_flow.set(self)
         try:
-            failure = self.event_loop.run_until_complete(
+            outcome = loop.run_until_complete(
                 self._main(), join=True, _debug_max_wait_time=_debug_max_wait_time
             )
         finally:
             _current_flow.reset(token)
-        if failure is not None:
-            raise failure
+            self._running = False
+        self._finish_run(outcome)
+
+    async def run_async(
+        self,
+        stop_at_node_generation: LimitSpec = (),
+        terminate_on_node_error: bool = False,
+        context_factory: Callable[[Node], Any] | None = None,
+    ) -> None:
+        """Run the flow on the event loop that awaits this (same rules as ``run_until_complete``).
+
+        The node tasks are spawned on the running loop, so its clock (a ``MockClock``
+        in tests) drives every sleep, retry backoff and timeout of the nodes.
+
+        Args:
+            stop_at_node_generation: As for ``run_until_complete``.
+            terminate_on_node_error: As for ``run_until_complete``.
+            context_factory: ``node -> context`` for ``current_context()``.
+
+        Raises:
+            RuntimeError: the flow is already running, or this is not awaited inside a
+                task of a running flowno event loop.
+            Exception: as for ``run_until_complete``.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, MockClock
+            >>> flow = Flow()
+            >>> EventLoop(clock=MockClock()).run_until_complete(flow.run_async(), join=True)
+        """
+        if current_event_loop() is None:
+            raise RuntimeError(
+                f"{self!r}.run_async() must be awaited inside a task of a running flowno "
+                "EventLoop; use run_until_complete() from synchronous code"
+            )
+        self._check_loop(current_event_loop())
+        self._prepare_run(stop_at_node_generation, terminate_on_node_error, context_factory)
+        token = _current_flow.set(self)
+        try:
+            outcome = await self._main()
+        finally:
+            _current_flow.reset(token)
+            self._running = False
+        self._finish_run(outcome)
+
+    def _prepare_run(
+        self,
+        limits: LimitSpec,
+        terminate_on_node_error: bool,
+        context_factory: Callable[[Node], Any] | None,
+    ) -> None:
+        if self._running:
+            inside = self._node_of_current_task()
+            where = f" from inside its own node {inside!r}" if inside is not None else ""
+            raise RuntimeError(
+                f"{self!r} is already running: it cannot be run again{where} until the run "
+                "ends (build a separate FlowHDL to run a nested flow)"
+            )
+        self._wire()
+        self._set_limits(limits)
+        self._terminate_on_error = terminate_on_node_error
+        self._context_factory = context_factory
+        self._failure = None
+        self._errors = []
+        self._running = True
+
+    def _finish_run(self, outcome: object) -> None:
+        if isinstance(outcome, ExitRequest):
+            if outcome.exception is not None:
+                raise outcome.exception
+            return
+        if isinstance(outcome, BaseException):
+            raise outcome
         self._raise_collected_errors()
 
     async def _main(self) -> BaseException | None:
@@ -587,7 +680,7 @@ class Flow(StreamEngine):
                 inst.on_defaulted_inputs_set(self, node, list(run.defaulted))
                 call = node.invoke(values)
                 if inspect.iscoroutine(call):
-                    result = await call
+                    result = await guarded(call)
                     ok = await self._push(run, self._wrap(run, result, "returned"), 0)
                 elif inspect.isasyncgen(call):
                     ok = await self._drive_stream(run, call)
@@ -600,6 +693,9 @@ class Flow(StreamEngine):
             return ok
         except TaskCancelled:
             raise
+        except ExitRequest as request:  # exit() inside the node: the run ends
+            self._fail_with(request)
+            return False
         except Exception as exc:  # every error in a node task is a node error (W6)
             return self._node_failed(run, exc, before)
         finally:

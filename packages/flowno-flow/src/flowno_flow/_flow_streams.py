@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, cast
 
 from ._accumulate import Accumulator
+from ._exit import guarded
 from ._generation import inc_generation
 from ._instrumentation import FlowInstrument
 from ._node_run import MISSING, NodeRun
@@ -73,9 +74,9 @@ class StreamEngine:
                     try:
                         if channel.cancelled_eval == channel.eval and not thrown:
                             thrown = True
-                            chunk = await agen.athrow(StreamCancelled(channel.canceller))
+                            chunk = await guarded(agen.athrow(StreamCancelled(channel.canceller)))
                         else:
-                            chunk = await agen.__anext__()
+                            chunk = await guarded(agen.__anext__())
                     except StopAsyncIteration:
                         break
                     except StreamCancelled:
