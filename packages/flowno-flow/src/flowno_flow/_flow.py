@@ -44,6 +44,7 @@ from ._node_run import (
     Node,
     NodeRun,
     NodeTaskAndStatus,
+    RouteSlot,
     _flow_ids,
     after_push,
     recount,
@@ -452,6 +453,8 @@ class Flow(StreamEngine):
             run.inputs = []
             run.out_entries = []
             run.stream_consumers = []
+            run.entry_route = []
+            run.routed_out = []
             ordered = sorted(run.node.consumers, key=lambda c: c[2])
             run.demand_order = list(dict.fromkeys(c[0] for c in ordered))
             if getattr(run.node, "is_streaming", False) and run.channel is None:
@@ -470,6 +473,10 @@ class Flow(StreamEngine):
                 level = port.minimum_run_level
                 producer.out_entries.append((run, len(run.inputs)))
                 run.inputs.append((port.index, producer, conn.port_index, level))
+                slot = None if conn.route is None else RouteSlot(conn.route, conn.port_index)
+                run.entry_route.append(slot)
+                if slot is not None:
+                    producer.routed_out.append(slot)
                 if level >= 1:
                     if producer.channel is None:
                         producer.channel = Channel()
@@ -481,6 +488,7 @@ class Flow(StreamEngine):
                         producer.stream_consumers.append(run)
         for run in runs.values():
             run.entry_fresh = [True] * len(run.inputs)
+            run.has_routes = any(slot is not None for slot in run.entry_route)
         self._wired = True
 
     def _reset_run_state(self, run: NodeRun) -> None:
@@ -515,7 +523,7 @@ class Flow(StreamEngine):
 
     def _start_from(self, reached: set[Node]) -> None:
         for node, run in list(self.node_tasks.items()):
-            if node in reached or run.phase != _IDLE:
+            if node in reached or run.phase != _IDLE or run.skipped:
                 continue
             if not (run.never_ran or self._has_fresh_input(run)):
                 continue
@@ -531,7 +539,8 @@ class Flow(StreamEngine):
     # ------------------------------------------------------------------ graph view
     def _is_busy(self, node: Node) -> bool:
         frontier = self._frontier
-        return self.node_tasks[node].phase != _IDLE or (frontier is not None and node in frontier)
+        run = self.node_tasks[node]
+        return run.phase != _IDLE or run.skipped > 0 or (frontier is not None and node in frontier)
 
     def _order(self, node: Node) -> int:
         return self.node_tasks[node].order
@@ -569,7 +578,7 @@ class Flow(StreamEngine):
                 picks = self._fast_solve(run)
                 if picks is None:
                     picks = self._solve_or_fail(node, None, waiting)
-                elif not picks:
+                elif not picks and not run.skipped:
                     waiting.append(node)
                 if picks is None:
                     return
@@ -580,7 +589,7 @@ class Flow(StreamEngine):
         """O(1) answers: all inputs fresh -> the node itself; all stale ones busy -> nothing."""
         if run.stale_count == 0:
             return [Pick(run.node)]
-        if run.stale_count == run.stale_busy:
+        if run.stale_count == run.stale_busy or run.skipped:  # dormant: wait for the route
             return []
         return None
 
@@ -712,24 +721,26 @@ class Flow(StreamEngine):
         node = run.node
         ports = node.input_ports
         values: list[object] = [None] * len(ports)
-        connected = {i: (prod, out, level) for i, prod, out, level in run.inputs}
+        connected = {entry[0]: k for k, entry in enumerate(run.inputs)}
         defaulted: list[InputPortIndex] = []
         forced = run.resume_defaults
         run.resume_defaults = ()
         for port in ports:
             i = port.index
-            link = connected.get(i)
-            if link is None:
+            k = connected.get(i)
+            if k is None:
                 values[i] = port.default
                 continue
-            prod, out, level = link
+            _, prod, out, level = run.inputs[k]
             value: object = MISSING
             if i not in forced:
-                value = (
-                    self._open_stream(run, port, prod, out)
-                    if level >= 1
-                    else self._read(run, i, prod, out)
-                )
+                if level >= 1:
+                    value = self._open_stream(run, port, prod, out)
+                elif run.has_routes and run.entry_route[k] is not None:
+                    slot = run.entry_route[k]
+                    value = MISSING if slot is None or slot.gen is None else slot.value
+                else:
+                    value = self._read(run, i, prod, out)
             if value is MISSING:
                 if not port.has_default:
                     raise MissingDefaultError(missing_defaults_message([(node, [i])], cycle=False))
@@ -751,7 +762,11 @@ class Flow(StreamEngine):
                 repr(run.node),
                 run.node.generation,
             ) from exc
-        gen = clip_generation(prod.node.generation, 0)
+        self._note_read(run, port, prod, clip_generation(prod.node.generation, 0))
+        return value
+
+    def _note_read(self, run: NodeRun, port: int, prod: NodeRun, gen: Generation) -> None:
+        """Barrier bookkeeping: ``run`` read generation ``gen`` of ``prod`` on ``port``."""
         if run.last_read.get(port, MISSING) != gen:
             run.last_read[port] = gen
             if gen == prod.pending_gen and prod.pending_reads > 0:
@@ -759,7 +774,6 @@ class Flow(StreamEngine):
                 self._inst.on_barrier_node_read(self, prod.node, 0)
                 if prod.pending_reads == 0 and prod.wait_kind == "barrier":
                     self._unblock(prod)
-        return value
 
     # ------------------------------------------------------------------ outputs
     def _wrap(self, run: NodeRun, value: object, verb: str) -> tuple[object, ...]:
@@ -783,6 +797,9 @@ class Flow(StreamEngine):
             await self._wait_readers(run, data)
         node.push_data(data, level)
         run.last_level = level
+        if level == 0 and run.routed_out:
+            for slot in run.routed_out:
+                slot.fire(data, node.generation)
         after_push(run)
         self._inst.on_node_emitted_data(self, node, data, level)
         if level == 0:
@@ -805,9 +822,8 @@ class Flow(StreamEngine):
     def _arm_barrier(self, run: NodeRun) -> None:
         run.pending_gen = clip_generation(run.node.generation, 0)
         count = 0
-        for consumer, port, _ in run.node.consumers:
-            crun = self.node_tasks[consumer]
-            if crun.phase != _DEAD and consumer.input_ports[port].minimum_run_level == 0:
+        for crun, k in run.out_entries:
+            if crun.phase != _DEAD and crun.inputs[k][3] == 0 and _counts_for(crun, k):
                 count += 1
         run.pending_reads = count
 
@@ -871,8 +887,12 @@ class Flow(StreamEngine):
             if dead.phase == _DEAD:
                 continue
             set_phase(dead, _DEAD)  # a busy one finishes its evaluation, never resumes
-            for i, prod, _, level in dead.inputs:
-                if level == 0 and dead.last_read.get(i, MISSING) != prod.pending_gen:
+            for k, (i, prod, _, level) in enumerate(dead.inputs):
+                if (
+                    level == 0
+                    and dead.last_read.get(i, MISSING) != prod.pending_gen
+                    and _counts_for(dead, k)
+                ):
                     if prod.pending_reads > 0:
                         prod.pending_reads -= 1
                         if prod.pending_reads == 0 and prod.wait_kind == "barrier":
@@ -928,10 +948,15 @@ class Flow(StreamEngine):
 
     def _unread_consumers(self, run: NodeRun) -> list[str]:
         out: list[str] = []
-        for consumer, port, _ in run.node.consumers:
-            crun = self.node_tasks[consumer]
-            if crun.last_read.get(port, MISSING) != run.pending_gen and crun.phase != _DEAD:
-                out.append(f"{consumer!r}.input({port})")
+        for crun, k in run.out_entries:
+            port = crun.inputs[k][0]
+            if (
+                crun.inputs[k][3] == 0
+                and crun.last_read.get(port, MISSING) != run.pending_gen
+                and crun.phase != _DEAD
+                and _counts_for(crun, k)
+            ):
+                out.append(f"{crun.node!r}.input({port})")
         return out
 
     def _node_of_current_task(self) -> Node | None:
@@ -952,3 +977,12 @@ class Flow(StreamEngine):
         from . import _render
 
         return str(_render.to_dot(_render.picture_of(list(self.node_tasks))))
+
+
+def _counts_for(consumer: NodeRun, k: int) -> bool:
+    """Whether entry ``k`` of ``consumer`` takes part in its producer's write barrier.
+
+    A routed entry does not: it keeps the value its route last fired with, so the
+    producer never waits for a consumer that may stay dormant on another route.
+    """
+    return not consumer.has_routes or consumer.entry_route[k] is None
