@@ -240,6 +240,8 @@ class DraftNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
     _flowno_counter: ClassVar[Iterator[int]]
     _flowno_is_finalized: ClassVar[bool] = False
     _flowno_quiet: ClassVar[bool] = False
+    _flowno_policies: ClassVar[tuple[Any, ...]] = ()  # @node(retry=, timeout=, policies=)
+    _flowno_item_timeout: ClassVar[float | None] = None  # timeout= of a streaming node
     _flowno_id: int
     _created_at: str
 

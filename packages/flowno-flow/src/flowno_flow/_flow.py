@@ -30,6 +30,7 @@ from ._exit import ExitRequest, guarded
 from ._flow_streams import StreamEngine
 from ._generation import clip_generation, cmp_generation
 from ._instrumentation import NO_OP_INSTRUMENT, FlowInstrument, get_current_flow_instrument
+from ._policy import NodeCall, run_policies
 from ._node_run import (
     _ACTIVITY,
     _AWAITING,
@@ -152,6 +153,17 @@ class Flow(StreamEngine):
         self.unvisited.append(node)
         self._wired = False
         get_current_flow_instrument().on_node_registered(self, node)
+
+    def label_nodes(self, labels: Mapping[Node, str]) -> None:
+        """Name registered nodes in errors and traces (FlowHDL passes ``f.<attribute>``).
+
+        Args:
+            labels: ``node -> label``; nodes not registered here are ignored.
+        """
+        for node, label in labels.items():
+            run = self.node_tasks.get(node)
+            if run is not None:
+                run.label = label
 
     def add_nodes(self, nodes: Iterable[Node]) -> None:
         """Register several finalized nodes, in order.
@@ -687,17 +699,7 @@ class Flow(StreamEngine):
             with self._lifecycle(node, 0):
                 values = self._gather(run)
                 inst.on_defaulted_inputs_set(self, node, list(run.defaulted))
-                call = node.invoke(values)
-                if inspect.iscoroutine(call):
-                    result = await guarded(call)
-                    ok = await self._push(run, self._wrap(run, result, "returned"), 0)
-                elif inspect.isasyncgen(call):
-                    ok = await self._drive_stream(run, call)
-                else:
-                    raise TypeError(
-                        f"{node!r}: the node function must be `async def` (returned "
-                        f"{type(call).__name__}, expected a coroutine or an async generator)"
-                    )
+                ok = await self._call_node(run, values)
             run.last_level = 0
             return ok
         except TaskCancelled:
@@ -710,6 +712,23 @@ class Flow(StreamEngine):
         finally:
             self._end_streams_of(run)
             self.clear_defaulted_inputs(node)
+
+    async def _call_node(self, run: NodeRun, values: list[object]) -> bool:
+        """Call the node function (through its policies) and push what it produced."""
+        node = run.node
+        if run.policies:
+            result = await run_policies(run.policies, NodeCall(node, run.label, values))
+            return await self._push(run, self._wrap(run, result, "returned"), 0)
+        call = node.invoke(values)
+        if inspect.iscoroutine(call):
+            result = await guarded(call)
+            return await self._push(run, self._wrap(run, result, "returned"), 0)
+        if inspect.isasyncgen(call):
+            return await self._drive_stream(run, call)
+        raise TypeError(
+            f"{node!r}: the node function must be `async def` (returned "
+            f"{type(call).__name__}, expected a coroutine or an async generator)"
+        )
 
     def _lifecycle(self, node: Node, level: int) -> AbstractContextManager[Any]:
         if self._inst is NO_OP_INSTRUMENT:

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ._build_errors import FlowNotFinalizedError
 from ._callsite import user_callsite
-from ._draft import DraftNode
+from ._draft import DraftNode, is_finalized_node
 from ._hdl_view import AnyFinalized, FlowHDLView
 from ._run_errors import MissingDefaultError
 
+from ._flow import Flow
+
 if TYPE_CHECKING:
     from flowno_eventloop import EventLoop, TaskHandle
-
-    from ._flow import Flow
 
 __all__ = ["FlowHDL"]
 
@@ -61,8 +61,12 @@ class FlowHDL(FlowHDLView):
         self._flow: Flow | None = None
 
     def _finalize_root(self) -> None:
-        self._flow = importlib.import_module("flowno_flow._flow").Flow()
+        self._flow = Flow()
         super()._finalize_root()
+        labels = {
+            value: f"f.{name}" for name, value in self._nodes.items() if is_finalized_node(value)
+        }
+        self._flow.label_nodes(labels)
 
     def _on_finalized(self, nodes: list[AnyFinalized]) -> None:
         flow = self._require_flow("register the finalized nodes")
