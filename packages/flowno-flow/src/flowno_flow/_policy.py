@@ -81,12 +81,20 @@ class NodePolicy(Protocol):
     returns its result; a policy returns the node's result or raises.
 
     Example:
+        >>> from flowno_flow import FlowHDL, node
         >>> class Log:
         ...     async def __call__(self, call, proceed):
-        ...         print("evaluating", call.label)
+        ...         print("evaluating", call.label, "attempt", call.attempt)
         ...         return await proceed()
-        >>> isinstance(Log(), NodePolicy)
-        False
+        >>> @node(policies=[Log()])
+        ... async def Double(x: int) -> int:
+        ...     return 2 * x
+        >>> with FlowHDL() as f:
+        ...     f.double = Double(21)
+        >>> f.run_until_complete()
+        evaluating f.double attempt 1
+        >>> f.double.get_data()
+        (42,)
     """
 
     def __call__(self, call: NodeCall, proceed: Callable[[], Awaitable[Any]], /) -> Awaitable[Any]:
