@@ -12,6 +12,7 @@ import types
 from collections.abc import Callable, Generator
 from typing import Any
 
+from flowno_eventloop._backend import READ, WRITE, IOBackend, SelectorBackend, Waker
 from flowno_eventloop._commands import (
     Command,
     ParkCommand,
@@ -20,11 +21,18 @@ from flowno_eventloop._commands import (
 )
 from flowno_eventloop._context import current_task_handle
 from flowno_eventloop._errors import BusyResourceError
+from flowno_eventloop._running import LoopRun
 from flowno_eventloop._tasks import TaskHandle
 from flowno_eventloop._timers import TimerHandle
 
 __all__ = [
+    "READ",
+    "WRITE",
     "BusyResourceError",
+    "IOBackend",
+    "LoopRun",
+    "SelectorBackend",
+    "Waker",
     "interrupt",
     "withdraw_interrupt",
     "TimerHandle",
