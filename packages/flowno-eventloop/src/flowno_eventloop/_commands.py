@@ -34,6 +34,7 @@ __all__ = [
     "QueueGetCommand",
     "QueueNotifyGettersCommand",
     "QueuePutCommand",
+    "RefusableAbort",
     "SleepCommand",
     "SocketAcceptCommand",
     "SocketCommand",
@@ -97,6 +98,8 @@ class SleepCommand(Command):
 
 SLEEP_NOW = SleepCommand(float("-inf"))
 """The one command of ``sleep(0)`` and ``checkpoint()`` (shared: commands are not mutated)."""
+TURN = SleepCommand(float("-inf"))
+"""A turn at the tail that never throws a pending cancel in (after an operation took effect)."""
 
 
 @dataclass
@@ -110,6 +113,26 @@ class ExitCommand(Command):
 
     return_value: object = None
     exception: BaseException | None = None
+
+
+class RefusableAbort:
+    """The ``abort`` of ``lowlevel.park``: may refuse a cancel by returning False (internal).
+
+    Example:
+        >>> RefusableAbort(lambda: 0)()
+        False
+    """
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[], bool]) -> None:
+        self.fn = fn
+
+    def __call__(self) -> bool:
+        return bool(self.fn())
+
+    def __repr__(self) -> str:
+        return f"RefusableAbort({self.fn!r})"
 
 
 @dataclass

@@ -37,11 +37,13 @@ from flowno_eventloop._commands import (
     ExitCommand,
     JoinCommand,
     ParkCommand,
+    RefusableAbort,
     SleepCommand,
     SpawnCommand,
     WaitReadableCommand,
     WaitWritableCommand,
 )
+from flowno_eventloop._commands import TURN
 from flowno_eventloop._compat_commands import COMPAT_HANDLERS
 from flowno_eventloop._context import current_loop_var, current_task_var
 from flowno_eventloop._errors import InstrumentHookError
@@ -54,6 +56,7 @@ from flowno_eventloop._tasks import (
     PARKED,
     READY,
     RUNNING,
+    WOKEN,
     STATE_NAMES,
     CancelRequest,
     TaskCancelled,
@@ -708,10 +711,12 @@ class EventLoop:
         live_pop = live.pop
         root = self._root
         ready: int = READY
+        woken: int = WOKEN
         running: int = RUNNING
         parked: int = PARKED
         done: int = DONE
         now = _NOW
+        turn = TURN
         sleep_cmd, park_cmd, spawn_cmd, join_cmd = (
             SleepCommand,
             ParkCommand,
@@ -732,7 +737,7 @@ class EventLoop:
                         return
                     coro, value, exc = packet
                     task = live_get(coro)
-                    if task is None or task.state != ready or task.cancel_pending is not None:
+                    if task is None or task.state > woken or task.cancel_pending is not None:
                         self._step(packet)
                         if self._stop:
                             return
@@ -773,8 +778,9 @@ class EventLoop:
                         self._finish(task, "error", None, fatal)
                         raise
                     kind = type(command)  # pyright: ignore[reportUnknownVariableType]
-                    if kind is sleep_cmd and command.end_time == now:  # sleep(0)
-                        task.state = ready
+                    if kind is sleep_cmd and command.end_time == now:  # sleep(0): a checkpoint
+                        # (a pending cancel is thrown in at its turn, except after TURN)
+                        task.state = ready if command is not turn else woken
                         append((coro, None, None))
                         continue
                     if kind is park_cmd:
@@ -792,13 +798,13 @@ class EventLoop:
                         context.run(set_current_task, child.handle)
                         live[raw] = child
                         append((raw, None, None))  # pyright: ignore[reportUnknownArgumentType]
-                        task.state = ready
+                        task.state = woken
                         append((coro, child.handle, None))
                         continue
                     if kind is join_cmd:
                         target = command.task_handle._task
                         if target.outcome is not None:  # already finished: re-queue now
-                            task.state = ready
+                            task.state = woken
                             append((coro, target.result, target.exc))
                             continue
                     handler = handlers.get(kind)  # pyright: ignore[reportUnknownArgumentType]
@@ -847,9 +853,9 @@ class EventLoop:
         state = task.state
         if state == DONE:
             return
-        if state == PARKED:
+        if state == PARKED:  # a packet a legacy subclass queued for its own command: a wake
             self._unpark(task)
-        if task.cancel_pending is not None:
+        elif state == READY and task.cancel_pending is not None:  # not a wake: cancel now
             exc, task.cancel_pending = task.cancel_pending, None
         if self._hooks:
             self._before_step_hooks(task, value, exc)
@@ -977,16 +983,21 @@ class EventLoop:
         task.on_cancel = on_cancel
 
     def _unpark(self, task: TaskRecord) -> None:
-        task.state = READY
+        task.state = WOKEN
         task.reason = None
         task.on_cancel = None
 
     def _resume(self, task: TaskRecord, value: Any, exc: BaseException | None) -> None:
-        """Queue a packet for a running or parked task (at the tail)."""
+        """Answer a running or parked task's command (a wake, queued at the tail)."""
         if task.state == PARKED:
             self._unpark(task)
-        task.state = READY
+        task.state = WOKEN
         self.tasks.append((task.coro, value, exc))
+
+    def _requeue(self, task: TaskRecord) -> None:
+        """A checkpoint: a plain turn at the tail (a pending cancel is thrown in then)."""
+        task.state = READY
+        self.tasks.append((task.coro, None, None))
 
     def _wake(self, task: TaskRecord, value: Any, exc: BaseException | None) -> bool:
         if task.state != PARKED:
@@ -1015,23 +1026,32 @@ class EventLoop:
             if task.loop is not self or type(task.reason) in _KERNEL_PARKS:
                 others += task.loop._wake_public(task, None, None)
             else:
-                task.state = READY
+                task.state = WOKEN
                 task.reason = task.on_cancel = None
                 ready.append((task.coro, None, None))
                 plain += 1
         return plain + others
 
     def _deliver_cancel(self, task: TaskRecord) -> None:
+        """Offer the pending cancel to a parked task's abort; wake it with it unless refused.
+
+        A refusable abort (``park(abort=...)``) returning False keeps the task parked and
+        the cancel pending: the primitive has handed the task what it waited for and wakes
+        it; the cancel is thrown in at its next park or checkpoint.
+        """
         on_cancel = task.on_cancel
         exc: BaseException | None = task.cancel_pending
-        task.cancel_pending = None
         if on_cancel is not None:
             task.on_cancel = None
             try:
-                on_cancel()
+                accepted = on_cancel()
             except Exception as error:
                 error.__context__ = exc
                 exc = error
+            else:
+                if accepted is False and type(on_cancel) is RefusableAbort:
+                    return
+        task.cancel_pending = None
         self._wake(task, None, exc)
 
     # ------------------------------------------------------------------ tasks
@@ -1149,8 +1169,15 @@ class EventLoop:
 
     def _cmd_sleep(self, handle: TaskHandle[Any], command: SleepCommand) -> None:
         me = handle._task  # pyright: ignore[reportPrivateUsage]
-        if command.end_time <= self.clock.now():
-            self._resume(me, None, None)
+        end_time = command.end_time
+        if end_time <= self.clock.now():
+            if command is TURN:
+                self._resume(me, None, None)
+            else:
+                self._requeue(me)
+            return
+        if end_time == _NEVER:  # sleep(inf): only a cancel ends it
+            self._park(me, command, None)
             return
         timer = self._timers.add(command.end_time, self._wake, (me, None, None))
         self._park(me, command, timer.cancel)
@@ -1232,6 +1259,7 @@ class EventLoop:
         return f"<EventLoop {state} live={len(self._live)} ready={len(self.tasks)}>"
 
 
+_NEVER = float("inf")
 _NOW = float("-inf")
 """``SleepCommand.end_time`` of ``sleep(0)`` (and of ``checkpoint()``): due at once."""
 

@@ -25,13 +25,21 @@ _T_co = TypeVar("_T_co", covariant=True)
 
 __all__ = ["CancelRequest", "TaskCancelled", "TaskHandle", "TaskRecord"]
 
-# Task states (a small closed set; transitions are made by the loop only).
-READY = 0  # a packet for it sits in the ready queue (also: created, never stepped)
-RUNNING = 1  # being stepped right now
-PARKED = 2  # waiting for wake()/wake_error()/cancel
-DONE = 3  # returned, raised or was cancelled; outcome is stored
+# Task states (a small closed set; transitions are made by the loop only):
+#   READY   -> RUNNING                 stepped (a pending cancel is thrown in instead)
+#   WOKEN   -> RUNNING                 stepped with its wake (a pending cancel waits)
+#   RUNNING -> READY                   a checkpoint (sleep(0)): a plain turn at the tail
+#   RUNNING -> WOKEN                   a command answered at once (spawn, join of a done task)
+#   RUNNING -> PARKED                  a park (a pending cancel is offered to its abort)
+#   PARKED  -> WOKEN                   wake / wake_error / an accepted cancel: once per park
+#   RUNNING -> DONE                    returned, raised or cancelled
+READY = 0  # a plain turn is queued (created, never stepped; or a checkpoint)
+WOKEN = 1  # a wake is queued: its value or exception is delivered before any cancel
+RUNNING = 2  # being stepped right now
+PARKED = 3  # waiting for wake()/wake_error()/cancel
+DONE = 4  # returned, raised or was cancelled; outcome is stored
 
-STATE_NAMES = ("ready", "running", "parked", "done")
+STATE_NAMES = ("ready", "ready", "running", "parked", "done")
 
 
 class TaskCancelled(Exception):
