@@ -202,3 +202,49 @@ def test_a_token_parks_only_in_its_own_task_and_only_once() -> None:
             await token.park(reason="twice")
 
     run(main())
+
+
+# --- task names ---------------------------------------------------------------------------
+
+
+def test_task_names_default_to_the_qualname_and_show_everywhere() -> None:
+    from flowno_eventloop import DeadlockError, Event, TaskGroup
+
+    loop = EventLoop(clock=MockClock())
+
+    async def stuck(ev: Event) -> None:
+        await ev.wait()
+
+    async def main() -> None:
+        ev = Event()
+        plain = await spawn(stuck(ev))
+        named = await spawn(stuck(ev), name="f.b0")
+        made = loop.create_task(stuck(ev), name="made")
+        async with TaskGroup() as tg:
+            grouped = tg.create_task(sleep(0), name="grouped")
+        assert grouped.name == "grouped"
+        assert plain.name.endswith("stuck")
+        assert named.name == "f.b0" and made.name == "made"
+        plain.name = "renamed"
+        blocked = [task for task, _ in loop.statistics()["blocked"]]
+        assert "<TaskHandle renamed parked>" in blocked
+        assert "<TaskHandle f.b0 parked>" in blocked
+        await ev.wait()
+
+    with pytest.raises(DeadlockError, match=r"f\.b0") as info:
+        loop.run_until_complete(main(), join=True)
+    assert "renamed" in str(info.value) and "made" in str(info.value)
+
+
+def test_a_task_name_must_be_a_str() -> None:
+    async def child() -> None:
+        pass
+
+    async def main() -> None:
+        with pytest.raises(TypeError, match="task name"):
+            await spawn(child(), name=3)  # type: ignore[arg-type]
+        h = await spawn(child())
+        with pytest.raises(TypeError, match="TaskHandle.name"):
+            h.name = None  # type: ignore[assignment]
+
+    run(main())

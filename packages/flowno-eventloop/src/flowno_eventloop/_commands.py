@@ -62,7 +62,7 @@ class Command:
 
 @dataclass
 class SpawnCommand(Command, Generic[_T_co]):
-    """Start ``raw_task`` as a new task; the spawner is sent its :class:`TaskHandle`.
+    """Start ``raw_task`` as a new task (named ``name``); the spawner is sent its handle.
 
     Example:
         >>> SpawnCommand(raw_task=None).raw_task is None
@@ -70,6 +70,7 @@ class SpawnCommand(Command, Generic[_T_co]):
     """
 
     raw_task: Coroutine[Any, Any, _T_co]
+    name: str | None = None
 
 
 @dataclass

@@ -62,6 +62,7 @@ from flowno_eventloop._tasks import (
     TaskCancelled,
     TaskHandle,
     TaskRecord,
+    check_task_name,
 )
 from flowno_eventloop._timers import TimerHandle, TimerQueue
 from flowno_eventloop.instrumentation import (
@@ -178,8 +179,12 @@ class EventLoop:
 
     # ------------------------------------------------------------------ public API
 
-    def create_task(self, raw_task: Coroutine[Any, Any, _R]) -> TaskHandle[_R]:
+    def create_task(
+        self, raw_task: Coroutine[Any, Any, _R], *, name: str | None = None
+    ) -> TaskHandle[_R]:
         """Schedule ``raw_task`` as a new task (at the tail) and return its handle.
+
+        ``name`` names the task (see :attr:`TaskHandle.name`).
 
         Not a scheduling point. Thread-safe: from another thread the task is registered on
         the loop thread and a blocked loop is woken up.
@@ -195,12 +200,17 @@ class EventLoop:
             'done'
         """
         self._check_coroutine(raw_task, "create_task")
+        if name is not None and not isinstance(name, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raw_task.close()  # never started: no "never awaited" warning
+            check_task_name(name)
         if self._running and threading.get_ident() != self._thread:
             task = TaskRecord(self, raw_task, contextvars.copy_context())
+            task.name = name
             task.context.run(_enter_task_context, self, task.handle)  # type: ignore[union-attr]
             self.call_soon_threadsafe(self._register, task, None)
             return task.handle
-        handle = self._new_task(raw_task, parent=current_task_var.get()).handle
+        task = self._new_task(raw_task, parent=current_task_var.get(), name=name)
+        handle = task.handle
         if self._running and not self._ticking:  # a host callback (guest mode): tick again
             self._waker.wakeup()
         return handle
@@ -795,6 +805,7 @@ class EventLoop:
                         raw = command.raw_task  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
                         context = task.context.copy()  # type: ignore[union-attr]
                         child = record(self, raw, context)  # pyright: ignore[reportUnknownArgumentType]
+                        child.name = command.name
                         context.run(set_current_task, child.handle)
                         live[raw] = child
                         append((raw, None, None))  # pyright: ignore[reportUnknownArgumentType]
@@ -1056,7 +1067,9 @@ class EventLoop:
 
     # ------------------------------------------------------------------ tasks
 
-    def _new_task(self, coro: Coroutine[Any, Any, Any], parent: Any) -> TaskRecord:
+    def _new_task(
+        self, coro: Coroutine[Any, Any, Any], parent: Any, name: str | None = None
+    ) -> TaskRecord:
         """A task whose context is a copy of the spawner's (the caller's outside a task)."""
         spawner = parent._task.context if isinstance(parent, TaskHandle) else None  # pyright: ignore[reportPrivateUsage]
         if spawner is not None and parent.event_loop is self:
@@ -1066,6 +1079,7 @@ class EventLoop:
         else:
             task = TaskRecord(self, coro, contextvars.copy_context())
             task.context.run(_enter_task_context, self, task.handle)  # type: ignore[union-attr]
+        task.name = name
         self._register(task, parent)
         return task
 
@@ -1144,7 +1158,7 @@ class EventLoop:
         except TypeError as error:
             self._resume(handle._task, None, error)  # pyright: ignore[reportPrivateUsage]
             return
-        child = self._new_task(command.raw_task, parent=handle)
+        child = self._new_task(command.raw_task, parent=handle, name=command.name)
         self._resume(handle._task, child.handle, None)  # pyright: ignore[reportPrivateUsage]
 
     def _cmd_join(self, handle: TaskHandle[Any], command: JoinCommand[Any]) -> None:
