@@ -22,7 +22,14 @@ from collections.abc import Callable, Coroutine, Iterable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any, TypeVar, cast
 
-from flowno_eventloop import EventLoop, TaskCancelled, TaskHandle, current_event_loop, spawn
+from flowno_eventloop import (
+    EventLoop,
+    TaskCancelled,
+    TaskHandle,
+    current_event_loop,
+    sleep,
+    spawn,
+)
 from flowno_eventloop.lowlevel import current_task_handle, park, wake
 
 from ._context import _current_flow
@@ -59,6 +66,7 @@ from ._run_errors import (
     TerminateLimitReached,
     WaitingNode,
     attach_node_note,
+    attach_note,
     exception_group_type,
     missing_defaults_message,
 )
@@ -88,6 +96,8 @@ from ._types import Generation, InputPortIndex
 __all__ = ["Flow", "NodeTaskAndStatus"]
 
 _R = TypeVar("_R")
+
+_CANCEL_ROUNDS = 8  # loop turns of repeated cancellation before a node counts as stubborn
 
 LimitSpec = Mapping[Any, tuple[int, ...] | None] | tuple[int, ...] | None
 
@@ -134,6 +144,7 @@ class Flow(StreamEngine):
         self._wired = False
         self._frontier: set[Node] | None = None
         self._running = False
+        self._stopping = False
         self._early_tasks: list[TaskHandle[Any]] = []
         self._graph = SolveGraph(self._stale_inputs, self._is_busy, self._order, self._has_default)
 
@@ -289,7 +300,7 @@ class Flow(StreamEngine):
         token = _current_flow.set(self)
         try:
             outcome = loop.run_until_complete(
-                self._main(), join=True, _debug_max_wait_time=_debug_max_wait_time
+                self._main(supervisor=True), join=True, _debug_max_wait_time=_debug_max_wait_time
             )
         finally:
             _current_flow.reset(token)
@@ -367,7 +378,7 @@ class Flow(StreamEngine):
             raise outcome
         self._raise_collected_errors()
 
-    async def _main(self) -> BaseException | None:
+    async def _main(self, supervisor: bool = False) -> BaseException | None:
         """The root task: start the work, supervise, always shut down cleanly.
 
         Returns the exception that ended the run (raised by the caller outside the
@@ -375,11 +386,13 @@ class Flow(StreamEngine):
         """
         inst = self._inst = get_current_flow_instrument()
         self._root = current_task_handle()
+        if supervisor:  # the root task of the flow's own run: name it after the flow
+            self._root.name = f"{self!r} supervisor"
         inst.on_flow_start(self)
         try:
             for run in self.node_tasks.values():
                 self._reset_run_state(run)
-                run.task = await spawn(self.evaluate_node(run.node))
+                run.task = await spawn(self.evaluate_node(run.node), name=run.label)
                 self._task_nodes[run.task] = run.node
             for run in self.node_tasks.values():
                 recount(run)
@@ -390,8 +403,17 @@ class Flow(StreamEngine):
         else:
             failure = None
         finally:
-            await self._shutdown()
+            stubborn = await self._shutdown()
             inst.on_flow_end(self)
+        if stubborn:
+            note = (
+                f"nodes that did not stop when cancelled: {', '.join(stubborn)} (an "
+                "`except Exception` around an await swallows TaskCancelled; re-raise it)"
+            )
+            if failure is None:
+                failure = RuntimeError(f"{self!r}: {note}")
+            else:
+                attach_note(failure, note)
         return failure
 
     async def _supervise(self) -> None:
@@ -427,16 +449,25 @@ class Flow(StreamEngine):
         if self._root_parked and self._root is not None:
             wake(self._root)
 
-    async def _shutdown(self) -> None:
-        tasks = [run.task for run in self.node_tasks.values() if run.task is not None]
-        for task in tasks:
-            if not task.is_finished:
-                task.cancel()
-        for task in tasks:
-            try:
-                await task.join()
-            except TaskCancelled:  # cancelled before its first step: nothing to report
-                pass
+    async def _shutdown(self) -> list[str]:
+        """Cancel every node task and wait for it; return the nodes that would not stop.
+
+        Cancellation is repeated (every wait of a cancelled node raises again) for a few
+        loop turns; a node still alive after that swallows TaskCancelled (a broad
+        ``except Exception`` around an await) and is left behind, named in the result.
+        """
+        self._stopping = True
+        live = [run for run in self.node_tasks.values() if run.task is not None]
+        for _ in range(_CANCEL_ROUNDS):
+            live = [run for run in live if run.task is not None and not run.task.is_finished]
+            if not live:
+                break
+            for run in live:
+                assert run.task is not None
+                run.task.cancel()
+            await sleep(0)
+        stubborn = [run.label for run in live if run.task is not None and not run.task.is_finished]
+        self._stopping = False
         self._task_nodes.clear()
         for run in self.node_tasks.values():
             run.task = None
@@ -445,6 +476,7 @@ class Flow(StreamEngine):
             run.go = False
             run.wait_kind = None
         self._busy = self._blocked = 0
+        return stubborn
 
     def _raise_collected_errors(self) -> None:
         if not self._errors:
@@ -515,14 +547,17 @@ class Flow(StreamEngine):
         for run in self.node_tasks.values():
             run.limit = _NO_LIMIT
         if spec is None or isinstance(spec, tuple):
+            limit = _NO_LIMIT if spec is None else _check_limit(spec, "")
             for run in self.node_tasks.values():
-                run.limit = _NO_LIMIT if spec is None else spec
+                run.limit = limit
             return
-        for key, limit in spec.items():
+        if not isinstance(spec, Mapping):
+            raise TypeError(_limit_error(f"got {type(spec).__name__} {spec!r}"))
+        for key, value in spec.items():
             node = key if key in self.node_tasks else drafts.get(key)
             if node is None:
                 raise KeyError(f"stop_at_node_generation: {key!r} is not a node of {self!r}")
-            self.node_tasks[node].limit = limit
+            self.node_tasks[node].limit = _check_limit(value, f" for {key!r}")
 
     def _start(self) -> None:
         """Start every independent piece of work at once (W10), in registration order."""
@@ -653,24 +688,25 @@ class Flow(StreamEngine):
             node: The node to evaluate.
         """
         run = self.node_tasks[node]
+        idle = f"{run.label} idle (its inputs are not fresh)"
         try:
             while True:
                 while not run.go:
                     self.set_node_status(node, WaitingForStartNextGeneration(run.last_level))
-                    await park(reason=node)
+                    await park(reason=idle)
                 run.go = False
                 set_phase(run, _RUNNING if run.phase != _DEAD else _DEAD)
                 halted = not await self._evaluate(run)
                 if halted:
-                    await park(reason=f"{node!r} halted (run terminating)")
+                    await park(reason=f"{run.label} halted (run terminating)")
                 self._after_evaluation(run)
         except TaskCancelled:
             return
         except Exception as exc:  # a hook failing between evaluations: a node error too (W6)
-            attach_node_note(exc, repr(node), node.generation)
+            attach_node_note(exc, run.label, node.generation)
             self._fail_with(exc)
             try:
-                await park(reason=f"{node!r} halted (run terminating)")
+                await park(reason=f"{run.label} halted (run terminating)")
             except TaskCancelled:
                 return
 
@@ -702,8 +738,10 @@ class Flow(StreamEngine):
                 ok = await self._call_node(run, values)
             run.last_level = 0
             return ok
-        except TaskCancelled:
-            raise
+        except TaskCancelled as exc:
+            if self._stopping:
+                raise
+            return self._node_failed(run, _escaped_cancel(run, exc, before), before)
         except ExitRequest as request:  # exit() inside the node: the run ends
             self._fail_with(request)
             return False
@@ -778,7 +816,7 @@ class Flow(StreamEngine):
         except (IndexError, TypeError, KeyError) as exc:
             raise NodeExecutionError(
                 f"input {port} reads output {out} of {prod.node!r}, whose data is {data!r}",
-                repr(run.node),
+                run.label,
                 run.node.generation,
             ) from exc
         self._note_read(run, port, prod, clip_generation(prod.node.generation, 0))
@@ -885,12 +923,12 @@ class Flow(StreamEngine):
     def _node_failed(self, run: NodeRun, exc: Exception, before: Generation) -> bool:
         node = run.node
         if not isinstance(exc, (TerminateLimitReached, MissingDefaultError)):
-            attach_node_note(exc, repr(node), before)
+            attach_node_note(exc, run.label, before)
         self.set_node_status(node, Error())
         try:
             self._inst.on_node_error(self, node, exc)
         except Exception as hook_exc:  # noqa: BLE001 - reported together with the node error
-            attach_node_note(hook_exc, repr(node), before)
+            attach_node_note(hook_exc, run.label, before)
             exc = hook_exc
         if self._terminate_on_error:
             self._fail_with(exc)
@@ -1005,3 +1043,35 @@ def _counts_for(consumer: NodeRun, k: int) -> bool:
     producer never waits for a consumer that may stay dormant on another route.
     """
     return not consumer.has_routes or consumer.entry_route[k] is None
+
+
+def _escaped_cancel(run: NodeRun, exc: TaskCancelled, before: Generation) -> NodeExecutionError:
+    """A TaskCancelled raised by the node's own code (the flow did not cancel the node)."""
+    error = NodeExecutionError(
+        f"TaskCancelled escaped the node function ({exc!r}), although the flow did not cancel "
+        "the node; joining a helper task that was cancelled raises it: catch TaskCancelled "
+        "around that join",
+        run.label,
+        before,
+    )
+    error.__cause__ = exc
+    return error
+
+
+def _limit_error(problem: str) -> str:
+    return (
+        f"stop_at_node_generation: {problem}; accepted forms: () or None (no limit), a "
+        "generation tuple of ints for every node such as (3,), or a mapping "
+        "{node: (3,) or None} (None: stop at the node's first output)"
+    )
+
+
+def _check_limit(value: object, where: str) -> Generation:
+    if value is None:
+        return None
+    if isinstance(value, tuple) and all(
+        isinstance(v, int) and not isinstance(v, bool)
+        for v in value  # pyright: ignore[reportUnknownVariableType]
+    ):
+        return cast("Generation", value)
+    raise TypeError(_limit_error(f"got {type(value).__name__} {value!r}{where}"))
