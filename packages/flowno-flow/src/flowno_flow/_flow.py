@@ -703,7 +703,7 @@ class Flow(StreamEngine):
         except TaskCancelled:
             return
         except Exception as exc:  # a hook failing between evaluations: a node error too (W6)
-            attach_node_note(exc, run.label, node.generation)
+            attach_node_note(exc, _full_name(run), node.generation)
             self._fail_with(exc)
             try:
                 await park(reason=f"{run.label} halted (run terminating)")
@@ -923,12 +923,12 @@ class Flow(StreamEngine):
     def _node_failed(self, run: NodeRun, exc: Exception, before: Generation) -> bool:
         node = run.node
         if not isinstance(exc, (TerminateLimitReached, MissingDefaultError)):
-            attach_node_note(exc, run.label, before)
+            attach_node_note(exc, _full_name(run), before)
         self.set_node_status(node, Error())
         try:
             self._inst.on_node_error(self, node, exc)
         except Exception as hook_exc:  # noqa: BLE001 - reported together with the node error
-            attach_node_note(hook_exc, run.label, before)
+            attach_node_note(hook_exc, _full_name(run), before)
             exc = hook_exc
         if self._terminate_on_error:
             self._fail_with(exc)
@@ -1075,3 +1075,9 @@ def _check_limit(value: object, where: str) -> Generation:
     ):
         return cast("Generation", value)
     raise TypeError(_limit_error(f"got {type(value).__name__} {value!r}{where}"))
+
+
+def _full_name(run: NodeRun) -> str:
+    """``f.boom (Boom#0)`` for a node with a FlowHDL attribute, else ``Boom#0``."""
+    plain = repr(run.node)
+    return plain if run.label == plain else f"{run.label} ({plain})"
