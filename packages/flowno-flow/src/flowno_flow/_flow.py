@@ -819,18 +819,15 @@ class Flow(StreamEngine):
                 run.label,
                 run.node.generation,
             ) from exc
-        self._note_read(run, port, prod, clip_generation(prod.node.generation, 0))
-        return value
-
-    def _note_read(self, run: NodeRun, port: int, prod: NodeRun, gen: Generation) -> None:
-        """Barrier bookkeeping: ``run`` read generation ``gen`` of ``prod`` on ``port``."""
-        if run.last_read.get(port, MISSING) != gen:
+        gen = clip_generation(prod.node.generation, 0)
+        if run.last_read.get(port, MISSING) != gen:  # barrier bookkeeping
             run.last_read[port] = gen
             if gen == prod.pending_gen and prod.pending_reads > 0:
                 prod.pending_reads -= 1
                 self._inst.on_barrier_node_read(self, prod.node, 0)
                 if prod.pending_reads == 0 and prod.wait_kind == "barrier":
                     self._unblock(prod)
+        return value
 
     # ------------------------------------------------------------------ outputs
     def _wrap(self, run: NodeRun, value: object, verb: str) -> tuple[object, ...]:
@@ -879,8 +876,12 @@ class Flow(StreamEngine):
     def _arm_barrier(self, run: NodeRun) -> None:
         run.pending_gen = clip_generation(run.node.generation, 0)
         count = 0
-        for crun, k in run.out_entries:
-            if crun.phase != _DEAD and crun.inputs[k][3] == 0 and _counts_for(crun, k):
+        for crun, k in run.out_entries:  # routed entries keep their value: no barrier
+            if (
+                crun.phase != _DEAD
+                and crun.inputs[k][3] == 0
+                and (not crun.has_routes or crun.entry_route[k] is None)
+            ):
                 count += 1
         run.pending_reads = count
 
