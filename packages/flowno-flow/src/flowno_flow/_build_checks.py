@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -14,6 +13,7 @@ from ._build_errors import ConnectionTypeError, StreamWiringError, UnconnectedIn
 from ._draft import AnyDraftNode, Constant, DraftOutputPortRef
 from ._node_spec import EMPTY, render_annotation
 from ._signature_text import describe_missing_defaults
+from ._typecheck import connection_mismatch
 
 __all__ = ["check_graph", "cycle_without_defaults", "strongly_connected_components"]
 
@@ -85,19 +85,7 @@ def _check_stream_wiring(drafts: Sequence[AnyDraftNode]) -> None:
         raise StreamWiringError("\n".join(problems))
 
 
-def _mismatch_function() -> Callable[..., str | None] | None:
-    try:
-        module = importlib.import_module("flowno_flow._typecheck")
-    except ImportError:  # pragma: no cover - FLOW-TYPES's module not present
-        return None
-    function: Callable[..., str | None] | None = getattr(module, "connection_mismatch", None)
-    return function
-
-
 def _check_types(drafts: Sequence[AnyDraftNode]) -> None:
-    mismatch = _mismatch_function()
-    if mismatch is None:
-        return
     problems: list[str] = []
     for node, index, source in _connections(drafts):
         producer_type = (
@@ -108,7 +96,7 @@ def _check_types(drafts: Sequence[AnyDraftNode]) -> None:
         port = node._ports[index]
         if producer_type is EMPTY or port.annotation is EMPTY or isinstance(source.node, Constant):
             continue
-        reason = mismatch(producer_type, port.annotation, stream_in=port.stream_in)
+        reason = connection_mismatch(producer_type, port.annotation, stream_in=port.stream_in)
         if reason is not None:
             problems.append(
                 f"type mismatch: {_producer_text(source)} produces {render_annotation(producer_type)} "

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -15,6 +14,7 @@ from ._build_errors import FlowNotFinalizedError
 from ._callsite import user_callsite
 from ._draft import DraftNode, is_finalized_node
 from ._hdl_view import AnyFinalized, FlowHDLView
+from ._render import GraphPicture, picture_of, to_dot, to_mermaid
 from ._run_errors import MissingDefaultError
 
 from ._flow import Flow
@@ -185,9 +185,7 @@ class FlowHDL(FlowHDLView):
         Returns:
             Mermaid source text.
         """
-        render = importlib.import_module("flowno_flow._render")
-        text: str = render.to_mermaid(self._picture(render))
-        return text
+        return to_mermaid(self._picture())
 
     def to_dot(self) -> str:
         """A Graphviz (dot) picture of the finalized graph.
@@ -195,13 +193,11 @@ class FlowHDL(FlowHDLView):
         Returns:
             Dot source text.
         """
-        render = importlib.import_module("flowno_flow._render")
-        text: str = render.to_dot(self._picture(render))
-        return text
+        return to_dot(self._picture())
 
-    def _picture(self, render: Any) -> Any:
+    def _picture(self) -> GraphPicture:
         self._require_flow("draw the flow")
-        return render.picture_of(self._all_finalized(), names=self._nodes)
+        return picture_of(self._all_finalized(), names=self._nodes)
 
     def _all_finalized(self) -> list[AnyFinalized]:
         return [draft._finalized for draft in self._drafts if draft._finalized is not None]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._finalized import FinalizedInputPortRef, FinalizedOutputPortRef
 from ._instrumentation import get_current_flow_instrument
+from ._stream_marker import StreamMarker
 
 if TYPE_CHECKING:
     from ._finalized import AnyFinalizedNode
@@ -191,7 +192,7 @@ def may_advance(channel: Channel) -> bool:
     return asking or not any_active
 
 
-class Stream(Generic[_T_co], AsyncIterator[_T_co]):
+class Stream(StreamMarker, Generic[_T_co], AsyncIterator[_T_co]):
     """The chunks of one producer output, for one consumer port and one evaluation.
 
     Created by the engine for each evaluation of a stream_in consumer; iterate
