@@ -411,7 +411,9 @@ def attach_policies(
     if retry is not None and not isinstance(retry, Retry):
         raise NodeDefinitionError(f"{label}: retry= takes a Retry(...), got {retry!r}")
     if not all(callable(p) for p in policies):
-        raise NodeDefinitionError(f"{label}: policies= takes NodePolicy callables, got {policies!r}")
+        raise NodeDefinitionError(
+            f"{label}: policies= takes NodePolicy callables, got {policies!r}"
+        )
     try:
         seconds = None if timeout is None else check_timeout(timeout)
     except (TypeError, ValueError) as exc:

@@ -37,7 +37,6 @@ from ._exit import ExitRequest, guarded
 from ._flow_streams import StreamEngine
 from ._generation import clip_generation, cmp_generation
 from ._instrumentation import NO_OP_INSTRUMENT, FlowInstrument, get_current_flow_instrument
-from ._policy import NodeCall, run_policies
 from ._node_run import (
     _ACTIVITY,
     _AWAITING,
@@ -59,6 +58,7 @@ from ._node_run import (
     refresh_entries,
     set_phase,
 )
+from ._policy import NodeCall, run_policies
 from ._run_errors import (
     FlowDeadlockError,
     MissingDefaultError,

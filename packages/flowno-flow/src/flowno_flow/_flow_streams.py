@@ -12,14 +12,14 @@ from collections.abc import AsyncGenerator, Awaitable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, cast
 
-from ._accumulate import Accumulator
 from flowno_eventloop import move_on_after
 
+from ._accumulate import Accumulator
 from ._exit import guarded
-from ._policy import NodeTimeoutError
 from ._generation import inc_generation
 from ._instrumentation import FlowInstrument
 from ._node_run import MISSING, NodeRun
+from ._policy import NodeTimeoutError
 from ._status import AnyStatus, Executing, Stalled, WaitingForStartNextGeneration
 from ._stream import (
     Channel,
@@ -77,7 +77,9 @@ class StreamEngine:
                     try:
                         if channel.cancelled_eval == channel.eval and not thrown:
                             thrown = True
-                            chunk = await self._next_item(run, agen.athrow(StreamCancelled(channel.canceller)))
+                            chunk = await self._next_item(
+                                run, agen.athrow(StreamCancelled(channel.canceller))
+                            )
                         else:
                             chunk = await self._next_item(run, agen.__anext__())
                     except StopAsyncIteration:

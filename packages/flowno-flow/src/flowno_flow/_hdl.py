@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from ._build_errors import FlowNotFinalizedError
 from ._callsite import user_callsite
 from ._draft import DraftNode, is_finalized_node
+from ._flow import Flow
 from ._hdl_view import AnyFinalized, FlowHDLView
 from ._render import GraphPicture, picture_of, to_dot, to_mermaid
 from ._run_errors import MissingDefaultError
-
-from ._flow import Flow
 
 if TYPE_CHECKING:
     from flowno_eventloop import EventLoop, TaskHandle
