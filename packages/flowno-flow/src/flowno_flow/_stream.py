@@ -20,7 +20,7 @@ from ._stream_marker import StreamMarker
 
 if TYPE_CHECKING:
     from ._finalized import AnyFinalizedNode
-    from ._flow_streams import StreamEngine
+    from ._flow_streams import StreamDriver
     from ._node_run import NodeRun
 
 __all__ = [
@@ -221,7 +221,7 @@ class Stream(StreamMarker, Generic[_T_co], AsyncIterator[_T_co]):
         self.input: FinalizedInputPortRef[Any] = input
         self.output: FinalizedOutputPortRef[Any] = output
         self.run_level: int = 1
-        self._flow: StreamEngine | None = None
+        self._flow: StreamDriver | None = None
         self._producer: NodeRun | None = None
         self._port: PortCursor | None = None
         self._eval = -1
