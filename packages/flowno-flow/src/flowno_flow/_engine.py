@@ -88,6 +88,9 @@ class Engine:
         self._task_nodes: dict[TaskHandle[Any], Node] = {}
         self._inst: FlowInstrument = NO_OP_INSTRUMENT
         self._stopping = False
+        # exit() in a node: on a loop of its own the run *is* the loop's run, so the
+        # loop's exit ends it; on a shared loop (run_async) node awaits are guarded
+        self.guard_exit = False
         self.demands = Demands(self)
         self.streams = StreamDriver(self)
 
@@ -262,7 +265,7 @@ class Engine:
             run.last_level = 0
             return ok
         except TaskCancelled as exc:
-            if self._stopping:
+            if self._stopping or exc.by is run.task:  # a real cancellation of this node
                 raise
             return self._node_failed(run, escaped_cancel(run, exc, before), before)
         except ExitRequest as request:  # exit() inside the node: the run ends
@@ -282,7 +285,7 @@ class Engine:
             return await self._push(run, self._wrap(run, result, "returned"), 0)
         call = node.invoke(values)
         if inspect.iscoroutine(call):
-            result = await guarded(call)
+            result = await (guarded(call) if self.guard_exit else call)
             return await self._push(run, self._wrap(run, result, "returned"), 0)
         if inspect.isasyncgen(call):
             return await self.streams._drive_stream(run, call)
@@ -300,7 +303,7 @@ class Engine:
         node = run.node
         ports = node.input_ports
         values: list[object] = [None] * len(ports)
-        connected = {entry[0]: k for k, entry in enumerate(run.inputs)}
+        connected = run.port_entry
         defaulted: list[InputPortIndex] = []
         forced = run.resume_defaults
         run.resume_defaults = ()
@@ -384,8 +387,9 @@ class Engine:
             self._fail_with(TerminateLimitReached())
             return False
         if level == 0:
+            demand = self.demands._demand
             for consumer in run.demand_order:
-                self.demands._demand(consumer)
+                demand(consumer)
         else:
             for consumer_run in run.stream_consumers:
                 if consumer_run.phase in (_IDLE, _AWAITING):

@@ -90,7 +90,7 @@ class StreamDriver:
         """One step of a streaming node, within its ``timeout=`` when it has one."""
         seconds = run.item_timeout
         if seconds is None:
-            return await guarded(step)
+            return await guarded(step)  # exit() in a generator must close it in the run
         with move_on_after(seconds) as scope:
             return await guarded(step)
         if scope.cancelled_caught:

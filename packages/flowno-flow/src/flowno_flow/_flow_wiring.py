@@ -61,6 +61,7 @@ def wire(runs: dict[Node, NodeRun], owner: object) -> None:
                 if run not in producer.stream_consumers:
                     producer.stream_consumers.append(run)
     for run in runs.values():
+        run.port_entry = {entry[0]: k for k, entry in enumerate(run.inputs)}
         run.entry_fresh = [True] * len(run.inputs)
         run.has_routes = any(slot is not None for slot in run.entry_route)
 

@@ -76,6 +76,7 @@ class NodeRun:
         "policies",
         "item_timeout",
         "label",
+        "port_entry",
     )
 
     def __init__(self, node: Node, order: int) -> None:
@@ -118,6 +119,7 @@ class NodeRun:
         self.policies: tuple[Any, ...] = getattr(kind, "_flowno_policies", ())
         self.item_timeout: float | None = getattr(kind, "_flowno_item_timeout", None)
         self.label: str = repr(node)  # the FlowHDL attribute (f.name) once known
+        self.port_entry: dict[int, int] = {}  # input port index -> its entry in `inputs`
 
     @property
     def task_and_status(self) -> tuple[TaskHandle[Any] | None, AnyStatus]:
