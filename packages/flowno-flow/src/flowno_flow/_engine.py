@@ -22,11 +22,11 @@ import inspect
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from flowno_eventloop import TaskCancelled, TaskHandle, sleep, spawn
+from flowno_eventloop import TaskCancelled, TaskHandle, current_event_loop, sleep, spawn
 from flowno_eventloop.lowlevel import current_task_handle, park, wake
 
 from ._demands import Demands
-from ._exit import ExitRequest, guarded
+from ._exit import ExitRequest, exit_targets, install_exit_handler
 from ._flow_reports import counts_for, escaped_cancel, full_name, waiting_report, with_stubborn_note
 from ._flow_streams import StreamDriver
 from ._flow_wiring import reset_run_state
@@ -88,9 +88,6 @@ class Engine:
         self._task_nodes: dict[TaskHandle[Any], Node] = {}
         self._inst: FlowInstrument = NO_OP_INSTRUMENT
         self._stopping = False
-        # exit() in a node: on a loop of its own the run *is* the loop's run, so the
-        # loop's exit ends it; on a shared loop (run_async) node awaits are guarded
-        self.guard_exit = False
         self.demands = Demands(self)
         self.streams = StreamDriver(self)
 
@@ -127,16 +124,20 @@ class Engine:
         if supervisor:  # the root task of the flow's own run: name it after the flow
             self._root.name = f"{self.flow!r} supervisor"
         inst.on_flow_start(self.flow)
+        loop = current_event_loop()
+        assert loop is not None
+        install_exit_handler(loop)
         try:
             for run in self.node_tasks.values():
                 reset_run_state(run)
                 run.task = await spawn(self.evaluate_node(run.node), name=run.label)
                 self._task_nodes[run.task] = run.node
+                exit_targets.add(run.task)
             for run in self.node_tasks.values():
                 recount(run)
             self.demands._start()
             await self._supervise()
-        except Exception as exc:  # noqa: BLE001 - handed to run_until_complete to raise
+        except (Exception, ExitRequest) as exc:  # handed to run_until_complete to raise
             failure: BaseException | None = exc
         else:
             failure = None
@@ -197,6 +198,7 @@ class Engine:
             await sleep(0)
         stubborn = [run.label for run in live if run.task is not None and not run.task.is_finished]
         self._stopping = False
+        exit_targets.difference_update(self._task_nodes)
         self._task_nodes.clear()
         for run in self.node_tasks.values():
             run.task = None
@@ -285,7 +287,7 @@ class Engine:
             return await self._push(run, self._wrap(run, result, "returned"), 0)
         call = node.invoke(values)
         if inspect.iscoroutine(call):
-            result = await (guarded(call) if self.guard_exit else call)
+            result = await call
             return await self._push(run, self._wrap(run, result, "returned"), 0)
         if inspect.isasyncgen(call):
             return await self.streams._drive_stream(run, call)

@@ -246,7 +246,6 @@ class Flow:
             )
         self._check_loop(current_event_loop())
         self._prepare_run(stop_at_node_generation, terminate_on_node_error, context_factory)
-        self._engine.guard_exit = True
         token = _current_flow.set(self)
         try:
             outcome = await self._engine._main()
@@ -274,7 +273,6 @@ class Flow:
         set_limits(self.node_tasks, limits, self)
         engine = self._engine
         engine._terminate_on_error = terminate_on_node_error
-        engine.guard_exit = False
         engine._failure = None
         engine._errors = []
         self._context_factory = context_factory
