@@ -230,7 +230,7 @@ class Engine:
                 self._after_evaluation(run)
         except TaskCancelled:
             return
-        except Exception as exc:  # a hook failing between evaluations: a node error too (W6)
+        except Exception as exc:  # a hook failing between evaluations: a node error too
             attach_node_note(exc, full_name(run), node.generation)
             self._fail_with(exc)
             try:
@@ -273,7 +273,7 @@ class Engine:
         except ExitRequest as request:  # exit() inside the node: the run ends
             self._fail_with(request)
             return False
-        except Exception as exc:  # every error in a node task is a node error (W6)
+        except Exception as exc:  # every error in a node task is a node error
             return self._node_failed(run, exc, before)
         finally:
             self.streams._end_streams_of(run)
@@ -413,7 +413,7 @@ class Engine:
         run.pending_reads = count
 
     async def _wait_readers(self, run: NodeRun, data: object) -> None:
-        """Write barrier (W4): every mono consumer read my previous result first."""
+        """Write barrier: every mono consumer read my previous result first."""
         if run.pending_reads <= 0:
             return
         with self._inst.on_barrier_node_write(self.flow, run.node, data, 0):

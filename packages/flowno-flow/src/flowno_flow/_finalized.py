@@ -1,6 +1,6 @@
 # Rules: the runtime twin of a draft, built only by finalization (or _blank_finalized).
 # Static facts (ports, wiring, outputs, how to call the user function) are fixed at
-# finalization; runtime data lives in self._state (FLOW-ENGINE's NodeState) and is
+# finalization; runtime data lives in self._state (the engine's NodeState) and is
 # O(1) per access. Unknown attribute reads and public writes forward to the draft.
 # pyright: reportPrivateUsage=false
 """FinalizedNode and the finalized port types."""
@@ -225,7 +225,7 @@ class FinalizedNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
         return self._state.generation
 
     def get_data(self, run_level: int = 0) -> tuple[object, ...] | None:
-        """The data tuple complete at ``run_level`` (spec section 2.5), or ``None``.
+        """The data tuple complete at ``run_level``, or ``None``.
 
         Args:
             run_level: 0 for final results, 1 for the current stream chunk.

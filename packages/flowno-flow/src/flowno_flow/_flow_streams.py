@@ -110,7 +110,7 @@ class StreamDriver:
         return True
 
     async def _wait_advance(self, run: NodeRun, channel: Channel) -> None:
-        """Lazy lockstep (S3): wait until every active reader took my chunk and one asks."""
+        """Lazy lockstep: wait until every active reader took my chunk and one asks."""
         while not may_advance(channel):
             self.engine.set_node_status(run.node, WaitingForStartNextGeneration(1))
             await self.engine._block(run, "channel", (channel.eval, channel.index))

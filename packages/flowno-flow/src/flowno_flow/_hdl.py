@@ -1,7 +1,7 @@
 # Rules: FlowHDL = FlowHDLView + one engine Flow. The Flow is created when the outermost
 # block exits and every finalized node is registered with Flow.add_node in registration
 # order. A FlowHDL opened inside another context is a view of the outer flow (nested
-# blocks, spec 4.5): it shares the outer Flow once the outer block exits.
+# blocks): it shares the outer Flow once the outer block exits.
 # pyright: reportPrivateUsage=false
 """FlowHDL: build a flow in a ``with`` block, then run it."""
 

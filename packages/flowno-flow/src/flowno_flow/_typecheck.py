@@ -1,4 +1,4 @@
-# Runtime connection type checks (FLOW-TYPES).
+# Runtime connection type checks.
 #
 # Rules of this module:
 # - Pure: no graph objects, no I/O, no state. Input: annotations; output: a reason or None.
