@@ -22,6 +22,7 @@ Rules:
 from __future__ import annotations
 
 import contextvars
+import sys
 import logging
 import selectors
 import threading
@@ -200,6 +201,7 @@ class EventLoop:
             'done'
         """
         self._check_coroutine(raw_task, "create_task")
+        self._check_not_a_task(raw_task, "create_task")
         if name is not None and not isinstance(name, str):  # pyright: ignore[reportUnnecessaryIsInstance]
             raw_task.close()  # never started: no "never awaited" warning
             check_task_name(name)
@@ -237,8 +239,10 @@ class EventLoop:
         """
         if isinstance(raw_task, TaskHandle):
             handle: TaskHandle[_R] = raw_task
-        else:
+        elif hasattr(raw_task, "send") and hasattr(raw_task, "throw"):
             handle = TaskHandle(self, raw_task)
+        else:
+            raise TypeError(f"cancel() needs a TaskHandle or a task's coroutine, got {raw_task!r}")
         task = handle._task  # pyright: ignore[reportPrivateUsage]
         if task.state == DONE:
             return CancelRequest(handle, False)
@@ -288,6 +292,8 @@ class EventLoop:
             a
             b
         """
+        if when != when:
+            raise ValueError("call_at() needs a time on the loop's clock, got NaN")
         return self._timers.add(when, callback, args)
 
     def call_later(self, delay: float, callback: Callable[..., object], *args: Any) -> TimerHandle:
@@ -302,6 +308,8 @@ class EventLoop:
             >>> loop.run_until_complete(main())
             at 1.5
         """
+        if delay != delay:
+            raise ValueError("call_later() needs a delay in seconds, got NaN")
         return self._timers.add(self.clock.now() + delay, callback, args)
 
     def call_at_run_end(self, callback: Callable[..., object], *args: Any) -> TimerHandle:
@@ -610,7 +618,14 @@ class EventLoop:
         if self._running:
             _close_refused(root_task)
             raise RuntimeError("this EventLoop is already running (nested run on the same loop)")
-        self._check_coroutine(root_task, "run_until_complete")
+        if root_task not in self._live:  # (a task made by create_task may be the root)
+            try:
+                self._check_coroutine(root_task, "run_until_complete")
+            except RuntimeError:
+                raise  # already started: not ours to close
+            except TypeError:
+                _close_refused(root_task)
+                raise
         if io is not None and io is not self._io.backend and self._io.watches:
             _close_refused(root_task)
             raise RuntimeError("cannot switch the I/O backend while tasks wait on fds")
@@ -800,7 +815,12 @@ class EventLoop:
                         if task.cancel_pending is not None:
                             self._deliver_cancel(task)
                         continue
-                    if kind is spawn_cmd and type(command.raw_task) is coroutine_type:
+                    if (
+                        kind is spawn_cmd
+                        and type(command.raw_task) is coroutine_type
+                        and command.raw_task not in live
+                        and not _already_started(command.raw_task)
+                    ):
                         # (pyright: the type check above leaves the coroutine's parameters unknown)
                         raw = command.raw_task  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
                         context = task.context.copy()  # type: ignore[union-attr]
@@ -1126,11 +1146,23 @@ class EventLoop:
         exc = TaskCancelled(task.handle)
         self._finish(task, "cancelled", None, exc)
 
+    def _check_not_a_task(self, coro: object, caller: str) -> None:
+        if coro in self._live:
+            raise RuntimeError(
+                f"{caller}() got the coroutine of a live task ({self._live[coro].handle!r}): "  # type: ignore[index]
+                "a coroutine object runs as one task only; call the async function again"
+            )
+
     @staticmethod
     def _check_coroutine(coro: object, caller: str) -> None:
         if not (hasattr(coro, "send") and hasattr(coro, "throw")):
             raise TypeError(
                 f"{caller}() needs a coroutine (the result of calling an async def), got {coro!r}"
+            )
+        if _already_started(coro):
+            raise RuntimeError(
+                f"{caller}() got a coroutine that has already started or finished ({coro!r}): "
+                "a coroutine object runs as one task only; call the async function again"
             )
 
     def _drain_inbox(self) -> None:
@@ -1155,7 +1187,8 @@ class EventLoop:
     def _cmd_spawn(self, handle: TaskHandle[Any], command: SpawnCommand[Any]) -> None:
         try:
             self._check_coroutine(command.raw_task, "spawn")
-        except TypeError as error:
+            self._check_not_a_task(command.raw_task, "spawn")
+        except (TypeError, RuntimeError) as error:
             self._resume(handle._task, None, error)  # pyright: ignore[reportPrivateUsage]
             return
         child = self._new_task(command.raw_task, parent=handle, name=command.name)
@@ -1164,6 +1197,10 @@ class EventLoop:
     def _cmd_join(self, handle: TaskHandle[Any], command: JoinCommand[Any]) -> None:
         me = handle._task  # pyright: ignore[reportPrivateUsage]
         target = command.task_handle._task  # pyright: ignore[reportPrivateUsage]
+        if target.loop is not self and target.outcome is None and target.state != DONE:
+            error = RuntimeError(f"cannot join {target.handle!r}: it belongs to another EventLoop")
+            self._resume(me, None, error)
+            return
         if target.state == DONE:
             if target.outcome is None:
                 self._resume(
@@ -1293,6 +1330,19 @@ def _close_in_context(task: TaskRecord) -> None:
         task.coro.close()
     else:
         context.run(task.coro.close)
+
+
+def _already_started(coro: object) -> bool:
+    """True for a native coroutine that is running, suspended or closed (not just created)."""
+    if type(coro) is not CoroutineType:
+        return False
+    native = cast("CoroutineType[Any, Any, Any]", coro)
+    frame = native.cr_frame
+    if frame is None or native.cr_running:
+        return True
+    if sys.version_info >= (3, 11):
+        return native.cr_suspended
+    return frame.f_lasti != -1
 
 
 def _close_refused(coro: object) -> None:
