@@ -62,6 +62,7 @@ from flowno_eventloop._tasks import (
     CancelRequest,
     TaskCancelled,
     TaskHandle,
+    SCOPES_CANCELLED,
     TaskRecord,
     check_task_name,
 )
@@ -887,7 +888,7 @@ class EventLoop:
         if state == PARKED:  # a packet a legacy subclass queued for its own command: a wake
             self._unpark(task)
         elif state == READY and task.cancel_pending is not None:  # not a wake: cancel now
-            exc, task.cancel_pending = task.cancel_pending, None
+            exc = self._take_cancel(task) or exc
         if self._hooks:
             self._before_step_hooks(task, value, exc)
         task.state = RUNNING
@@ -1068,22 +1069,72 @@ class EventLoop:
 
         A refusable abort (``park(abort=...)``) returning False keeps the task parked and
         the cancel pending: the primitive has handed the task what it waited for and wakes
-        it; the cancel is thrown in at its next park or checkpoint.
+        it; the cancel is thrown in at its next park or checkpoint. A cancel that a shield
+        scope holds back stays pending too.
         """
+        if self._cancel_to_throw(task) is None:
+            return
         on_cancel = task.on_cancel
-        exc: BaseException | None = task.cancel_pending
+        error: BaseException | None = None
         if on_cancel is not None:
             task.on_cancel = None
             try:
                 accepted = on_cancel()
-            except Exception as error:
-                error.__context__ = exc
-                exc = error
+            except Exception as failure:
+                error = failure
             else:
                 if accepted is False and type(on_cancel) is RefusableAbort:
                     return
-        task.cancel_pending = None
+        exc = self._take_cancel(task)
+        if error is not None:
+            error.__context__ = exc
+            exc = error
         self._wake(task, None, exc)
+
+    def _cancel_to_throw(self, task: TaskRecord) -> BaseException | None:
+        """What a park or checkpoint of ``task`` would throw in now (None: nothing/shielded).
+
+        A task cancel or an interrupt is held back by any shield scope around the task. A
+        cancelled scope (level-triggered) gives a fresh exception for the outermost cancelled
+        scope that no shield inside it hides, at every park until it exits.
+        """
+        pending = task.cancel_pending
+        scopes = task.scopes
+        if pending is None or not scopes:
+            return None if pending is SCOPES_CANCELLED else pending
+        if pending is not SCOPES_CANCELLED:
+            return None if any(scope.shield for scope in scopes) else pending
+        target = None
+        for scope in scopes:  # outer first
+            if scope.shield:
+                target = None
+            if target is None and scope.cancel_called:
+                target = scope
+        return None if target is None else target.cancel_exception(task.handle)
+
+    def _take_cancel(self, task: TaskRecord) -> BaseException | None:
+        """Consume what a park or checkpoint throws in now; re-arm for cancelled scopes."""
+        exc = self._cancel_to_throw(task)
+        if exc is None:
+            if task.cancel_pending is SCOPES_CANCELLED and not _any_scope_cancelled(task):
+                task.cancel_pending = None
+            return None
+        task.cancel_pending = SCOPES_CANCELLED if _any_scope_cancelled(task) else None
+        return exc
+
+    def _scope_exited(self, task: TaskRecord) -> None:
+        """A cancel scope of ``task`` exited: drop the scope marker if nothing is left."""
+        if task.cancel_pending is SCOPES_CANCELLED and not _any_scope_cancelled(task):
+            task.cancel_pending = None
+
+    def _scope_cancelled(self, task: TaskRecord) -> None:
+        """A cancel scope of ``task`` was cancelled: throw it in now if parked, else later."""
+        if task.state == DONE:
+            return
+        if task.cancel_pending is None:
+            task.cancel_pending = SCOPES_CANCELLED
+        if task.state == PARKED:
+            self._deliver_cancel(task)
 
     # ------------------------------------------------------------------ tasks
 
@@ -1330,6 +1381,11 @@ def _close_in_context(task: TaskRecord) -> None:
         task.coro.close()
     else:
         context.run(task.coro.close)
+
+
+def _any_scope_cancelled(task: TaskRecord) -> bool:
+    scopes = task.scopes
+    return bool(scopes) and any(scope.cancel_called for scope in scopes)  # type: ignore[union-attr]
 
 
 def _already_started(coro: object) -> bool:
