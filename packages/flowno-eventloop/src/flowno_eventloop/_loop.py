@@ -44,7 +44,7 @@ from flowno_eventloop._commands import (
     WaitReadableCommand,
     WaitWritableCommand,
 )
-from flowno_eventloop._commands import TURN
+from flowno_eventloop._commands import SLEEP_NOW, TURN
 from flowno_eventloop._compat_commands import COMPAT_HANDLERS
 from flowno_eventloop._context import current_loop_var, current_task_var
 from flowno_eventloop._errors import InstrumentHookError
@@ -756,14 +756,8 @@ class EventLoop:
         running: int = RUNNING
         parked: int = PARKED
         done: int = DONE
-        now = _NOW
-        turn = TURN
-        sleep_cmd, park_cmd, spawn_cmd, join_cmd = (
-            SleepCommand,
-            ParkCommand,
-            SpawnCommand,
-            JoinCommand,
-        )
+        turn, sleep_now = TURN, SLEEP_NOW
+        park_cmd, spawn_cmd, join_cmd = ParkCommand, SpawnCommand, JoinCommand
         coroutine_type, record = CoroutineType, TaskRecord
         steps = batches = 0
         try:
@@ -817,10 +811,13 @@ class EventLoop:
                     except BaseException as fatal:
                         self._finish(task, "error", None, fatal)
                         raise
+                    if command is sleep_now:  # sleep(0): a checkpoint (a cancel lands at its turn)
+                        task.state = ready
+                        append((coro, None, None))
+                        continue
                     kind = type(command)  # pyright: ignore[reportUnknownVariableType]
-                    if kind is sleep_cmd and command.end_time == now:  # sleep(0): a checkpoint
-                        # (a pending cancel is thrown in at its turn, except after TURN)
-                        task.state = ready if command is not turn else woken
+                    if command is turn:  # a turn that is not a cancellation point
+                        task.state = woken
                         append((coro, None, None))
                         continue
                     if kind is park_cmd:
@@ -833,14 +830,15 @@ class EventLoop:
                     if (
                         kind is spawn_cmd
                         and type(command.raw_task) is coroutine_type
+                        and command.raw_task.cr_frame is not None  # (not finished)
                         and command.raw_task not in live
-                        and not _already_started(command.raw_task)
                     ):
                         # (pyright: the type check above leaves the coroutine's parameters unknown)
                         raw = command.raw_task  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
                         context = task.context.copy()  # type: ignore[union-attr]
                         child = record(self, raw, context)  # pyright: ignore[reportUnknownArgumentType]
-                        child.name = command.name
+                        if command.name is not None:
+                            child.name = command.name
                         context.run(set_current_task, child.handle)
                         live[raw] = child
                         append((raw, None, None))  # pyright: ignore[reportUnknownArgumentType]
@@ -1118,7 +1116,7 @@ class EventLoop:
         scope that no shield inside it hides, at every park until it exits.
         """
         pending = task.cancel_pending
-        scopes = task.scopes
+        scopes = getattr(task, "scopes", None)
         if pending is None or not scopes:
             return None if pending is SCOPES_CANCELLED else pending
         if pending is not SCOPES_CANCELLED:
@@ -1404,21 +1402,29 @@ def _close_in_context(task: TaskRecord) -> None:
 
 
 def _any_scope_cancelled(task: TaskRecord) -> bool:
-    scopes = task.scopes
+    scopes: list[Any] | None = getattr(task, "scopes", None)
     return bool(scopes) and any(scope.cancel_called for scope in scopes)  # type: ignore[union-attr]
+
+
+if sys.version_info >= (3, 11):
+
+    def _is_fresh(coro: CoroutineType[Any, Any, Any]) -> bool:
+        """True for a native coroutine that was created and never started (nor closed)."""
+        return not coro.cr_suspended and not coro.cr_running and coro.cr_frame is not None
+
+else:  # pragma: no cover - 3.10
+
+    def _is_fresh(coro: CoroutineType[Any, Any, Any]) -> bool:
+        """True for a native coroutine that was created and never started (nor closed)."""
+        frame = coro.cr_frame
+        return frame is not None and not coro.cr_running and frame.f_lasti == -1
 
 
 def _already_started(coro: object) -> bool:
     """True for a native coroutine that is running, suspended or closed (not just created)."""
     if type(coro) is not CoroutineType:
         return False
-    native = cast("CoroutineType[Any, Any, Any]", coro)
-    frame = native.cr_frame
-    if frame is None or native.cr_running:
-        return True
-    if sys.version_info >= (3, 11):
-        return native.cr_suspended
-    return frame.f_lasti != -1
+    return not _is_fresh(cast("CoroutineType[Any, Any, Any]", coro))
 
 
 def _close_refused(coro: object) -> None:

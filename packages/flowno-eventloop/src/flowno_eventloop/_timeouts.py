@@ -188,9 +188,10 @@ class CancelScope:
         self._handle = current_task_handle()
         self._loop = self._handle.event_loop
         record = self._handle._task  # pyright: ignore[reportPrivateUsage]
-        if record.scopes is None:
-            record.scopes = []
-        record.scopes.append(self)
+        scopes: list[Any] | None = getattr(record, "scopes", None)
+        if scopes is None:
+            scopes = record.scopes = []
+        scopes.append(self)
         self._state = "active"
         if self._relative is not None:
             self._deadline = self._loop.clock.now() + self._relative
@@ -209,7 +210,7 @@ class CancelScope:
         self._state = "exited"
         self._cancel_timer()
         record = self._handle._task  # pyright: ignore[reportPrivateUsage]
-        scopes = record.scopes
+        scopes: list[Any] | None = getattr(record, "scopes", None)
         if scopes:
             if scopes[-1] is self:
                 scopes.pop()
