@@ -25,7 +25,8 @@ import math
 from types import TracebackType
 from typing import Any
 
-from flowno_eventloop import EventLoop, TaskCancelled, TaskHandle
+from flowno_eventloop._loop import EventLoop
+from flowno_eventloop._tasks import TaskCancelled, TaskHandle
 from flowno_eventloop.lowlevel import TimerHandle, current_task_handle
 
 __all__ = ["CancelScope", "ScopeCancelled", "fail_after", "fail_at", "move_on_after", "move_on_at"]
