@@ -60,7 +60,7 @@ __all__ = [
     "spawn",
 ]
 
-# --- beyond the original (EL-beyond) ---
+# --- beyond the original ---
 from flowno_eventloop._semaphore import BoundedSemaphore, Semaphore
 from flowno_eventloop._taskgroup import TaskGroup
 from flowno_eventloop._threads import from_thread_run, run_coroutine_threadsafe, to_thread

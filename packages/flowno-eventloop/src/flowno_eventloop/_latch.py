@@ -65,7 +65,7 @@ class CountdownLatch:
         return self._count
 
     def set_count(self, count: int) -> None:
-        """Set the counter; a positive count re-arms a released latch (W19).
+        """Set the counter; a positive count re-arms a released latch.
 
         Example:
             >>> from flowno_eventloop import EventLoop, CountdownLatch

@@ -127,7 +127,7 @@ def azip(*iterators: AsyncIterator[Any]) -> AsyncIterator[tuple[Any, ...]]: ...
 def azip(*iterators: AsyncIterator[Any]) -> AsyncIterator[tuple[Any, ...]]:
     """Advance several async iterators in lockstep, like ``zip``; stop at the shortest.
 
-    Departures from the original (W19): ``azip()`` with no argument raises ``TypeError``
+    Departures from the original: ``azip()`` with no argument raises ``TypeError``
     (it looped forever); when a later iterator ends, the items already taken from the earlier
     ones in that round are lost just as with the builtin ``zip`` (documented, not hidden), and
     no iterator is closed by azip.

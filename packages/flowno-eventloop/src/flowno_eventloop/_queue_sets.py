@@ -26,7 +26,7 @@ class AsyncSetQueue(AsyncQueue[_K]):
     """An :class:`AsyncQueue` that never holds two equal items (items must be hashable).
 
     ``put`` of an item already queued returns at once (no error, even when closed).
-    Membership is O(1) (W16).
+    Membership is O(1).
 
     Example:
         >>> from flowno_eventloop import EventLoop

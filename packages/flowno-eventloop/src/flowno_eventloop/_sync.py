@@ -2,7 +2,7 @@
 
 Rules: waiters live on the primitive (``Waiters``, FIFO); a cancelled waiter removes itself
 through its ``on_cancel``; an uncontended acquire, a release, ``Event.set`` and ``notify`` never
-give the turn away (seed 000); misuse (non-owner release, wait/notify without the lock,
+give the turn away; misuse (non-owner release, wait/notify without the lock,
 re-acquiring a held lock) raises :class:`OwnershipError` in the offending task.
 """
 
