@@ -172,12 +172,18 @@ class FinalizedNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
     """The runtime twin of a draft node, created when the ``FlowHDL`` block exits.
 
     Example:
-        >>> from flowno_flow._factory import make_node_class
-        >>> async def Neg(v: int = 1) -> int:
+        >>> from flowno_flow import FlowHDL, node
+        >>> @node
+        ... async def Neg(v: int = 1) -> int:
         ...     return -v
-        >>> fin = make_node_class(Neg)()._blank_finalized()
-        >>> fin.generation, fin.get_data(), fin.push_data((-1,)), fin.get_data()
-        (None, None, (0,), (-1,))
+        >>> with FlowHDL() as f:
+        ...     f.neg = Neg(2)
+        >>> fin = f.neg
+        >>> fin.generation, fin.get_data()
+        (None, None)
+        >>> f.run_until_complete()
+        >>> fin.generation, fin.get_data()
+        ((0,), (-2,))
     """
 
     _flowno_is_finalized: ClassVar[bool] = True

@@ -34,10 +34,10 @@ class FlowHDL(FlowHDLView):
     the nodes are finalized. Names starting with ``_`` are ordinary attributes.
 
     Example:
-        >>> from flowno_flow._factory import make_node_class
-        >>> async def Add(a: int, b: int) -> int:
+        >>> from flowno_flow import node
+        >>> @node
+        ... async def Add(a: int, b: int) -> int:
         ...     return a + b
-        >>> Add = make_node_class(Add)
         >>> with FlowHDL() as f:
         ...     f.total = Add(f.x, 2)
         ...     f.x = Add(1, 1)

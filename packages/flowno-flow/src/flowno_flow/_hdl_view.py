@@ -40,10 +40,10 @@ class FlowHDLView:
     The outermost context finalizes everything when it exits.
 
     Example:
-        >>> from flowno_flow._factory import make_node_class
-        >>> async def One() -> int:
+        >>> from flowno_flow import node
+        >>> @node
+        ... async def One() -> int:
         ...     return 1
-        >>> One = make_node_class(One)
         >>> registered = []
         >>> with FlowHDLView(registered.append) as v:
         ...     v.later_user = One()

@@ -24,7 +24,7 @@ whose constructor accepts, for ``a``, an ``int``, a draft node producing an ``in
 drafts also feed ``stream_in`` parameters annotated ``Stream[T]``.
 
 Example:
-    >>> from flowno_flow._protocols import MonoNode2, StreamingNode1
+    >>> from flowno_flow import MonoNode2, StreamingNode1
     >>> MonoNode2[int, int, tuple[int]].__origin__ is MonoNode2
     True
 """

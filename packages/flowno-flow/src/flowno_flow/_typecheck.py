@@ -90,7 +90,7 @@ def connection_mismatch(
         True
         >>> connection_mismatch(list[int], "list[str]") is None  # unresolved string: unknown
         True
-        >>> from flowno_flow._stream import Stream
+        >>> from flowno_flow import Stream
         >>> connection_mismatch(str, Stream[int] | None)
         'str is not compatible with int'
     """
