@@ -56,7 +56,7 @@ from ._run_errors import (
     attach_node_note,
     missing_defaults_message,
 )
-from ._status import AnyStatus, Error, Executing, WaitingForStartNextGeneration
+from ._status import EXECUTING, AnyStatus, Error, waiting_status
 from ._types import Generation, InputPortIndex
 
 if TYPE_CHECKING:
@@ -103,7 +103,8 @@ class Engine:
     def set_defaulted_inputs(self, node: Node, defaulted_inputs: list[InputPortIndex]) -> None:
         """Record that ``node`` is fed defaults on these ports; raise their stitch levels."""
         run = self.node_tasks[node]
-        run.defaulted = list(defaulted_inputs)
+        if defaulted_inputs or run.defaulted:  # no new list per evaluation when empty
+            run.defaulted = list(defaulted_inputs)
         for port in defaulted_inputs:
             node._state.raise_stitch(port)
         if defaulted_inputs and run.entry_fresh:
@@ -111,7 +112,9 @@ class Engine:
 
     def clear_defaulted_inputs(self, node: Node) -> None:
         """Forget the defaulted-port record of ``node``."""
-        self.node_tasks[node].defaulted = []
+        run = self.node_tasks[node]
+        if run.defaulted:
+            run.defaulted = []
 
     async def _main(self, supervisor: bool = False) -> BaseException | None:
         """The root task: start the work, supervise, always shut down cleanly.
@@ -220,7 +223,7 @@ class Engine:
         try:
             while True:
                 while not run.go:
-                    self.set_node_status(node, WaitingForStartNextGeneration(run.last_level))
+                    self.set_node_status(node, waiting_status(run.last_level))
                     await park(reason=idle)
                 run.go = False
                 set_phase(run, _RUNNING if run.phase != _DEAD else _DEAD)
@@ -258,11 +261,12 @@ class Engine:
         inst = self._inst
         before = node.generation
         run.never_ran = False
-        self.set_node_status(node, Executing())
+        self.set_node_status(node, EXECUTING)
         try:
             with self._lifecycle(node, 0):
                 values = self._gather(run)
-                inst.on_defaulted_inputs_set(self.flow, node, list(run.defaulted))
+                if inst is not NO_OP_INSTRUMENT:
+                    inst.on_defaulted_inputs_set(self.flow, node, list(run.defaulted))
                 ok = await self._call_node(run, values)
             run.last_level = 0
             return ok

@@ -17,7 +17,7 @@ from ._accumulate import Accumulator
 from ._generation import inc_generation
 from ._node_run import MISSING, NodeRun
 from ._policy import NodeTimeoutError
-from ._status import Executing, Stalled, WaitingForStartNextGeneration
+from ._status import EXECUTING, Stalled, waiting_status
 from ._stream import (
     Channel,
     ReadDecision,
@@ -112,9 +112,9 @@ class StreamDriver:
     async def _wait_advance(self, run: NodeRun, channel: Channel) -> None:
         """Lazy lockstep: wait until every active reader took my chunk and one asks."""
         while not may_advance(channel):
-            self.engine.set_node_status(run.node, WaitingForStartNextGeneration(1))
+            self.engine.set_node_status(run.node, waiting_status(1))
             await self.engine._block(run, "channel", (channel.eval, channel.index))
-        self.engine.set_node_status(run.node, Executing())
+        self.engine.set_node_status(run.node, EXECUTING)
 
     def _wake_readers(self, channel: Channel) -> None:
         for port in channel.ports:
@@ -177,7 +177,7 @@ class StreamDriver:
                 await self.engine._block(consumer, "stall", stream)
             finally:
                 port.waiter = None
-            self.engine.set_node_status(consumer.node, Executing())
+            self.engine.set_node_status(consumer.node, EXECUTING)
 
     def _stream_cancel(self, stream: Stream[Any]) -> None:
         prod = stream._producer

@@ -66,6 +66,7 @@ class FlowHDL(FlowHDLView):
             value: f"f.{name}" for name, value in self._nodes.items() if is_finalized_node(value)
         }
         self._flow.label_nodes(labels)
+        self._flow.prepare_wiring()
 
     def _on_finalized(self, nodes: list[AnyFinalized]) -> None:
         flow = self._require_flow("register the finalized nodes")

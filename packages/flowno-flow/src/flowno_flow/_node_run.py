@@ -244,9 +244,9 @@ def refresh_entries(run: NodeRun) -> None:
 
 def recount(run: NodeRun) -> None:
     run.entry_fresh = [entry_fresh_now(run, k) for k in range(len(run.inputs))]
-    run.entry_skip = [False] * len(run.inputs)
     run.skipped = 0
     if run.has_routes:
+        run.entry_skip = [False] * len(run.inputs)
         for k, fresh in enumerate(run.entry_fresh):
             _update_skip(run, k, fresh)
     run.stale_count = run.entry_fresh.count(False)
