@@ -10,10 +10,18 @@ import types
 from collections.abc import Generator, Iterator
 from typing import Any, Generic, TypeVar
 
-from flowno_eventloop._commands import SLEEP_NOW, Command
+from flowno_eventloop._commands import SLEEP_NOW, TURN, Command
+from flowno_eventloop._context import current_task_var
 from flowno_eventloop._tasks import TaskHandle, TaskRecord
 
-__all__ = ["Waiters", "checkpoint", "park_on"]
+__all__ = [
+    "Waiters",
+    "cancel_pending",
+    "checkpoint",
+    "checkpoint_if_cancelled",
+    "park_on",
+    "shielded_turn",
+]
 
 _V = TypeVar("_V")
 
@@ -107,3 +115,57 @@ def park_on(command: Command) -> Generator[Command, Any, Any]:
         'ok'
     """
     return (yield command)
+
+
+def cancel_pending() -> bool:
+    """True if the current task has a cancel waiting for its next park or checkpoint.
+
+    Primitives check it before an operation takes effect (and then ``await checkpoint()``),
+    so a cancel never lands after it.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop
+        >>> async def main():
+        ...     return cancel_pending()
+        >>> EventLoop().run_until_complete(main(), join=True)
+        False
+    """
+    handle = _current_handle()
+    return handle is not None and handle._task.cancel_pending is not None  # pyright: ignore[reportPrivateUsage]
+
+
+_current_handle = current_task_var.get
+
+
+@types.coroutine
+def checkpoint_if_cancelled() -> Generator[Command, Any, None]:
+    """Throw a pending cancel in now (a checkpoint), else do nothing, without yielding.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop
+        >>> async def main():
+        ...     await checkpoint_if_cancelled()
+        ...     return "ok"
+        >>> EventLoop().run_until_complete(main(), join=True)
+        'ok'
+    """
+    if cancel_pending():
+        yield SLEEP_NOW
+
+
+@types.coroutine
+def shielded_turn() -> Generator[Command, Any, None]:
+    """Go to the back of the ready queue without becoming a cancellation point.
+
+    After an operation took effect (an item stored or taken), so that a cancel arriving
+    meanwhile is thrown in at the next checkpoint instead of undoing it in the caller's eyes.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop
+        >>> async def main():
+        ...     await shielded_turn()
+        ...     return "ok"
+        >>> EventLoop().run_until_complete(main(), join=True)
+        'ok'
+    """
+    yield TURN

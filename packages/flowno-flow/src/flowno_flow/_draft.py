@@ -18,13 +18,21 @@ from typing_extensions import TypeVarTuple, Unpack
 from ._binding import PortSpec, bind_arguments
 from ._build_context import current_registry
 from ._build_errors import (
-    NodeArgumentError,
     NodeReuseError,
     OutputPortError,
     PortAlreadyConnectedError,
 )
 from ._callsite import user_callsite
+from ._draft_ports import (
+    DraftInputPortRef,
+    DraftOutputPortRef,
+    NodePlaceholder,
+    OutputPortRefPlaceholder,
+    Source,
+    _check_index_type,
+)
 from ._node_spec import EMPTY, NodeSpec
+from ._route import check_route
 
 if TYPE_CHECKING:
     from ._finalized import FinalizedNode
@@ -46,151 +54,7 @@ _logger = logging.getLogger("flowno.flow")
 _Ts = TypeVarTuple("_Ts")
 _ReturnTupleT_co = TypeVar("_ReturnTupleT_co", covariant=True)
 _T_co = TypeVar("_T_co", covariant=True)
-
-
-class DraftOutputPortRef(Generic[_T_co]):
-    """Output ``port_index`` of a draft node: ``producer.output(k)``.
-
-    Example:
-        >>> from flowno_flow._draft import Constant
-        >>> Constant(3).output(0)
-        Constant#....output(0)
-    """
-
-    __slots__ = ("node", "port_index")
-
-    def __init__(self, node: AnyDraftNode, port_index: int) -> None:
-        self.node: AnyDraftNode = node
-        self.port_index: int = port_index
-
-    def connect(self, target: DraftInputPortRef) -> None:
-        """Connect this output to ``target`` (``producer.output(k).connect(consumer.input(i))``).
-
-        Args:
-            target: The consumer's input port reference.
-
-        Raises:
-            PortAlreadyConnectedError: the input port already has a producer.
-            NodeArgumentError: ``target`` is not an input port reference.
-        """
-        _input_target(self, target).node._connect(target.port_index, self)
-
-    def __repr__(self) -> str:
-        return f"{self.node!r}.output({self.port_index})"
-
-
-class DraftInputPortRef:
-    """Input ``port_index`` of a draft node: ``consumer.input(i)``.
-
-    Example:
-        >>> from flowno_flow._draft import Constant
-        >>> Constant(3).input  # doctest: +ELLIPSIS
-        <bound method DraftNode.input of Constant#...>
-    """
-
-    __slots__ = ("node", "port_index")
-
-    def __init__(self, node: AnyDraftNode, port_index: int) -> None:
-        self.node: AnyDraftNode = node
-        self.port_index: int = port_index
-
-    def __repr__(self) -> str:
-        return f"{self.node!r}.input({self.port_index})"
-
-
-class NodePlaceholder:
-    """A forward reference ``f.name`` to a node not defined yet in a FlowHDL block.
-
-    Resolved against the name table of the context it was read from, when the outermost
-    ``FlowHDL`` block exits.
-
-    Example:
-        >>> NodePlaceholder("later")
-        NodePlaceholder(name='later')
-    """
-
-    __slots__ = ("created_at", "name", "view")
-
-    def __init__(self, name: str, view: object = None, created_at: str | None = None) -> None:
-        self.name: str = name
-        self.view: object = view
-        self.created_at: str = created_at if created_at is not None else user_callsite(2)
-
-    def output(self, port_index: int) -> OutputPortRefPlaceholder:
-        """A forward reference to output ``port_index`` of the named node.
-
-        Args:
-            port_index: Output port index (checked at finalization).
-
-        Returns:
-            The output reference placeholder.
-
-        Example:
-            >>> NodePlaceholder("x").output(1)
-            OutputPortRefPlaceholder(name='x', port_index=1)
-        """
-        _check_index_type(port_index, "output", f"{self.name} (referenced at {self.created_at})")
-        return OutputPortRefPlaceholder(self, port_index)
-
-    def __repr__(self) -> str:
-        return f"NodePlaceholder(name={self.name!r})"
-
-
-class OutputPortRefPlaceholder:
-    """A forward reference to output ``port_index`` of the node named ``placeholder.name``.
-
-    Example:
-        >>> OutputPortRefPlaceholder(NodePlaceholder("x"), 0).name
-        'x'
-    """
-
-    __slots__ = ("placeholder", "port_index")
-
-    def __init__(self, placeholder: NodePlaceholder, port_index: int) -> None:
-        self.placeholder: NodePlaceholder = placeholder
-        self.port_index: int = port_index
-
-    @property
-    def name(self) -> str:
-        """The referenced name."""
-        return self.placeholder.name
-
-    def connect(self, target: DraftInputPortRef) -> None:
-        """Connect the (future) output to ``target``; resolved at finalization.
-
-        Args:
-            target: The consumer's input port reference.
-
-        Raises:
-            NodeArgumentError: ``target`` is not an input port reference.
-        """
-        _input_target(self, target).node._connect(target.port_index, self)
-
-    def __repr__(self) -> str:
-        return f"OutputPortRefPlaceholder(name={self.name!r}, port_index={self.port_index})"
-
-
-def _input_target(source: object, target: object) -> DraftInputPortRef:
-    if isinstance(target, DraftInputPortRef):
-        return target
-    got = f"{type(target).__name__}: {target!r}"
-    hint = f"{target!r}.input(i)" if isinstance(target, DraftNode) else "consumer.input(i)"
-    raise NodeArgumentError(
-        f"{source!r}.connect() at {user_callsite()} needs an input port reference such as "
-        f"{hint}, got {got}"
-    )
-
-
-def _check_index_type(port_index: object, what: str, label: str) -> None:
-    if not isinstance(port_index, int) or isinstance(port_index, bool):
-        raise NodeArgumentError(
-            f"{label}: {what} port index must be an int, got {type(port_index).__name__} "
-            f"{port_index!r} (at {user_callsite()})"
-        )
-
-
-#: What an input port can be connected to while drafting.
-Source: TypeAlias = "DraftOutputPortRef[Any] | OutputPortRefPlaceholder"
+_K = TypeVar("_K")
 
 
 class DraftNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
@@ -201,10 +65,10 @@ class DraftNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
     ``@node``.
 
     Example:
-        >>> from flowno_flow._factory import make_node_class
-        >>> async def Add(a: int, b: int) -> int:
+        >>> from flowno_flow import node
+        >>> @node
+        ... async def AddNode(a: int, b: int) -> int:
         ...     return a + b
-        >>> AddNode = make_node_class(Add)
         >>> d = AddNode(1, 2)
         >>> isinstance(d, DraftNode), [repr(n)[:9] for n in d.get_input_nodes()]
         (True, ['Constant#', 'Constant#'])
@@ -214,6 +78,8 @@ class DraftNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
     _flowno_counter: ClassVar[Iterator[int]]
     _flowno_is_finalized: ClassVar[bool] = False
     _flowno_quiet: ClassVar[bool] = False
+    _flowno_policies: ClassVar[tuple[Any, ...]] = ()  # @node(retry=, timeout=, policies=)
+    _flowno_item_timeout: ClassVar[float | None] = None  # timeout= of a streaming node
     _flowno_id: int
     _created_at: str
 
@@ -274,6 +140,33 @@ class DraftNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
         """
         self._check_output_index(port_index, self._label)
         return DraftOutputPortRef(self, port_index)
+
+    def on(self, kind: type[_K]) -> DraftOutputPortRef[_K]:
+        """The routed port of type ``kind``: it fires only when the node returns a ``kind``.
+
+        The node's return annotation must be a union with ``kind`` as a member
+        (``-> ToolCall | Answer``, or ``-> str | None`` for a "maybe" output).
+
+        Args:
+            kind: A member class of the return union.
+
+        Returns:
+            The output reference (typed ``kind`` for type checkers).
+
+        Raises:
+            OutputPortError: the node does not return a union with ``kind`` in it.
+
+        Example:
+            >>> from flowno_flow import node
+            >>> @node
+            ... async def Parse(text: str) -> int | None:
+            ...     return int(text) if text.isdigit() else None
+            >>> Parse("7").on(int)
+            Parse#....on(int)
+        """
+        self._check_route(kind, self._label)
+        ref: DraftOutputPortRef[_K] = DraftOutputPortRef(self, 0, kind)
+        return ref
 
     def input(self, port_index: int) -> DraftInputPortRef:
         """Reference input ``port_index`` (the target of ``producer.output(k).connect``).
@@ -340,6 +233,15 @@ class DraftNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
             known = "unknown" if count is None else str(count)
             raise OutputPortError(f"{label} has no output {port_index} (it has {known} output(s))")
 
+    def _check_route(self, route: object, label: str) -> None:
+        spec = type(self)._flowno_spec
+        annotation = spec.output_port_annotation(0)
+        check_route(route, annotation, annotation is not EMPTY and not spec.multiple_outputs, label)
+        if spec.multiple_outputs:
+            raise OutputPortError(
+                f"{label}.on(...): a node with multiple_outputs=True does not route by type"
+            )
+
     def _connect(self, port_index: int, source: Source) -> None:
         self.input(port_index)
         current = self._sources[port_index]
@@ -350,9 +252,10 @@ class DraftNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
         if isinstance(source, DraftOutputPortRef):
             producer = source.node
             _check_not_finalized(producer, self, port_index)
-            producer._check_output_index(
-                source.port_index, f"{producer._label} (feeding {self._port_label(port_index)})"
-            )
+            feeding = f"{producer._label} (feeding {self._port_label(port_index)})"
+            producer._check_output_index(source.port_index, feeding)
+            if source.route is not None:
+                producer._check_route(source.route, feeding)
             producer._consumers.append((self, port_index, source.port_index))
         self._sources[port_index] = source
 

@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from ._signature_text import describe_missing_defaults
+
 __all__ = [
     "FlowDeadlockError",
     "MissingDefaultError",
@@ -16,6 +18,7 @@ __all__ = [
     "TerminateLimitReached",
     "WaitingNode",
     "attach_node_note",
+    "attach_note",
     "exception_group_type",
     "missing_defaults_message",
 ]
@@ -127,7 +130,21 @@ def attach_node_note(exc: BaseException, node_name: str, generation: object) -> 
         >>> e.__notes__
         ['raised in node Mul#0 (evaluation after generation None)']
     """
-    note = f"raised in node {node_name} (evaluation after generation {generation!r})"
+    attach_note(exc, f"raised in node {node_name} (evaluation after generation {generation!r})")
+
+
+def attach_note(exc: BaseException, note: str) -> None:
+    """Add ``note`` to ``exc`` once (``add_note`` on 3.11+, ``__notes__`` by hand on 3.10).
+
+    Args:
+        exc: The exception.
+        note: The text.
+
+    Example:
+        >>> e = ValueError("boom"); attach_note(e, "hint"); attach_note(e, "hint")
+        >>> e.__notes__
+        ['hint']
+    """
     existing = getattr(exc, "__notes__", None)
     if isinstance(existing, list) and note in existing:
         return
@@ -144,15 +161,7 @@ def attach_node_note(exc: BaseException, node_name: str, generation: object) -> 
 
 def missing_defaults_message(members: Sequence[tuple[Any, Sequence[int]]], *, cycle: bool) -> str:
     """The MissingDefaultError text (cycle form or single-node form)."""
-    try:
-        from ._signature_text import describe_missing_defaults
-
-        text = describe_missing_defaults(members)
-    except ImportError:  # pragma: no cover - FLOW-BUILD's module not there yet
-        text = "\nOR\n".join(
-            f"  {node!r} must have defaults for EACH/ALL of inputs {ports}"
-            for node, ports in members
-        )
+    text = describe_missing_defaults(members)
     if cycle and not text.startswith("Detected a cycle"):
         text = (
             "Detected a cycle without default values. You must add defaults to the indicated "

@@ -3,7 +3,7 @@
 # Rules: stream bookkeeping for one streaming producer (a Channel) and its
 # stream_in consumer ports (PortCursors). Only the latest chunk is kept: the
 # producer publishes chunk k+1 only when every active port took chunk k and
-# one of them asks for more (lockstep, W4/S3), so nothing is ever skipped and
+# one of them asks for more (lockstep), so nothing is ever skipped and
 # memory is O(1) per stream. The decisions (read_decision, may_advance) are pure
 # functions; waking tasks is done by the engine (_flow.py).
 """Stream, StreamCancelled and the per-producer stream bookkeeping."""
@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._finalized import FinalizedInputPortRef, FinalizedOutputPortRef
 from ._instrumentation import get_current_flow_instrument
+from ._stream_marker import StreamMarker
 
 if TYPE_CHECKING:
     from ._finalized import AnyFinalizedNode
-    from ._flow_streams import StreamEngine
+    from ._flow_streams import StreamDriver
     from ._node_run import NodeRun
 
 __all__ = [
@@ -191,7 +192,7 @@ def may_advance(channel: Channel) -> bool:
     return asking or not any_active
 
 
-class Stream(Generic[_T_co], AsyncIterator[_T_co]):
+class Stream(StreamMarker, Generic[_T_co], AsyncIterator[_T_co]):
     """The chunks of one producer output, for one consumer port and one evaluation.
 
     Created by the engine for each evaluation of a stream_in consumer; iterate
@@ -220,7 +221,7 @@ class Stream(Generic[_T_co], AsyncIterator[_T_co]):
         self.input: FinalizedInputPortRef[Any] = input
         self.output: FinalizedOutputPortRef[Any] = output
         self.run_level: int = 1
-        self._flow: StreamEngine | None = None
+        self._flow: StreamDriver | None = None
         self._producer: NodeRun | None = None
         self._port: PortCursor | None = None
         self._eval = -1

@@ -1,4 +1,4 @@
-# Runtime connection type checks (FLOW-TYPES).
+# Runtime connection type checks.
 #
 # Rules of this module:
 # - Pure: no graph objects, no I/O, no state. Input: annotations; output: a reason or None.
@@ -38,6 +38,8 @@ from collections.abc import Callable
 from typing import Any, Final, Union
 
 import typing_extensions
+
+from ._stream_marker import is_stream_annotation
 
 __all__ = [
     "connection_mismatch",
@@ -88,7 +90,7 @@ def connection_mismatch(
         True
         >>> connection_mismatch(list[int], "list[str]") is None  # unresolved string: unknown
         True
-        >>> from flowno_flow._stream import Stream
+        >>> from flowno_flow import Stream
         >>> connection_mismatch(str, Stream[int] | None)
         'str is not compatible with int'
     """
@@ -240,10 +242,8 @@ def _stream_item_type(consumer_type: object) -> object:
 
 
 def _mentions_flowno_stream(consumer_type: object) -> bool:
-    from ._stream import Stream  # the engine's class; imported late, only for identity
-
     members = _union_members(_normalize(consumer_type))
-    return any(m is Stream or typing.get_origin(m) is Stream for m in members)
+    return any(is_stream_annotation(m) for m in members)
 
 
 def _stream_arg(annotation: object) -> object:
