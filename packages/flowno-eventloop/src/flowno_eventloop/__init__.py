@@ -59,6 +59,7 @@ __all__ = [
 ]
 
 # --- beyond the original (EL-beyond) ---
+from flowno_eventloop._futures import FutureLike, wait_future
 from flowno_eventloop._semaphore import BoundedSemaphore, Semaphore
 from flowno_eventloop._taskgroup import TaskGroup
 from flowno_eventloop._threads import from_thread_run, run_coroutine_threadsafe, to_thread
@@ -85,3 +86,4 @@ __all__ += [
     "run_coroutine_threadsafe",
     "to_thread",
 ]
+__all__ += ["FutureLike", "wait_future"]  # awaiting work that runs elsewhere
