@@ -6,6 +6,8 @@ from __future__ import annotations
 import concurrent.futures
 import os
 import pickle
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -208,3 +210,37 @@ def test_bad_executor_arguments() -> None:
             await run_in_executor(3, where, "x")  # type: ignore[arg-type]
 
     run(main())
+
+
+def run_python(code: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    return done.stdout.strip()
+
+
+def test_importing_the_package_imports_neither_dask_nor_ray() -> None:
+    code = (
+        "import sys, flowno_eventloop, flowno_eventloop.executors\n"
+        "heavy = {'dask', 'distributed', 'ray'} & set(sys.modules)\n"
+        "print(sorted(heavy))"
+    )
+    assert run_python(code) == "[]"
+
+
+def test_a_missing_engine_names_the_extra() -> None:
+    """Ray and Dask are blocked in a fresh interpreter (as if not installed)."""
+    code = (
+        "import sys\n"
+        "sys.modules['ray'] = None; sys.modules['distributed'] = None\n"
+        "from flowno_eventloop.executors import DaskExecutor, RayExecutor\n"
+        "for attempt in (lambda: RayExecutor().submit(print), lambda: DaskExecutor().client):\n"
+        "    try:\n"
+        "        attempt()\n"
+        "    except ImportError as exc:\n"
+        "        print(exc)\n"
+    )
+    assert run_python(code).splitlines() == [
+        "ray is not installed; install the extra: pip install 'flowno-eventloop[ray]'",
+        "distributed is not installed; install the extra: pip install 'flowno-eventloop[dask]'",
+    ]

@@ -127,9 +127,9 @@ async def run_in_executor(
         >>> EventLoop().run_until_complete(main(), join=True)
         (256, 81)
     """
-    future = _resolve(executor).submit(fn, *args, **kwargs)
+    pool = _resolve(executor)
     try:
-        return await wait_future(future)
+        return await wait_future(pool.submit(fn, *args, **kwargs))
     except Exception as exc:
         if not _is_pickling_error(exc):
             raise
@@ -139,7 +139,8 @@ async def run_in_executor(
 def _is_pickling_error(exc: BaseException) -> bool:
     if isinstance(exc, pickle.PicklingError):
         return True
-    return isinstance(exc, (TypeError, AttributeError)) and "pickle" in str(exc).lower()
+    text = str(exc).lower()
+    return isinstance(exc, (TypeError, AttributeError)) and ("pickle" in text or "serializ" in text)
 
 
 def _pieces(
