@@ -24,6 +24,12 @@ from flowno_eventloop import (
 )
 from flowno_eventloop.lowlevel import wait_readable
 
+# Process-pool workers import this module by the name pytest gave it, relative to the
+# repository root (import mode "importlib"), so the root must be on their sys.path.
+_ROOT = str(Path(__file__).resolve().parents[3])
+if _ROOT not in sys.path:
+    sys.path.append(_ROOT)
+
 
 @pytest.fixture(autouse=True)
 def no_leaked_threads() -> Iterator[None]:

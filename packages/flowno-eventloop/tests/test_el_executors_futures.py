@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import multiprocessing
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -217,7 +218,8 @@ def test_without_a_wait_a_parked_root_is_a_deadlock() -> None:
 
 def test_process_pool_exception_carries_the_remote_traceback_as_a_note() -> None:
     async def main() -> BaseException:
-        with concurrent.futures.ProcessPoolExecutor(1) as pool:
+        context = multiprocessing.get_context("forkserver")
+        with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
             with pytest.raises(ZeroDivisionError) as info:
                 await wait_future(pool.submit(divmod, 1, 0))
         return info.value

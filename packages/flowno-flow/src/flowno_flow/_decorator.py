@@ -16,7 +16,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from typing import Any, Concatenate, Literal, ParamSpec, TypeVar, overload
 
+from flowno_eventloop import ExecutorLike
+
 from ._callsite import user_callsite
+from ._executor_node import ExecutorNodeDecorator, MultipleOutputsExecutorNodeDecorator
 from ._factory import make_node_class
 from ._group import make_template_class
 from ._protocols import (
@@ -251,6 +254,10 @@ class NodeDecorator:
     @overload
     def __call__(self, func_or_cls: Callable[..., Any], /) -> type[AnyNode]: ...
     @overload
+    def __call__(self, func_or_cls: None = None, /, *, multiple_outputs: Literal[False] | None = None, stream_in: Sequence[str] = (), executor: ExecutorLike) -> ExecutorNodeDecorator: ...  # pyright: ignore[reportOverlappingOverload]
+    @overload
+    def __call__(self, func_or_cls: None = None, /, *, multiple_outputs: Literal[True], stream_in: Sequence[str] = (), executor: ExecutorLike) -> MultipleOutputsExecutorNodeDecorator: ...  # pyright: ignore[reportOverlappingOverload]
+    @overload
     def __call__(self, func_or_cls: None = None, /, *, multiple_outputs: Literal[False] | None = None, stream_in: Sequence[str] = ()) -> SingleOutputDecorator: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
     def __call__(self, func_or_cls: None = None, /, *, multiple_outputs: Literal[True], stream_in: Sequence[str] = ()) -> MultipleOutputsDecorator: ...
@@ -264,6 +271,7 @@ class NodeDecorator:
         *,
         multiple_outputs: bool | None = None,
         stream_in: Sequence[str] = (),
+        executor: ExecutorLike | None = None,
     ) -> Any:
         """Turn an async function, async generator function or class into a node class.
 
@@ -278,6 +286,10 @@ class NodeDecorator:
           chunks; ``@node(multiple_outputs=True)``: the result (or each chunk) is the tuple of
           outputs, reachable as ``draft.output(k)``.
         * ``@node.template`` on ``def G(view, ...)``: a group, see :meth:`template`.
+        * ``@node(executor="process")`` on a plain ``def F(...)``: each evaluation runs
+          ``F`` on the executor (``"thread"``, ``"process"`` or a
+          ``concurrent.futures.Executor``) while the loop goes on; arguments and results
+          must pickle for processes and clusters.
 
         Type checkers see ``type[MonoNode2[int, int, tuple[int]]]`` for
         ``async def Add(a: int, b: int) -> int``; connecting a node whose output is an ``int``
@@ -288,6 +300,7 @@ class NodeDecorator:
             func_or_cls: the function or class (absent in the ``@node(...)`` form).
             multiple_outputs: the node's result is its tuple of outputs (functions only).
             stream_in: names of the parameters that receive a ``Stream``.
+            executor: run the body, a plain function, on this executor.
 
         Returns:
             A draft node class, or a decorator when called without ``func_or_cls``.
@@ -304,6 +317,12 @@ class NodeDecorator:
             >>> Add.__name__, repr(Add(1, 2))[:4]
             ('Add', 'Add#')
         """
+        if executor is not None:
+            maker = (
+                MultipleOutputsExecutorNodeDecorator if multiple_outputs else ExecutorNodeDecorator
+            )
+            decorator = maker(executor, bool(multiple_outputs), stream_in)
+            return decorator if func_or_cls is None else decorator(func_or_cls)
         if func_or_cls is not None:
             return _build(
                 func_or_cls,
