@@ -241,6 +241,8 @@ _ROWS: list[tuple[str, str, list[str]]] = [
             "node",
         ],
     ),
+    # Awaiting work that runs elsewhere (beyond the original).
+    ("flowno", EL, ["ExecutorLike", "FutureLike", "run_in_executor", "wait_future"]),
 ]
 
 # (alias module, name, library module, library name), one row per documented alias.

@@ -168,7 +168,7 @@ class DaskExecutor(concurrent.futures.Executor):
 
 def _dask_outcome(foreign: Any) -> Any:
     if foreign.status == "error":
-        exc = foreign.exception()
+        exc: BaseException = foreign.exception()
         text = "".join(traceback.format_exception(type(exc), exc, foreign.traceback()))
         raise add_remote_traceback(exc, text)
     if foreign.cancelled():
