@@ -42,17 +42,37 @@ _pools: weakref.WeakKeyDictionary[Any, dict[str, concurrent.futures.Executor]] =
 )
 
 
-def _process_context() -> Any:
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+def _process_context(fn: object) -> Any:
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    _preload(context, fn)
+    return context
 
 
-def _new_pool(kind: str, loop: Any) -> concurrent.futures.Executor:
+def _preload(context: Any, fn: object) -> None:
+    """Have the fork server import the module(s) of the first function when it starts, so
+    that the workers it forks do not each import them again (the main module is run again
+    in every worker; what it imports is then already there)."""
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver  # pyright: ignore[reportPrivateUsage]
+    preload = list(getattr(server, "_preload_modules", ["__main__"]))
+    for module in (getattr(fn, "__module__", None), type(fn).__module__):
+        if isinstance(module, str) and module not in preload and module not in _NOT_PRELOADED:
+            preload.append(module)
+    context.set_forkserver_preload(preload)
+
+
+_NOT_PRELOADED = frozenset({"__main__", "builtins", "functools"})
+
+
+def _new_pool(kind: str, loop: Any, fn: object) -> concurrent.futures.Executor:
     if kind == "thread":
         return concurrent.futures.ThreadPoolExecutor(
             thread_name_prefix=f"flowno-executor-{id(loop):x}"
         )
-    return concurrent.futures.ProcessPoolExecutor(mp_context=_process_context())
+    return concurrent.futures.ProcessPoolExecutor(mp_context=_process_context(fn))
 
 
 def _shutdown_pools(loop: Any) -> None:
@@ -61,10 +81,13 @@ def _shutdown_pools(loop: Any) -> None:
         pool.shutdown(wait=True)
 
 
-def loop_executor(kind: Literal["thread", "process"]) -> concurrent.futures.Executor:
+def loop_executor(
+    kind: Literal["thread", "process"], fn: object = None
+) -> concurrent.futures.Executor:
     """The running loop's shared ``"thread"`` or ``"process"`` pool, created on first use.
 
-    Call it from a task. The pool lives until the current run of the loop ends.
+    Call it from a task. The pool lives until the current run of the loop ends. ``fn``, the
+    first function submitted, tells the process pool's fork server what to import up front.
 
     Raises:
         ValueError: If ``kind`` is not ``"thread"`` or ``"process"``.
@@ -79,13 +102,13 @@ def loop_executor(kind: Literal["thread", "process"]) -> concurrent.futures.Exec
         loop.call_at_run_end(_shutdown_pools, loop)
     pool = pools.get(kind)
     if pool is None:
-        pool = pools[kind] = _new_pool(kind, loop)
+        pool = pools[kind] = _new_pool(kind, loop, fn)
     return pool
 
 
-def _resolve(executor: ExecutorLike) -> concurrent.futures.Executor:
+def _resolve(executor: ExecutorLike, fn: object) -> concurrent.futures.Executor:
     if isinstance(executor, str):
-        return loop_executor(executor)
+        return loop_executor(executor, fn)
     if not callable(getattr(executor, "submit", None)):
         raise TypeError(
             f"executor: expected 'thread', 'process' or a concurrent.futures.Executor, "
@@ -127,7 +150,7 @@ async def run_in_executor(
         >>> EventLoop().run_until_complete(main(), join=True)
         (256, 81)
     """
-    pool = _resolve(executor)
+    pool = _resolve(executor, fn)
     try:
         return await wait_future(pool.submit(fn, *args, **kwargs))
     except Exception as exc:
