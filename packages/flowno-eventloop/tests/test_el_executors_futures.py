@@ -246,3 +246,27 @@ def test_the_waiting_task_shows_its_future_as_park_reason() -> None:
         return reason
 
     assert run(main()).startswith("wait_future(<Future")
+
+
+def test_a_cancel_after_the_outcome_arrived_delivers_the_outcome_first() -> None:
+    """The future completed (its wake is on its way) when the cancel comes: the task gets
+    the result, and the cancel at its next park; the result is not lost."""
+    fut: concurrent.futures.Future[int] = concurrent.futures.Future()
+    got: list[int] = []
+
+    async def waiter() -> None:
+        got.append(await wait_future(fut))
+        await sleep(0)  # the cancel is thrown in here
+        got.append(-1)
+
+    async def main() -> bool:
+        handle = await spawn(waiter())
+        await sleep(0)
+        fut.set_result(5)  # the done-callback queues the wake
+        handle.cancel()
+        with pytest.raises(TaskCancelled):
+            await handle.join()
+        return handle.is_cancelled
+
+    assert run(main()) is True
+    assert got == [5]
