@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from flowno_eventloop.lowlevel import wait_readable
-from flowno_flow import FlowHDL, NodeDefinitionError, node
+from flowno_flow import FlowHDL, NodeDefinitionError, Retry, node
 
 # Process-pool workers import this module by the name pytest gave it, relative to the
 # repository root (import mode "importlib"), so the root must be on their sys.path.
@@ -132,6 +132,28 @@ def test_two_process_branches_run_at_the_same_time(tmp_path: Path) -> None:
         os.close(started_fd)
         os.close(gate_fd)
     assert (f.a.get_data(), f.b.get_data(), f.release.get_data()) == (("a!",), ("b!",), ("ab",))
+
+
+ATTEMPTS: list[int] = []
+
+
+@node(executor="thread", retry=Retry(attempts=3, delay=0.0))
+def Flaky(x: int) -> int:
+    ATTEMPTS.append(x)
+    if len(ATTEMPTS) < 3:
+        raise ConnectionError("not yet")
+    return x + len(ATTEMPTS)
+
+
+def test_policies_wrap_the_executor_call() -> None:
+    """retry= re-runs the body on the executor: two failures, then a result."""
+    ATTEMPTS.clear()
+    with FlowHDL() as f:
+        f.number = Number()
+        f.flaky = Flaky(f.number)
+    f.run_until_complete()
+    assert f.flaky.get_data() == (9,)
+    assert ATTEMPTS == [6, 6, 6]
 
 
 def test_executor_nodes_are_drawn_like_any_other() -> None:

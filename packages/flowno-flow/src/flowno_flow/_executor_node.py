@@ -155,16 +155,25 @@ class ExecutorNodeDecorator:
     """
 
     def __init__(
-        self, executor: ExecutorLike, multiple_outputs: bool, stream_in: Sequence[str] = ()
+        self,
+        executor: ExecutorLike,
+        multiple_outputs: bool,
+        stream_in: Sequence[str] = (),
+        *,
+        finish: Callable[[Any, str], None] | None = None,
     ) -> None:
         self.executor: ExecutorLike = executor
         self.multiple_outputs: bool = multiple_outputs
         self.stream_in: tuple[str, ...] = tuple(stream_in)
+        self._finish = finish  # attaches the node's other policies (retry=, timeout= ...)
 
     def _make(self, fn: Callable[..., Any]) -> Any:
         where = user_callsite()
         body = executor_body(fn, self.executor, self.stream_in, where)
-        return make_node_class(body, multiple_outputs=self.multiple_outputs, created_at=where)
+        built = make_node_class(body, multiple_outputs=self.multiple_outputs, created_at=where)
+        if self._finish is not None:
+            self._finish(built, where)
+        return built
 
     # fmt: off
     @overload
