@@ -9,7 +9,6 @@ import pickle
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +30,7 @@ if _ROOT not in sys.path:
     sys.path.append(_ROOT)
 
 
-@pytest.fixture(autouse=True)
-def no_leaked_threads() -> Iterator[None]:
-    before = set(threading.enumerate())
-    yield
-    leaked = [t for t in threading.enumerate() if t not in before]
-    assert leaked == [], f"threads left behind: {leaked}"
+pytestmark = pytest.mark.usefixtures("no_leaked_threads")
 
 
 def run(main: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,13 +20,7 @@ from flowno_eventloop import (
 )
 from flowno_eventloop.lowlevel import current_task_handle
 
-
-@pytest.fixture(autouse=True)
-def no_leaked_threads() -> Iterator[None]:
-    before = set(threading.enumerate())
-    yield
-    leaked = [t for t in threading.enumerate() if t not in before]
-    assert leaked == [], f"threads left behind: {leaked}"
+pytestmark = pytest.mark.usefixtures("no_leaked_threads")
 
 
 def run(main: Any, clock: MockClock | None = None) -> Any:

@@ -148,3 +148,17 @@ def test_cancelling_the_task_cancels_a_dask_future(client: Any) -> None:
 
     run(main())
     assert futures[0].cancelled()
+
+
+def test_an_address_is_connected_once_and_shared_by_derived_executors(client: Any) -> None:
+    base = DaskExecutor(client.scheduler.address)
+    derived = base.options(retries=1)
+
+    async def main() -> int:
+        return await run_in_executor(derived, scale, 2, factor=21)
+
+    assert run(main()) == 42
+    assert derived.client is base.client is not client
+    connected = base.client
+    derived.shutdown()  # closes the client the base created, for both
+    assert connected.status == "closed"

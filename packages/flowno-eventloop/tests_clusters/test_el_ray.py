@@ -15,6 +15,7 @@ ray = pytest.importorskip("ray")
 from flowno_eventloop import (  # noqa: E402
     EventLoop,
     TaskCancelled,
+    fail_after,
     run_in_executor,
     sleep,
     spawn,
@@ -55,10 +56,10 @@ def assigned_resources() -> dict[str, float]:
 
 def say_started_then_spin(started: str, interrupted: str) -> None:
     """Remote: announce the start, run until ray.cancel interrupts, announce that too."""
-    fd = os.open(started, os.O_WRONLY)
-    os.write(fd, b"started")
-    os.close(fd)
     try:
+        fd = os.open(started, os.O_WRONLY)
+        os.write(fd, b"started")
+        os.close(fd)
         while True:
             time.sleep(0.01)
     except KeyboardInterrupt:
@@ -131,7 +132,8 @@ def test_cancelling_the_task_interrupts_a_running_ray_task(tmp_path: Path) -> No
         await wait_readable(started_fd)
         first = os.read(started_fd, 7)
         await handle.cancel()
-        await wait_readable(interrupted_fd)
+        with fail_after(60):  # a guard against hanging, not a measurement
+            await wait_readable(interrupted_fd)
         return first, os.read(interrupted_fd, 11)
 
     try:

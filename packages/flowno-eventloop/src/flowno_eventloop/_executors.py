@@ -6,7 +6,9 @@ Rules of this module:
   shared pools. They are created on first use in a run and shut down (waiting for work
   still running) when that run of the loop ends; the next run creates them again.
 - The process pool starts its workers with ``forkserver`` where the platform has it
-  (``spawn`` elsewhere), never with a plain ``fork`` of a process that runs threads.
+  (``spawn`` elsewhere), never with a plain ``fork`` of a process that runs threads. The
+  module of the first function submitted is added to the fork server's preload list (if
+  the server is not running yet), so each forked worker starts with it imported.
 - Waiting goes through :func:`wait_future`, so everything said there holds: other tasks
   keep running, no deadlock is reported, cancelling the task cancels the future.
 - A call whose function, arguments or result cannot be pickled fails with
@@ -160,10 +162,18 @@ async def run_in_executor(
 
 
 def _is_pickling_error(exc: BaseException) -> bool:
+    """Did pickling fail (the messages vary with the Python version and the engine)?"""
     if isinstance(exc, pickle.PicklingError):
         return True
-    text = str(exc).lower()
-    return isinstance(exc, (TypeError, AttributeError)) and ("pickle" in text or "serializ" in text)
+    if not isinstance(exc, (TypeError, AttributeError)):
+        return False
+    text = " ".join([str(exc), *getattr(exc, "__notes__", ())]).lower()
+    return any(marker in text for marker in _PICKLING_MARKERS)
+
+
+# "cannot pickle ...", "Could not serialize ...", and a process pool's feeder thread failing
+# in ForkingPickler.dumps ("Can't get local object ..." on 3.13).
+_PICKLING_MARKERS = ("pickle", "serializ", "dumps(")
 
 
 def _pieces(

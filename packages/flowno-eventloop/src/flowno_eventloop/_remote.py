@@ -16,6 +16,7 @@ Rules of this module:
 from __future__ import annotations
 
 import concurrent.futures
+import copy
 import functools
 import importlib
 import re
@@ -102,12 +103,7 @@ class DaskExecutor(concurrent.futures.Executor):
         resources: dict[str, float] | None = None,
         **submit_options: Any,
     ) -> None:
-        self._target = address_or_client
-        self._client: Any = (
-            None if isinstance(address_or_client, (str, type(None))) else (address_or_client)
-        )
-        self._owns_client = self._client is None
-        self._lock = threading.Lock()
+        self._connection = _DaskConnection(address_or_client)
         self.submit_options: dict[str, Any] = dict(submit_options)
         if resources is not None:
             self.submit_options = {"resources": dict(resources), **self.submit_options}
@@ -115,11 +111,7 @@ class DaskExecutor(concurrent.futures.Executor):
     @property
     def client(self) -> Any:
         """The ``distributed.Client``, connected on first access if given as an address."""
-        with self._lock:
-            if self._client is None:
-                distributed = _require("distributed", "dask")
-                self._client = distributed.Client(self._target)
-            return self._client
+        return self._connection.client()
 
     def options(self, **submit_options: Any) -> Self:
         """A DaskExecutor on the same client with some ``Client.submit`` options changed.
@@ -129,11 +121,7 @@ class DaskExecutor(concurrent.futures.Executor):
             >>> DaskExecutor(retries=2).options(retries=0).submit_options
             {'retries': 0}
         """
-        derived = type(self).__new__(type(self))
-        derived.__dict__.update(self.__dict__)
-        derived._owns_client = False
-        derived.submit_options = {**self.submit_options, **submit_options}
-        return derived
+        return _derived(self, submit_options={**self.submit_options, **submit_options})
 
     def submit(
         self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs
@@ -154,16 +142,49 @@ class DaskExecutor(concurrent.futures.Executor):
         return _bridge(foreign, _dask_outcome, functools.partial(client.loop.add_callback, cancel))
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        """Close the client if this executor created it.
+        """Close the client if this executor (or the one it derives from) created it.
 
         Example:
             >>> from flowno_eventloop.executors import DaskExecutor
             >>> DaskExecutor().shutdown()  # never connected: nothing to close
         """
+        self._connection.close()
+
+
+class _DaskConnection:
+    """The client of a DaskExecutor and of the executors derived from it (shared)."""
+
+    def __init__(self, address_or_client: Any) -> None:
+        self._target = address_or_client
+        given = not isinstance(address_or_client, (str, type(None)))
+        self._client: Any = address_or_client if given else None
+        self._owned = not given
+        self._lock = threading.Lock()
+
+    def client(self) -> Any:
         with self._lock:
-            client, self._client = self._client, None
-        if client is not None and self._owns_client:
+            if self._client is None:
+                distributed = _require("distributed", "dask")
+                self._client = distributed.Client(self._target)
+            return self._client
+
+    def close(self) -> None:
+        with self._lock:
+            client = self._client
+            if self._owned:
+                self._client = None
+        if client is not None and self._owned:
             client.close()
+
+
+_E = TypeVar("_E")
+
+
+def _derived(executor: _E, **changes: Any) -> _E:
+    """A shallow copy of ``executor`` (sharing its connection) with attributes changed."""
+    derived = copy.copy(executor)
+    derived.__dict__.update(changes)
+    return derived
 
 
 def _dask_outcome(foreign: Any) -> Any:
@@ -207,10 +228,7 @@ class RayExecutor(concurrent.futures.Executor):
             >>> RayExecutor(num_cpus=2).options(num_cpus=1).ray_remote_options
             {'num_cpus': 1}
         """
-        derived = type(self).__new__(type(self))
-        derived.__dict__.update(self.__dict__)
-        derived.ray_remote_options = {**self.ray_remote_options, **ray_remote_options}
-        return derived
+        return _derived(self, ray_remote_options={**self.ray_remote_options, **ray_remote_options})
 
     def _remote(self, ray: Any, fn: Callable[..., Any]) -> Any:
         with self._lock:
