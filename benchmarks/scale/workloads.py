@@ -27,27 +27,38 @@ async def Work(iterations: int = 0) -> int:
     return iterations
 
 
-def timed_burn(iterations: int) -> float:
-    """Run ``burn``; the CPU seconds it took in the process that ran it."""
-    start = time.process_time()
+def timed_burn(iterations: int) -> tuple[float, float, float]:
+    """Run ``burn``: the CPU seconds it took in the process that ran it, and its start and
+    end on the wall clock (``time.time``, comparable across processes)."""
+    start, cpu = time.time(), time.process_time()
     burn(iterations)
-    return time.process_time() - start
+    return time.process_time() - cpu, start, time.time()
+
+
+def peak_overlap(spans: list[tuple[float, float, float]]) -> int:
+    """The largest number of bodies that were running at the same moment."""
+    events = sorted([(s, 1) for _, s, _ in spans] + [(e, -1) for _, _, e in spans])
+    running = peak = 0
+    for _, step in events:
+        running += step
+        peak = max(peak, running)
+    return peak
 
 
 @node
-async def BurnInline(iterations: int, index: int) -> float:
+async def BurnInline(iterations: int, index: int) -> tuple[float, float, float]:
     return timed_burn(iterations)
 
 
 @node(executor="process")
-def BurnInProcess(iterations: int, index: int) -> float:
+def BurnInProcess(iterations: int, index: int) -> tuple[float, float, float]:
     return timed_burn(iterations)
 
 
-def fan_out(mode: str, iterations: int) -> list[float]:
+def fan_out(mode: str, iterations: int) -> list[tuple[float, float, float]]:
     """FAN_OUT independent CPU-bound nodes fed by one source (mode "inline" or "process"), or
     the same calls on a bare ProcessPoolExecutor (mode "pool", the reference without
-    Flowno); the CPU seconds of each call."""
+    Flowno); per call, what ``timed_burn`` returned."""
     if mode == "pool":
         context = multiprocessing.get_context("forkserver")
         with concurrent.futures.ProcessPoolExecutor(mp_context=context) as pool:
