@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import pickle
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -162,3 +163,12 @@ def test_an_address_is_connected_once_and_shared_by_derived_executors(client: An
     connected = base.client
     derived.shutdown()  # closes the client the base created, for both
     assert connected.status == "closed"
+
+
+def test_an_argument_that_does_not_serialize_is_named(client: Any) -> None:
+    async def main() -> None:
+        lock = threading.Lock()
+        with pytest.raises(pickle.PicklingError, match=r"argument 0 \(lock\) cannot be pickled"):
+            await run_in_executor(DaskExecutor(client), scale, lock, factor=1)  # type: ignore[arg-type]
+
+    run(main())
