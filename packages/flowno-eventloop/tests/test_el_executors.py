@@ -190,6 +190,24 @@ def test_a_ticker_keeps_ticking_while_a_process_blocks(tmp_path: Path) -> None:
     assert len(ticks) == 20
 
 
+def test_a_ticker_keeps_ticking_while_a_thread_blocks() -> None:
+    gate = threading.Event()
+    ticks: list[int] = []
+
+    async def ticker() -> None:
+        while len(ticks) < 20:
+            ticks.append(len(ticks))
+            await sleep(0)
+        gate.set()
+
+    async def main() -> bool:
+        await spawn(ticker())
+        return await run_in_executor("thread", gate.wait, 30)
+
+    assert run(main()) is True
+    assert len(ticks) == 20
+
+
 def test_the_loops_pools_are_shut_down_when_the_run_ends() -> None:
     loop = EventLoop()
 
