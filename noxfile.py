@@ -157,7 +157,8 @@ def tests(session: nox.Session, dist: str) -> None:
 
 @nox.session(python=TOOLS_PYTHON)
 def clusters(session: nox.Session) -> None:
-    """The Dask and Ray executors against a real local Dask cluster and a real local Ray."""
+    """The Dask and Ray executors (and executor nodes) against a real local Dask cluster and a
+    real local Ray."""
     eventloop = PACKAGES_DIR / "flowno-eventloop"
     session.install(
         "-e",
@@ -165,7 +166,10 @@ def clusters(session: nox.Session) -> None:
         *_local_paths(["flowno-flow"], editable=True),
         *test_tools("flowno-eventloop"),
     )
-    session.run("pytest", str(eventloop / "tests_clusters"), "-q", *session.posargs)
+    folders = [
+        str(PACKAGES_DIR / dist / "tests_clusters") for dist in ("flowno-eventloop", "flowno-flow")
+    ]
+    session.run("pytest", *folders, "-q", *session.posargs)
 
 
 @nox.session(python=TOOLS_PYTHON)
