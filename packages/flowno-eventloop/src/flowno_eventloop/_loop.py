@@ -1,83 +1,40 @@
-"""The EventLoop: a microkernel that steps coroutines and serves a few generic commands.
+"""The EventLoop: the public face of the loop (tasks, timers, threads, runs, statistics).
 
 Rules:
-- Tasks yield command objects, served by ``type(command)`` through ``self._handlers`` (the
-  hot loop ``_step_batches`` serves sleep(0)/park/spawn/join-of-finished in place; with hooks
-  or an overridden ``_handle_command`` the general ``_step``/``_handle_command`` path runs;
-  subclass command types are resolved once via the MRO and cached). Built-in handlers never
-  raise: errors go to the task.
-- The ready queue ``self.tasks`` holds ``(coroutine, value, exception)`` packets (the
-  original's shape, so subclasses may append to it). A batch steps every packet that was ready
-  when it started; between batches the selector is polled once (timeout 0) if any fd is
-  watched, the inbox drained and due timers run; when there is none of these the next batch
-  starts at once. The loop blocks only when nothing is ready.
-- A task's state lives on its ``TaskRecord`` record; only live tasks are in ``self._live``; the
-  outcome stays on the handle (nothing grows with finished tasks). Counters make
-  ``has_living_tasks`` O(1).
-- Park/wake is the only way a task waits: sleep, join, fd waits and every primitive are built
-  on it; cancelling a parked task runs its ``on_cancel`` first, so nothing wakes it twice.
+- The loop is built in layers, each a module importing only the ones below it: kernel (task
+  records, park / wake / cancel), stepping, dispatch (the built-in commands), running (a run
+  as a tick; ``run_until_complete`` drives it) and this public class.
+- The original's command names (``EventWaitCommand``, ``LockAcquireCommand`` ...) are served
+  by thin adapters over the primitives, registered here from outside the kernel.
 - No module globals: the loop owns its selector (lazily, closed on exit), clock and state.
 """
 
 from __future__ import annotations
 
 import contextvars
-import sys
-import logging
 import selectors
 import threading
-from collections import deque
 from collections.abc import Callable, Coroutine
-from types import CoroutineType
 from typing import Any, Literal, TypeVar, cast, overload
 
-from flowno_eventloop._clock import Clock, MonotonicClock
-from flowno_eventloop._commands import (
-    CancelCommand,
-    Command,
-    ExitCommand,
-    JoinCommand,
-    ParkCommand,
-    RefusableAbort,
-    SleepCommand,
-    SpawnCommand,
-    WaitReadableCommand,
-    WaitWritableCommand,
-)
-from flowno_eventloop._commands import TURN
-from flowno_eventloop._compat_commands import COMPAT_HANDLERS
-from flowno_eventloop._context import current_loop_var, current_task_var
-from flowno_eventloop._errors import InstrumentHookError
 from flowno_eventloop._backend import IOBackend, Waker
-from flowno_eventloop._io import READ, WRITE, IOWatcher, fileno_of
-from flowno_eventloop._running import LoopExit, LoopRun
-from flowno_eventloop._signals import SignalGuard
+from flowno_eventloop._commands import (
+    Command,
+)
+from flowno_eventloop._compat_commands import COMPAT_HANDLERS
+from flowno_eventloop._context import current_task_var
+from flowno_eventloop._dispatch import Dispatch
+from flowno_eventloop._kernel import enter_task_context
+from flowno_eventloop._running import LoopRun, start_run
 from flowno_eventloop._tasks import (
-    DONE,
-    PARKED,
-    READY,
-    RUNNING,
-    WOKEN,
-    STATE_NAMES,
     CancelRequest,
-    TaskCancelled,
     TaskHandle,
     TaskRecord,
     check_task_name,
 )
-from flowno_eventloop._timers import TimerHandle, TimerQueue
-from flowno_eventloop.instrumentation import (
-    EMPTY_INSTRUMENT,
-    EventLoopInstrument,
-    TaskSendMetadata,
-    TaskThrowMetadata,
-    get_current_instrument,
-)
-from flowno_eventloop.types import AnyPacket
+from flowno_eventloop._timers import TimerHandle
 
 __all__ = ["CommandHandler", "EventLoop"]
-
-logger = logging.getLogger("flowno.eventloop")
 
 _R = TypeVar("_R")
 _C = TypeVar("_C", bound=Command)
@@ -85,18 +42,8 @@ _C = TypeVar("_C", bound=Command)
 CommandHandler = Callable[["EventLoop", TaskHandle[Any], Any], None]
 """``handler(loop, handle, command)``: resume the task with wake/wake_error or leave it parked."""
 
-_HOOK_NAMES = (
-    "_on_task_before_send",
-    "_on_task_after_send",
-    "_on_task_before_throw",
-    "_on_task_after_throw",
-    "_on_task_completed",
-    "_on_task_error",
-    "_on_task_cancelled",
-)
 
-
-class EventLoop:
+class EventLoop(Dispatch):
     """The Flowno event loop: runs tasks (coroutines) cooperatively on one thread.
 
     Args:
@@ -127,58 +74,9 @@ class EventLoop:
         'ab'
     """
 
-    def __init__(
-        self,
-        *,
-        clock: Clock | None = None,
-        handle_signals: bool = False,
-        deadlock_grace: float = 1.0,
-    ) -> None:
-        if deadlock_grace < 0:
-            raise ValueError(f"deadlock_grace must be >= 0 seconds, got {deadlock_grace!r}")
-        self.clock: Clock = clock if clock is not None else MonotonicClock()
-        self.deadlock_grace = deadlock_grace
-        self._stuck_since: float | None = None
-        self.tasks: deque[AnyPacket] = deque()
-        self._live: dict[Coroutine[Any, Any, Any], TaskRecord] = {}
-        self._timers = TimerQueue()
-        self._io = IOWatcher()
-        self._inbox: deque[tuple[Callable[..., object], tuple[Any, ...]]] = deque()
-        self._external_waiters = 0
-        self._handle_signals = handle_signals
-        self._handlers: dict[type, CommandHandler] = {
-            SpawnCommand: EventLoop._cmd_spawn,
-            JoinCommand: EventLoop._cmd_join,
-            SleepCommand: EventLoop._cmd_sleep,
-            ParkCommand: EventLoop._cmd_park,
-            WaitReadableCommand: EventLoop._cmd_wait_readable,
-            WaitWritableCommand: EventLoop._cmd_wait_writable,
-            ExitCommand: EventLoop._cmd_exit,
-            CancelCommand: EventLoop._cmd_cancel,
-            **COMPAT_HANDLERS,
-        }
-        self._no_handler: set[type] = set()
-        self._running = False
-        self._thread: int | None = None
-        self._stepping: TaskRecord | None = None
-        self._root: TaskRecord | None = None
-        self._stop = False
-        self._exit: LoopExit | None = None
-        self._ticking = False
-        self._waker: Waker = self._io.native
-        self._shutting_down = False
-        self._wait_for_spawned = True
-        self._hooks_overridden = any(
-            getattr(type(self), name) is not getattr(EventLoop, name) for name in _HOOK_NAMES
-        )
-        self._at_run_end: list[TimerHandle] = []
-        self._plain_dispatch = type(self)._handle_command is EventLoop._handle_command
-        self._inst: EventLoopInstrument = EMPTY_INSTRUMENT
-        self._hooks = False
-        self.steps: int = 0
-        self.batches: int = 0
-
-    # ------------------------------------------------------------------ public API
+    def _install_handlers(self) -> None:
+        super()._install_handlers()
+        self._handlers.update(COMPAT_HANDLERS)
 
     def create_task(
         self, raw_task: Coroutine[Any, Any, _R], *, name: str | None = None
@@ -208,7 +106,7 @@ class EventLoop:
         if self._running and threading.get_ident() != self._thread:
             task = TaskRecord(self, raw_task, contextvars.copy_context())
             task.name = name
-            task.context.run(_enter_task_context, self, task.handle)  # type: ignore[union-attr]
+            task.context.run(enter_task_context, self, task.handle)  # type: ignore[union-attr]
             self.call_soon_threadsafe(self._register, task, None)
             return task.handle
         task = self._new_task(raw_task, parent=current_task_var.get(), name=name)
@@ -244,22 +142,7 @@ class EventLoop:
         else:
             raise TypeError(f"cancel() needs a TaskHandle or a task's coroutine, got {raw_task!r}")
         task = handle._task  # pyright: ignore[reportPrivateUsage]
-        if task.state == DONE:
-            return CancelRequest(handle, False)
-        if not isinstance(task.cancel_pending, TaskCancelled):  # beats a pending interrupt
-            task.cancel_pending = TaskCancelled(handle)
-            if task.state == PARKED:
-                self._deliver_cancel(task)
-        return CancelRequest(handle, True)
-
-    def _interrupt(self, task: TaskRecord, exc: BaseException) -> bool:
-        """Cancel ``task`` with ``exc`` (see ``lowlevel.interrupt``)."""
-        if task.state == DONE or task.cancel_pending is not None:
-            return False
-        task.cancel_pending = exc
-        if task.state == PARKED:
-            self._deliver_cancel(task)
-        return True
+        return CancelRequest(handle, self._cancel_task(task))
 
     def call_soon(self, callback: Callable[..., object], *args: Any) -> TimerHandle:
         """Run ``callback(*args)`` on the loop thread at the next batch (loop thread only).
@@ -508,8 +391,6 @@ class EventLoop:
         """
         queue.close_nowait(self)
 
-    # ------------------------------------------------------------------ run
-
     @overload
     def run_until_complete(
         self,
@@ -565,8 +446,14 @@ class EventLoop:
             >>> EventLoop().run_until_complete(main(), join=True)
             2
         """
-        run = self._begin(
-            root_task, wait_for_spawned_tasks, None, None, self._handle_signals, _debug_max_wait_time
+        run = start_run(
+            self,
+            root_task,
+            wait_for_spawned_tasks,
+            None,
+            None,
+            self._handle_signals,
+            _debug_max_wait_time,
         )
         try:
             while True:
@@ -604,766 +491,8 @@ class EventLoop:
             >>> run.finish(join=True)
             'guest'
         """
-        return self._begin(root_task, wait_for_spawned_tasks, io, waker, False, None)
-
-    def _begin(
-        self,
-        root_task: Coroutine[Any, Any, Any],
-        wait_for_spawned_tasks: bool,
-        io: IOBackend | None,
-        waker: Waker | None,
-        handle_signals: bool,
-        max_wait: float | None,
-    ) -> LoopRun:
-        if self._running:
-            _close_refused(root_task)
-            raise RuntimeError("this EventLoop is already running (nested run on the same loop)")
-        if root_task not in self._live:  # (a task made by create_task may be the root)
-            try:
-                self._check_coroutine(root_task, "run_until_complete")
-            except RuntimeError:
-                raise  # already started: not ours to close
-            except TypeError:
-                _close_refused(root_task)
-                raise
-        if io is not None and io is not self._io.backend and self._io.watches:
-            _close_refused(root_task)
-            raise RuntimeError("cannot switch the I/O backend while tasks wait on fds")
-        self._running, self._thread = True, threading.get_ident()
-        self._stop, self._exit, self._shutting_down = False, None, False
-        self._wait_for_spawned = wait_for_spawned_tasks
-        if io is not None:
-            self._io.backend = io
-        self._waker = waker if waker is not None else self._io.native
-        signals = SignalGuard(self) if handle_signals else None
-        try:
-            if signals is not None:
-                signals.install()
-            context = contextvars.copy_context()
-            context.run(current_loop_var.set, self)
-            root = context.run(self._start_root, root_task)
-        except BaseException:
-            self._running, self._thread = False, None
-            self._end_backend()
-            if signals is not None:
-                signals.restore()
-            raise
-        return LoopRun(self, root, context, signals=signals, max_wait=max_wait)
-
-    def _start_root(self, root_task: Coroutine[Any, Any, Any]) -> TaskRecord:
-        self._refresh_instrument()
-        self._drain_inbox()
-        root = self._live.get(root_task)
-        if root is None:
-            try:
-                root = self._new_task(root_task, parent=None)
-            except BaseException:  # an instrument hook refused it: never leave it unawaited
-                self._live.pop(root_task, None)
-                if self.tasks and self.tasks[-1][0] is root_task:
-                    self.tasks.pop()
-                _close_refused(root_task)
-                raise
-        self._root = root
-        return root
-
-    def _end_backend(self) -> None:
-        """Back to the loop's own selector and waker after a run."""
-        self._io.backend = self._io.native
-        self._waker = self._io.native
-
-    def _run_end_callbacks(self) -> None:
-        """Run every ``call_at_run_end`` callback; re-raise the first failure after all ran."""
-        error: BaseException | None = None
-        while self._at_run_end:
-            handles, self._at_run_end = self._at_run_end, []
-            for handle in handles:
-                try:
-                    handle._run()  # pyright: ignore[reportPrivateUsage]
-                except BaseException as failure:  # noqa: BLE001 - re-raised below
-                    error = error or failure
-        if error is not None:
-            raise error
-
-    def _blocked(self) -> list[TaskRecord]:
-        return [t for t in self._live.values() if t.state == PARKED]
-
-    def _refresh_instrument(self) -> None:
-        inst = get_current_instrument()
-        self._inst = inst
-        self._hooks = inst is not EMPTY_INSTRUMENT or self._hooks_overridden
-
-    def _run_ready(self) -> None:
-        """Step batch after batch of ready packets while nothing else needs a look.
-
-        A batch is the packets ready when it began. Between two batches the loop goes back to
-        ``_run`` (selector poll, inbox, due timers) only if an fd is watched, a callback is
-        queued or a timer exists; otherwise it goes straight on with the next batch. So I/O
-        and timers are looked at exactly as often as with one batch per ``_run`` round, and a
-        plain run of task switches pays nothing for them.
-        """
-        self._stuck_since = None
-        if not self._hooks and self._plain_dispatch:
-            self._step_batches()
-            return
-        tasks = self.tasks
-        while True:
-            self.batches += 1
-            for _ in range(len(tasks)):
-                if not tasks or self._stop:
-                    return
-                self._step(tasks.popleft())
-            if not tasks or self._stop or self._io.watches or self._inbox or len(self._timers):
-                return
-
-    def _step_batches(self) -> None:
-        """``_run_ready`` with ``_step`` inlined for the common case (no hooks, no subclass
-        dispatch, a ready task); built-in commands are served by type, the cheapest ones
-        (``sleep(0)``, ``park``, ``spawn``, ``join`` of a finished task) in place.
-
-        ``self._stop`` can only become true when a task finishes or a handler runs, so it is
-        checked after those and not on the fast paths.
-        """
-        tasks = self.tasks
-        popleft = tasks.popleft
-        append = tasks.append
-        live_get = self._live.get
-        live = self._live
-        handlers = self._handlers
-        watches = self._io.watches
-        inbox = self._inbox
-        timers = self._timers
-        set_current_task = current_task_var.set
-        live_pop = live.pop
-        root = self._root
-        ready: int = READY
-        woken: int = WOKEN
-        running: int = RUNNING
-        parked: int = PARKED
-        done: int = DONE
-        now = _NOW
-        turn = TURN
-        sleep_cmd, park_cmd, spawn_cmd, join_cmd = (
-            SleepCommand,
-            ParkCommand,
-            SpawnCommand,
-            JoinCommand,
-        )
-        coroutine_type, record = CoroutineType, TaskRecord
-        steps = batches = 0
-        try:
-            while True:
-                batches += 1
-                count = len(tasks)
-                while count:
-                    count -= 1
-                    try:
-                        packet = popleft()
-                    except IndexError:  # someone emptied the queue (legacy code)
-                        return
-                    coro, value, exc = packet
-                    task = live_get(coro)
-                    if task is None or task.state > woken or task.cancel_pending is not None:
-                        self._step(packet)
-                        if self._stop:
-                            return
-                        continue
-                    task.state = running
-                    steps += 1
-                    command: Any
-                    try:
-                        if exc is None:
-                            command = task.context.run(coro.send, value)  # type: ignore[union-attr]
-                        else:
-                            command = task.context.run(coro.throw, exc)  # type: ignore[union-attr]
-                    except StopIteration as stop:
-                        if task.joiners is None and task is not root:
-                            # _finish inlined for the common end: nobody to wake, not the root
-                            # (and no hooks: this loop only runs without them)
-                            task.state = done
-                            task.outcome, task.result = "ok", stop.value
-                            task.cancel_pending = task.context = None
-                            live_pop(coro, None)
-                            continue
-                        self._finish(task, "ok", stop.value, None)
-                        if self._stop:
-                            return
-                        continue
-                    except TaskCancelled as cancelled:
-                        self._finish(task, "cancelled", None, cancelled)
-                        if self._stop:
-                            return
-                        continue
-                    except Exception as error:
-                        logger.error("Task %r raised an exception: %s", coro, error, exc_info=error)
-                        self._finish(task, "error", None, error)
-                        if self._stop:
-                            return
-                        continue
-                    except BaseException as fatal:
-                        self._finish(task, "error", None, fatal)
-                        raise
-                    kind = type(command)  # pyright: ignore[reportUnknownVariableType]
-                    if kind is sleep_cmd and command.end_time == now:  # sleep(0): a checkpoint
-                        # (a pending cancel is thrown in at its turn, except after TURN)
-                        task.state = ready if command is not turn else woken
-                        append((coro, None, None))
-                        continue
-                    if kind is park_cmd:
-                        task.state = parked
-                        task.reason = command.reason
-                        task.on_cancel = command.on_cancel
-                        if task.cancel_pending is not None:
-                            self._deliver_cancel(task)
-                        continue
-                    if (
-                        kind is spawn_cmd
-                        and type(command.raw_task) is coroutine_type
-                        and command.raw_task not in live
-                        and not _already_started(command.raw_task)
-                    ):
-                        # (pyright: the type check above leaves the coroutine's parameters unknown)
-                        raw = command.raw_task  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
-                        context = task.context.copy()  # type: ignore[union-attr]
-                        child = record(self, raw, context)  # pyright: ignore[reportUnknownArgumentType]
-                        child.name = command.name
-                        context.run(set_current_task, child.handle)
-                        live[raw] = child
-                        append((raw, None, None))  # pyright: ignore[reportUnknownArgumentType]
-                        task.state = woken
-                        append((coro, child.handle, None))
-                        continue
-                    if kind is join_cmd:
-                        target = command.task_handle._task
-                        if target.outcome is not None:  # already finished: re-queue now
-                            task.state = woken
-                            append((coro, target.result, target.exc))
-                            continue
-                    handler = handlers.get(kind)  # pyright: ignore[reportUnknownArgumentType]
-                    if handler is None:
-                        self._dispatch(task, packet, command)
-                    else:
-                        self._serve(task, handler, command)
-                    if self._stop:
-                        return
-                if not tasks or watches or inbox or timers.pending:
-                    return
-        finally:
-            self.steps += steps
-            self.batches += batches
-
-    def _serve(self, task: TaskRecord, handler: CommandHandler, command: Command) -> None:
-        """Run a command handler with the (running) task parked on the command."""
-        task.state = PARKED
-        task.reason = command
-        task.on_cancel = None
-        self._call_handler(task, handler, command)
-        if task.cancel_pending is not None and task.state == PARKED:
-            self._deliver_cancel(task)  # cancelled while it ran: now that it waits
-
-    def _call_handler(self, task: TaskRecord, handler: CommandHandler, command: Command) -> None:
-        """Built-in handlers never raise: their errors go to the task; others end the run."""
-        try:
-            handler(self, task.handle, command)
-        except InstrumentHookError:
-            raise
-        except Exception as error:
-            if not _is_builtin_handler(handler):
-                raise
-            logger.error("internal error in %r; sent to the task", handler, exc_info=error)
-            self._resume(task, None, error)
-
-    # ------------------------------------------------------------------ stepping
-
-    def _step(self, packet: AnyPacket) -> None:
-        coro, value, exc = packet
-        task = self._live.get(coro)
-        if task is None:
-            task = self._adopt(coro)
-            if task is None:
-                return
-        state = task.state
-        if state == DONE:
-            return
-        if state == PARKED:  # a packet a legacy subclass queued for its own command: a wake
-            self._unpark(task)
-        elif state == READY and task.cancel_pending is not None:  # not a wake: cancel now
-            exc, task.cancel_pending = task.cancel_pending, None
-        if self._hooks:
-            self._before_step_hooks(task, value, exc)
-        task.state = RUNNING
-        self.steps += 1
-        self._stepping = task
-        context = task.context
-        assert context is not None
-        try:
-            if exc is None:
-                command = context.run(coro.send, value)
-            else:
-                command = context.run(coro.throw, exc)
-        except StopIteration as stop:
-            self._finish(task, "ok", stop.value, None)
-        except TaskCancelled as cancelled:
-            self._finish(task, "cancelled", None, cancelled)
-        except Exception as error:
-            logger.error("Task %r raised an exception: %s", coro, error, exc_info=error)
-            self._finish(task, "error", None, error)
-        except BaseException as fatal:
-            self._finish(task, "error", None, fatal)
-            raise
-        else:
-            try:
-                if self._hooks:
-                    if exc is None:
-                        self._hook(
-                            "on_task_after_send", self._on_task_after_send, coro, value, command
-                        )
-                    else:
-                        self._hook(
-                            "on_task_after_throw", self._on_task_after_throw, coro, exc, command
-                        )
-            finally:
-                self._dispatch(task, packet, command)
-        finally:
-            self._stepping = None
-
-    def _before_step_hooks(self, task: TaskRecord, value: Any, exc: BaseException | None) -> None:
-        """Fire before_send/before_throw; on failure put the packet back and re-raise."""
-        try:
-            if exc is None:
-                self._hook("on_task_before_send", self._on_task_before_send, task.coro, value)
-            else:
-                self._hook("on_task_before_throw", self._on_task_before_throw, task.coro, exc)
-        except InstrumentHookError:
-            self.tasks.appendleft((task.coro, value, exc))
-            raise
-
-    def _dispatch(self, task: TaskRecord, packet: AnyPacket, command: object) -> None:
-        if not self._handle_command(packet, command):  # type: ignore[arg-type]
-            if task.state == RUNNING:
-                self._resume(task, None, TypeError(_foreign_message(command)))
-            return
-        if task.state == RUNNING:  # handled by a subclass that will append to self.tasks
-            self._park(task, command, None)
-        if task.cancel_pending is not None and task.state == PARKED:
-            self._deliver_cancel(task)
-
-    def _handle_command(self, current_task_packet: AnyPacket, command: Command) -> bool:
-        """Serve ``command`` for the task of ``current_task_packet``; False if unknown.
-
-        The original's extension hook: a subclass calls ``super()._handle_command`` first and
-        handles its own commands when it returns False (resuming the task by appending
-        ``(task, value, None)`` to ``self.tasks``, or with ``wake``).
-        """
-        handler = self._handler_for(type(command))
-        if handler is None:
-            return False
-        task = self._stepping
-        if task is None or task.coro is not current_task_packet[0]:
-            task = self._live[current_task_packet[0]]
-        if task.state != PARKED:
-            self._serve(task, handler, command)  # parked first, so the handler can wake() it
-        else:  # a subclass parked it already
-            self._park(task, command, None)
-            self._call_handler(task, handler, command)
-        return True
-
-    def _handler_for(self, command_type: type) -> CommandHandler | None:
-        handler = self._handlers.get(command_type)
-        if handler is not None or command_type in self._no_handler:
-            return handler
-        for base in command_type.__mro__[1:]:
-            handler = self._handlers.get(base)
-            if handler is not None:
-                self._handlers[command_type] = handler
-                return handler
-        self._no_handler.add(command_type)
-        return None
-
-    def _finish(
-        self, task: TaskRecord, outcome: str, result: Any, exc: BaseException | None
-    ) -> None:
-        task.state = DONE
-        task.outcome, task.result, task.exc = outcome, result, exc
-        task.cancel_pending = None
-        self._live.pop(task.coro, None)
-        task.context = None
-        if self._hooks:
-            coro = task.coro
-            if outcome == "ok":
-                self._hook("on_task_completed", self._on_task_completed, coro, result)
-            elif outcome == "cancelled":
-                self._hook("on_task_cancelled", self._on_task_cancelled, coro, exc)
-            elif isinstance(exc, Exception):
-                self._hook("on_task_error", self._on_task_error, coro, exc)
-        joiners = task.joiners
-        if joiners:
-            task.joiners = None
-            for joiner in joiners:
-                self._wake(joiner, result, exc)
-        if task is self._root and not self._wait_for_spawned:
-            self._stop = True
-
-    # ------------------------------------------------------------------ park / wake
-
-    def _park(
-        self, task: TaskRecord, reason: object, on_cancel: Callable[[], object] | None
-    ) -> None:
-        if task.state != PARKED:
-            task.state = PARKED
-        task.reason = reason
-        task.on_cancel = on_cancel
-
-    def _unpark(self, task: TaskRecord) -> None:
-        task.state = WOKEN
-        task.reason = None
-        task.on_cancel = None
-
-    def _resume(self, task: TaskRecord, value: Any, exc: BaseException | None) -> None:
-        """Answer a running or parked task's command (a wake, queued at the tail)."""
-        if task.state == PARKED:
-            self._unpark(task)
-        task.state = WOKEN
-        self.tasks.append((task.coro, value, exc))
-
-    def _requeue(self, task: TaskRecord) -> None:
-        """A checkpoint: a plain turn at the tail (a pending cancel is thrown in then)."""
-        task.state = READY
-        self.tasks.append((task.coro, None, None))
-
-    def _wake(self, task: TaskRecord, value: Any, exc: BaseException | None) -> bool:
-        if task.state != PARKED:
-            return False
-        self._unpark(task)
-        self.tasks.append((task.coro, value, exc))
-        return True
-
-    def _wake_public(self, task: TaskRecord, value: Any, exc: BaseException | None) -> bool:
-        """``lowlevel.wake``/``wake_error``: a kernel-owned wait (sleep timer, join, fd
-        registration) is cleaned up first, so it cannot fire later into another park."""
-        if task.state != PARKED:
-            return False
-        if type(task.reason) in _KERNEL_PARKS and task.on_cancel is not None:
-            cleanup, task.on_cancel = task.on_cancel, None
-            cleanup()
-        return self._wake(task, value, exc)
-
-    def _wake_all(self, tasks: list[TaskRecord]) -> int:
-        """``wake`` each of ``tasks`` (FIFO) in one go; return how many were woken."""
-        ready = self.tasks
-        plain = others = 0
-        for task in tasks:
-            if task.state != PARKED:
-                continue
-            if task.loop is not self or type(task.reason) in _KERNEL_PARKS:
-                others += task.loop._wake_public(task, None, None)
-            else:
-                task.state = WOKEN
-                task.reason = task.on_cancel = None
-                ready.append((task.coro, None, None))
-                plain += 1
-        return plain + others
-
-    def _deliver_cancel(self, task: TaskRecord) -> None:
-        """Offer the pending cancel to a parked task's abort; wake it with it unless refused.
-
-        A refusable abort (``park(abort=...)``) returning False keeps the task parked and
-        the cancel pending: the primitive has handed the task what it waited for and wakes
-        it; the cancel is thrown in at its next park or checkpoint.
-        """
-        on_cancel = task.on_cancel
-        exc: BaseException | None = task.cancel_pending
-        if on_cancel is not None:
-            task.on_cancel = None
-            try:
-                accepted = on_cancel()
-            except Exception as error:
-                error.__context__ = exc
-                exc = error
-            else:
-                if accepted is False and type(on_cancel) is RefusableAbort:
-                    return
-        task.cancel_pending = None
-        self._wake(task, None, exc)
-
-    # ------------------------------------------------------------------ tasks
-
-    def _new_task(
-        self, coro: Coroutine[Any, Any, Any], parent: Any, name: str | None = None
-    ) -> TaskRecord:
-        """A task whose context is a copy of the spawner's (the caller's outside a task)."""
-        spawner = parent._task.context if isinstance(parent, TaskHandle) else None  # pyright: ignore[reportPrivateUsage]
-        if spawner is not None and parent.event_loop is self:
-            context = spawner.copy()  # the loop variable is already set in it
-            task = TaskRecord(self, coro, context)
-            context.run(current_task_var.set, task.handle)
-        else:
-            task = TaskRecord(self, coro, contextvars.copy_context())
-            task.context.run(_enter_task_context, self, task.handle)  # type: ignore[union-attr]
-        task.name = name
-        self._register(task, parent)
-        return task
-
-    def _register(self, task: TaskRecord, parent: Any) -> None:
-        """Make ``task`` (its context already prepared) live and ready, at the tail."""
-        self._live[task.coro] = task
-        self.tasks.append((task.coro, None, None))
-        if self._hooks:
-            self._hook(
-                "on_task_spawned",
-                self._inst.on_task_spawned,
-                task.coro,
-                getattr(parent, "raw_task", None),
-            )
-
-    def _task_for(self, coro: Coroutine[Any, Any, Any]) -> TaskRecord:
-        task = self._live.get(coro)
-        if task is not None:
-            return task
-        detached = TaskRecord(self, coro, None)
-        detached.state = DONE  # not (or no longer) a live task of this loop: outcome unknown
-        return detached
-
-    def _adopt(self, coro: Any) -> TaskRecord | None:
-        """A packet for an unknown coroutine (appended by legacy code): make it a task."""
-        if not hasattr(coro, "send"):
-            logger.error("dropping a ready packet that is not a coroutine: %r", coro)
-            return None
-        task = TaskRecord(self, coro, contextvars.copy_context())
-        task.context.run(_enter_task_context, self, task.handle)  # type: ignore[union-attr]
-        self._live[coro] = task
-        return task
-
-    def _force_close(self, task: TaskRecord) -> None:
-        if task.state == PARKED:
-            on_cancel = task.on_cancel
-            self._unpark(task)
-            if on_cancel is not None:
-                on_cancel()
-        try:
-            _close_in_context(task)
-        except RuntimeError as error:
-            logger.error("task %r would not close: %s", task.coro, error)
-        exc = TaskCancelled(task.handle)
-        self._finish(task, "cancelled", None, exc)
-
-    def _check_not_a_task(self, coro: object, caller: str) -> None:
-        if coro in self._live:
-            raise RuntimeError(
-                f"{caller}() got the coroutine of a live task ({self._live[coro].handle!r}): "  # type: ignore[index]
-                "a coroutine object runs as one task only; call the async function again"
-            )
-
-    @staticmethod
-    def _check_coroutine(coro: object, caller: str) -> None:
-        if not (hasattr(coro, "send") and hasattr(coro, "throw")):
-            raise TypeError(
-                f"{caller}() needs a coroutine (the result of calling an async def), got {coro!r}"
-            )
-        if _already_started(coro):
-            raise RuntimeError(
-                f"{caller}() got a coroutine that has already started or finished ({coro!r}): "
-                "a coroutine object runs as one task only; call the async function again"
-            )
-
-    def _drain_inbox(self) -> None:
-        inbox = self._inbox
-        while inbox:
-            callback, args = inbox.popleft()
-            callback(*args)
-
-    def _wake_io(self, events: list[tuple[int, int]]) -> None:
-        """Wake the tasks whose fds the backend reported ready."""
-        hooks = self._hooks
-        for task, fileobj, readable in self._io.ready(events):
-            task.on_cancel = None  # the watcher already dropped this registration
-            if hooks:
-                self._hook(
-                    "on_io_wait_ready", self._inst.on_io_wait_ready, task.coro, fileobj, readable
-                )
-            self._wake(task, None, None)
-
-    # ------------------------------------------------------------------ built-in commands
-
-    def _cmd_spawn(self, handle: TaskHandle[Any], command: SpawnCommand[Any]) -> None:
-        try:
-            self._check_coroutine(command.raw_task, "spawn")
-            self._check_not_a_task(command.raw_task, "spawn")
-        except (TypeError, RuntimeError) as error:
-            self._resume(handle._task, None, error)  # pyright: ignore[reportPrivateUsage]
-            return
-        child = self._new_task(command.raw_task, parent=handle, name=command.name)
-        self._resume(handle._task, child.handle, None)  # pyright: ignore[reportPrivateUsage]
-
-    def _cmd_join(self, handle: TaskHandle[Any], command: JoinCommand[Any]) -> None:
-        me = handle._task  # pyright: ignore[reportPrivateUsage]
-        target = command.task_handle._task  # pyright: ignore[reportPrivateUsage]
-        if target.loop is not self and target.outcome is None and target.state != DONE:
-            error = RuntimeError(f"cannot join {target.handle!r}: it belongs to another EventLoop")
-            self._resume(me, None, error)
-            return
-        if target.state == DONE:
-            if target.outcome is None:
-                self._resume(
-                    me, None, RuntimeError(f"cannot join {target.coro!r}: not a task of this loop")
-                )
-            else:
-                self._resume(me, target.result, target.exc)
-            return
-        if target is me:
-            self._resume(me, None, RuntimeError("a task cannot join itself"))
-            return
-        if target.joiners is None:
-            target.joiners = {}
-        joiners = target.joiners
-        joiners[me] = None
-        self._park(me, command, lambda: joiners.pop(me, None))
-
-    def _cmd_sleep(self, handle: TaskHandle[Any], command: SleepCommand) -> None:
-        me = handle._task  # pyright: ignore[reportPrivateUsage]
-        end_time = command.end_time
-        if end_time <= self.clock.now():
-            if command is TURN:
-                self._resume(me, None, None)
-            else:
-                self._requeue(me)
-            return
-        if end_time == _NEVER:  # sleep(inf): only a cancel ends it
-            self._park(me, command, None)
-            return
-        timer = self._timers.add(command.end_time, self._wake, (me, None, None))
-        self._park(me, command, timer.cancel)
-
-    def _cmd_park(self, handle: TaskHandle[Any], command: ParkCommand) -> None:
-        self._park(handle._task, command.reason, command.on_cancel)  # pyright: ignore[reportPrivateUsage]
-
-    def _cmd_wait_readable(self, handle: TaskHandle[Any], command: WaitReadableCommand) -> None:
-        self._wait_io(handle, command, command.fileobj, READ)
-
-    def _cmd_wait_writable(self, handle: TaskHandle[Any], command: WaitWritableCommand) -> None:
-        self._wait_io(handle, command, command.fileobj, WRITE)
-
-    def _wait_io(self, handle: TaskHandle[Any], command: Command, fileobj: Any, event: int) -> None:
-        me = handle._task  # pyright: ignore[reportPrivateUsage]
-        try:
-            self._io.add(me, fileobj, event)
-        except (TypeError, ValueError, OSError, RuntimeError) as error:
-            self._resume(me, None, error)
-            return
-        fd = fileno_of(fileobj)
-        self._park(me, command, lambda: self._io.remove(fd, event))
-        for stale, _, error in self._io.take_stale():  # closed behind the loop's back
-            self._wake(stale, None, error)
-        if self._hooks:
-            self._hook(
-                "on_io_wait_start", self._inst.on_io_wait_start, me.coro, fileobj, event == READ
-            )
-
-    def _cmd_exit(self, handle: TaskHandle[Any], command: ExitCommand) -> None:
-        me = handle._task  # pyright: ignore[reportPrivateUsage]
-        if self._exit is None:
-            self._exit = LoopExit(command.return_value, command.exception)
-        try:
-            _close_in_context(me)
-        except RuntimeError as error:
-            logger.error("task %r ignored GeneratorExit after exit(): %s", me.coro, error)
-        self._finish(me, "ok", command.return_value, None)
-        if not self._shutting_down:
-            self._shutting_down = True
-            for task in list(self._live.values()):
-                self.cancel(task.handle)
-
-    def _cmd_cancel(self, handle: TaskHandle[Any], command: CancelCommand[Any]) -> None:
-        self.cancel(command.task_handle)
-        self._cmd_join(handle, JoinCommand(command.task_handle))
-
-    # ------------------------------------------------------------------ hooks
-
-    def _hook(self, name: str, hook: Callable[..., object], *args: Any) -> None:
-        try:
-            hook(*args)
-        except Exception as error:
-            raise InstrumentHookError(f"instrument hook {name} raised {error!r}") from error
-
-    def _on_task_before_send(self, task: Any, value: Any) -> None:
-        self._inst.on_task_before_send(TaskSendMetadata(task, value))
-
-    def _on_task_after_send(self, task: Any, value: Any, command: Any) -> None:
-        self._inst.on_task_after_send(TaskSendMetadata(task, value), command)
-
-    def _on_task_before_throw(self, task: Any, exc: BaseException) -> None:
-        self._inst.on_task_before_throw(TaskThrowMetadata(task, exc))
-
-    def _on_task_after_throw(self, task: Any, exc: BaseException, command: Any) -> None:
-        self._inst.on_task_after_throw(TaskThrowMetadata(task, exc), command)
-
-    def _on_task_completed(self, task: Any, result: Any) -> None:
-        self._inst.on_task_completed(task, result)
-
-    def _on_task_error(self, task: Any, exc: Exception) -> None:
-        self._inst.on_task_error(task, exc)
-
-    def _on_task_cancelled(self, task: Any, exc: Exception) -> None:
-        self._inst.on_task_cancelled(task, exc)
+        return start_run(self, root_task, wait_for_spawned_tasks, io, waker, False, None)
 
     def __repr__(self) -> str:
         state = "running" if self._running else "idle"
         return f"<EventLoop {state} live={len(self._live)} ready={len(self.tasks)}>"
-
-
-_NEVER = float("inf")
-_NOW = float("-inf")
-"""``SleepCommand.end_time`` of ``sleep(0)`` (and of ``checkpoint()``): due at once."""
-
-_KERNEL_PARKS = frozenset({SleepCommand, JoinCommand, WaitReadableCommand, WaitWritableCommand})
-
-
-def _enter_task_context(loop: EventLoop, handle: TaskHandle[Any]) -> None:
-    current_loop_var.set(loop)
-    current_task_var.set(handle)
-
-
-def _close_in_context(task: TaskRecord) -> None:
-    """``coro.close()`` inside the task's own context, so its cleanup (``finally``,
-    ``__aexit__``) sees the right ``current_task_handle()``."""
-    context = task.context
-    if context is None:
-        task.coro.close()
-    else:
-        context.run(task.coro.close)
-
-
-def _already_started(coro: object) -> bool:
-    """True for a native coroutine that is running, suspended or closed (not just created)."""
-    if type(coro) is not CoroutineType:
-        return False
-    native = cast("CoroutineType[Any, Any, Any]", coro)
-    frame = native.cr_frame
-    if frame is None or native.cr_running:
-        return True
-    if sys.version_info >= (3, 11):
-        return native.cr_suspended
-    return frame.f_lasti != -1
-
-
-def _close_refused(coro: object) -> None:
-    """Close a coroutine the loop refused to run, so it warns of nothing."""
-    close = getattr(coro, "close", None)
-    if close is not None:
-        close()
-
-
-def _is_builtin_handler(handler: object) -> bool:
-    return getattr(handler, "__module__", None) in (__name__, COMPAT_HANDLERS_MODULE)
-
-
-COMPAT_HANDLERS_MODULE = "flowno_eventloop._compat_commands"
-
-
-def _foreign_message(command: object) -> str:
-    return (
-        f"a flowno task awaited {command!r} ({type(command).__qualname__}), which the flowno "
-        "EventLoop does not understand; foreign awaitables (asyncio, trio...) do not work here"
-    )
-
-
-_ = STATE_NAMES

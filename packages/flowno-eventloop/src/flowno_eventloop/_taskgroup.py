@@ -24,7 +24,8 @@ from collections.abc import Coroutine
 from types import TracebackType
 from typing import Any, TypeVar, cast
 
-from flowno_eventloop import EventLoop, TaskCancelled, TaskHandle
+from flowno_eventloop._loop import EventLoop
+from flowno_eventloop._tasks import TaskCancelled, TaskHandle
 from flowno_eventloop._timeouts import CancelScope, ScopeCancelled
 from flowno_eventloop.lowlevel import current_task_handle
 
@@ -189,7 +190,11 @@ class TaskGroup:
         while self._live:
             child, handle = next(iter(self._live.items()))
             try:
-                await handle.join()
+                if cancellation is None:
+                    await handle.join()
+                else:  # already cancelled: the (cancelled) children get their turns quietly
+                    with CancelScope(shield=True):
+                        await handle.join()
             except BaseException as exc:  # noqa: BLE001 - sorted below, never swallowed blindly
                 if not _is_done(handle):
                     # Thrown into *us* while we waited: the parent was cancelled.

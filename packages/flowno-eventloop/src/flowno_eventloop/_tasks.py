@@ -23,7 +23,14 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 _T_co = TypeVar("_T_co", covariant=True)
 
-__all__ = ["CancelRequest", "TaskCancelled", "TaskHandle", "TaskRecord", "check_task_name"]
+__all__ = [
+    "SCOPES_CANCELLED",
+    "CancelRequest",
+    "TaskCancelled",
+    "TaskHandle",
+    "TaskRecord",
+    "check_task_name",
+]
 
 # Task states (a small closed set; transitions are made by the loop only):
 #   READY   -> RUNNING                 stepped (a pending cancel is thrown in instead)
@@ -83,10 +90,12 @@ class TaskRecord:
         "joiners",
         "loop",
         "name",
+        "observed",
         "on_cancel",
         "outcome",
         "reason",
         "result",
+        "scopes",
         "state",
     )
 
@@ -104,7 +113,13 @@ class TaskRecord:
         self.result: Any = None
         self.exc: BaseException | None = None
         self.joiners: dict[TaskRecord, None] | None = None
-        self.name: str | None = None  # None: the coroutine's qualname
+        # Set only when needed (read with getattr; an unset slot costs nothing at spawn):
+        # ``name`` (str | None; None: the coroutine's qualname), ``scopes`` (the cancel
+        # scopes it is inside, outer first) and ``observed`` (set when it fails, and when its
+        # failure is taken by a join).
+        self.name: str | None
+        self.scopes: list[Any] | None
+        self.observed: bool
         # Built without TaskHandle.__init__ (a Python frame and a keyword call on every spawn).
         handle: TaskHandle[Any] = _new_handle(TaskHandle)
         handle.event_loop = loop
@@ -113,7 +128,16 @@ class TaskRecord:
         self.handle: TaskHandle[Any] = handle
 
     def __repr__(self) -> str:
-        return f"<task {self.name or _coro_name(self.coro)} {STATE_NAMES[self.state]}>"
+        name = getattr(self, "name", None) or _coro_name(self.coro)
+        return f"<task {name} {STATE_NAMES[self.state]}>"
+
+
+class ScopesCancelled(BaseException):
+    """``cancel_pending`` marker: a cancel scope of the task is cancelled (see the loop)."""
+
+
+SCOPES_CANCELLED = ScopesCancelled()
+"""The one marker: the exception to throw is computed from the task's scopes at delivery."""
 
 
 _new_handle: Callable[[type[object]], Any] = object.__new__
@@ -182,7 +206,7 @@ class TaskHandle(Generic[_T_co]):
             >>> EventLoop().run_until_complete(main(), join=True)
             ('renamed', 'f.b0', '<TaskHandle f.b0 ready>')
         """
-        return self._task.name or _coro_name(self.raw_task)
+        return getattr(self._task, "name", None) or _coro_name(self.raw_task)
 
     @name.setter
     def name(self, value: str) -> None:
@@ -291,6 +315,7 @@ class TaskHandle(Generic[_T_co]):
         task = self._task
         if task.outcome is not None:  # already finished: no round trip (like asyncio)
             if task.exc is not None:
+                task.observed = True
                 raise task.exc
             finished: _T_co = task.result
             return finished
