@@ -135,8 +135,8 @@ def render(
         "include starting the pool. The last column shows the executor at work: two bodies "
         "ran at the same moment, one per core. How much wall time that saves depends on the "
         "share of the CPUs the run gets: on a machine busy with other work the speed-up "
-        "shrinks (and so does the bare pool's). The same process flow with no work in its "
-        "nodes takes "
+        "shrinks (and so does the bare pool's)."
+        f"{autogroup_note()} The same process flow with no work in its nodes takes "
         f"{fan['startup']['wall']:.2f} s (pool start-up, worker imports, eight round trips).",
         "",
         f"## Per-call overhead: {args.calls} sequential calls of a trivial function on a thread pool",
@@ -160,6 +160,21 @@ FAN_OUT_LABELS = {
     "process": '`@node(executor="process")`',
     "pool": "bare `ProcessPoolExecutor.map` (reference, no Flowno)",
 }
+
+
+def autogroup_note() -> str:
+    """A remark when Linux shares the CPU per session (autogroup) and others are busy."""
+    try:
+        enabled = Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+    except OSError:
+        return ""
+    if not enabled:
+        return ""
+    return (
+        " Linux here schedules by session (`sched_autogroup_enabled` is 1): the CPU is "
+        "shared between busy sessions first, so while other sessions are busy the worker "
+        "processes of this run share this session's slice and cannot add CPU to it."
+    )
 
 
 def workloads_fan_out() -> int:
