@@ -63,7 +63,7 @@ __all__ = [
 
 # --- beyond the original ---
 from flowno_eventloop._semaphore import BoundedSemaphore, Semaphore
-from flowno_eventloop._taskgroup import TaskGroup
+from flowno_eventloop._taskgroup import TaskGroup, TaskStatus
 from flowno_eventloop._threads import from_thread_run, run_coroutine_threadsafe, to_thread
 from flowno_eventloop._timeouts import (
     CancelScope,
@@ -80,6 +80,7 @@ __all__ += [
     "ScopeCancelled",
     "Semaphore",
     "TaskGroup",
+    "TaskStatus",
     "fail_after",
     "fail_at",
     "from_thread_run",

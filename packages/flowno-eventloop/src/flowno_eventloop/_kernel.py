@@ -135,6 +135,13 @@ class Kernel(InstrumentPlumbing):
                 self._deliver_cancel(task)
         return True
 
+    def _cancel_everything(self) -> None:
+        """Cancel the root and every live task (``EventLoop.stop``)."""
+        if self._running:
+            first = [self._root] if self._root is not None else []
+            for task in dict.fromkeys([*first, *self._live.values()]):  # each once
+                self._cancel_task(task)
+
     def _interrupt(self, task: TaskRecord, exc: BaseException) -> bool:
         """Cancel ``task`` with ``exc`` (see ``lowlevel.interrupt``)."""
         if task.state == DONE or task.cancel_pending is not None:
@@ -320,6 +327,15 @@ class Kernel(InstrumentPlumbing):
             task.context.run(enter_task_context, self._as_loop, task.handle)  # type: ignore[union-attr]
         task.name = name
         self._register(task, parent)
+        return task
+
+    def _new_task_from_thread(self, coro: Coroutine[Any, Any, Any], name: str | None) -> TaskRecord:
+        """A task made on another thread: registered on the loop thread (inbox + wake-up)."""
+        task = TaskRecord(self._as_loop, coro, contextvars.copy_context())
+        task.name = name
+        task.context.run(enter_task_context, self._as_loop, task.handle)  # type: ignore[union-attr]
+        self._inbox.append((self._register, (task, None)))
+        self._waker.wakeup()
         return task
 
     def _register(self, task: TaskRecord, parent: Any) -> None:

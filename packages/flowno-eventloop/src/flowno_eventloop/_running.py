@@ -149,10 +149,7 @@ class LoopRun:
             True
             >>> run.finish()
         """
-        loop = self._loop
-        for task in [self._root, *loop._live.values()]:
-            if task.state != DONE:
-                loop._cancel_task(task)
+        self._loop._cancel_everything()
 
     def finish(self, join: bool = False) -> Any:
         """End the run: return the root's result (``join``) or None, or raise.
