@@ -28,8 +28,6 @@ import weakref
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-from typing_extensions import ParamSpec
-
 from flowno_eventloop._context import current_event_loop
 from flowno_eventloop._tasks import TaskCancelled, TaskHandle
 from flowno_eventloop.lowlevel import current_task_handle, park, wake, wake_error
@@ -37,7 +35,6 @@ from flowno_eventloop.lowlevel import current_task_handle, park, wake, wake_erro
 __all__ = ["from_thread_run", "run_coroutine_threadsafe", "to_thread"]
 
 _T = TypeVar("_T")
-_P = ParamSpec("_P")
 
 MAX_WORKERS = 8
 """Worker threads per loop at most; more concurrent ``to_thread`` calls queue up."""
@@ -162,11 +159,11 @@ class _Call:
 
 
 async def to_thread(
-    fn: Callable[_P, _T],
+    fn: Callable[..., _T],
     /,
-    *args: _P.args,
+    *args: Any,
     abandon_on_cancel: bool = True,
-    **kwargs: _P.kwargs,
+    **kwargs: Any,
 ) -> _T:
     """Run the blocking ``fn(*args, **kwargs)`` in a worker thread; the loop keeps running.
 
