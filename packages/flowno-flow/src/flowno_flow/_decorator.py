@@ -1,7 +1,7 @@
-# The public `node` decorator (FLOW-TYPES).
+# The public `node` decorator.
 #
 # Rules of this module:
-# - Thin: all runtime work is FLOW-BUILD's (_factory.make_node_class for nodes,
+# - Thin: all runtime work is the building half's (_factory.make_node_class for nodes,
 #   _group.make_template_class for templates); this module only picks the options, captures
 #   the decoration site (file:line) and carries the @overload set for type checkers.
 # - Overloads start with functions taking only ``*args`` (one typed port per argument), then
@@ -125,7 +125,7 @@ class AnyOutputsDecorator:
 
 
 class SingleOutputDecorator(AnyOutputsDecorator):
-    """What ``@node(...)`` returns for single-output nodes (the seed's ``node_meta_single_dec``).
+    """What ``@node(...)`` returns for single-output nodes (also exported as ``node_meta_single_dec``).
 
     Example:
         >>> dec = node(stream_in=["xs"])

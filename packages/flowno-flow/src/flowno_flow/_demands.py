@@ -44,7 +44,7 @@ class Demands:
         self._graph = SolveGraph(self._stale_inputs, self._is_busy, self._order, self._has_default)
 
     def _start(self) -> None:
-        """Start every independent piece of work at once (W10), in registration order."""
+        """Start every independent piece of work at once, in registration order."""
         reached: set[Node] = set()
         self._frontier = reached  # work already reached is not walked again (linear start)
         try:

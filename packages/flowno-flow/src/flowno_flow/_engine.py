@@ -22,11 +22,11 @@ import inspect
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from flowno_eventloop import TaskCancelled, TaskHandle, sleep, spawn
+from flowno_eventloop import TaskCancelled, TaskHandle, current_event_loop, sleep, spawn
 from flowno_eventloop.lowlevel import current_task_handle, park, wake
 
 from ._demands import Demands
-from ._exit import ExitRequest, guarded
+from ._exit import ExitRequest, exit_targets, install_exit_handler
 from ._flow_reports import counts_for, escaped_cancel, full_name, waiting_report, with_stubborn_note
 from ._flow_streams import StreamDriver
 from ._flow_wiring import reset_run_state
@@ -124,16 +124,20 @@ class Engine:
         if supervisor:  # the root task of the flow's own run: name it after the flow
             self._root.name = f"{self.flow!r} supervisor"
         inst.on_flow_start(self.flow)
+        loop = current_event_loop()
+        assert loop is not None
+        install_exit_handler(loop)
         try:
             for run in self.node_tasks.values():
                 reset_run_state(run)
                 run.task = await spawn(self.evaluate_node(run.node), name=run.label)
                 self._task_nodes[run.task] = run.node
+                exit_targets.add(run.task)
             for run in self.node_tasks.values():
                 recount(run)
             self.demands._start()
             await self._supervise()
-        except Exception as exc:  # noqa: BLE001 - handed to run_until_complete to raise
+        except (Exception, ExitRequest) as exc:  # handed to run_until_complete to raise
             failure: BaseException | None = exc
         else:
             failure = None
@@ -194,6 +198,7 @@ class Engine:
             await sleep(0)
         stubborn = [run.label for run in live if run.task is not None and not run.task.is_finished]
         self._stopping = False
+        exit_targets.difference_update(self._task_nodes)
         self._task_nodes.clear()
         for run in self.node_tasks.values():
             run.task = None
@@ -225,7 +230,7 @@ class Engine:
                 self._after_evaluation(run)
         except TaskCancelled:
             return
-        except Exception as exc:  # a hook failing between evaluations: a node error too (W6)
+        except Exception as exc:  # a hook failing between evaluations: a node error too
             attach_node_note(exc, full_name(run), node.generation)
             self._fail_with(exc)
             try:
@@ -262,13 +267,13 @@ class Engine:
             run.last_level = 0
             return ok
         except TaskCancelled as exc:
-            if self._stopping:
+            if self._stopping or exc.by is run.task:  # a real cancellation of this node
                 raise
             return self._node_failed(run, escaped_cancel(run, exc, before), before)
         except ExitRequest as request:  # exit() inside the node: the run ends
             self._fail_with(request)
             return False
-        except Exception as exc:  # every error in a node task is a node error (W6)
+        except Exception as exc:  # every error in a node task is a node error
             return self._node_failed(run, exc, before)
         finally:
             self.streams._end_streams_of(run)
@@ -282,7 +287,7 @@ class Engine:
             return await self._push(run, self._wrap(run, result, "returned"), 0)
         call = node.invoke(values)
         if inspect.iscoroutine(call):
-            result = await guarded(call)
+            result = await call
             return await self._push(run, self._wrap(run, result, "returned"), 0)
         if inspect.isasyncgen(call):
             return await self.streams._drive_stream(run, call)
@@ -300,7 +305,7 @@ class Engine:
         node = run.node
         ports = node.input_ports
         values: list[object] = [None] * len(ports)
-        connected = {entry[0]: k for k, entry in enumerate(run.inputs)}
+        connected = run.port_entry
         defaulted: list[InputPortIndex] = []
         forced = run.resume_defaults
         run.resume_defaults = ()
@@ -384,8 +389,9 @@ class Engine:
             self._fail_with(TerminateLimitReached())
             return False
         if level == 0:
+            demand = self.demands._demand
             for consumer in run.demand_order:
-                self.demands._demand(consumer)
+                demand(consumer)
         else:
             for consumer_run in run.stream_consumers:
                 if consumer_run.phase in (_IDLE, _AWAITING):
@@ -407,7 +413,7 @@ class Engine:
         run.pending_reads = count
 
     async def _wait_readers(self, run: NodeRun, data: object) -> None:
-        """Write barrier (W4): every mono consumer read my previous result first."""
+        """Write barrier: every mono consumer read my previous result first."""
         if run.pending_reads <= 0:
             return
         with self._inst.on_barrier_node_write(self.flow, run.node, data, 0):

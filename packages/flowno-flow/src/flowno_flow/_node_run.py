@@ -29,7 +29,7 @@ __all__ = [
     "update_entry",
 ]
 
-Node: TypeAlias = "AnyFinalizedNode"  # the engine only uses FLOW-BUILD's documented members
+Node: TypeAlias = "AnyFinalizedNode"  # the engine only uses the building half's documented members
 
 _NO_LIMIT = ()  # newer than every real generation: never reached
 _IDLE, _QUEUED, _RUNNING, _DEAD = "idle", "queued", "running", "dead"
@@ -76,6 +76,7 @@ class NodeRun:
         "policies",
         "item_timeout",
         "label",
+        "port_entry",
     )
 
     def __init__(self, node: Node, order: int) -> None:
@@ -103,7 +104,7 @@ class NodeRun:
         self.last_level: int = -1
         self.stream_consumers: list[NodeRun] = []
         self.demand_order: list[Node] = []  # consumers by output port, then connection order
-        # Incremental readiness (O(1) demand checks, W13): per entry of `inputs`
+        # Incremental readiness (O(1) demand checks): per entry of `inputs`
         self.entry_fresh: list[bool] = []
         self.stale_count: int = 0  # stale entries
         self.stale_busy: int = 0  # stale entries whose producer is not idle
@@ -118,6 +119,7 @@ class NodeRun:
         self.policies: tuple[Any, ...] = getattr(kind, "_flowno_policies", ())
         self.item_timeout: float | None = getattr(kind, "_flowno_item_timeout", None)
         self.label: str = repr(node)  # the FlowHDL attribute (f.name) once known
+        self.port_entry: dict[int, int] = {}  # input port index -> its entry in `inputs`
 
     @property
     def task_and_status(self) -> tuple[TaskHandle[Any] | None, AnyStatus]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from flowno_eventloop import TaskCancelled, move_on_after, sleep
 
-from ._exit import ExitRequest, guarded
+from ._exit import ExitRequest
 from ._run_errors import attach_note
 
 if TYPE_CHECKING:
@@ -245,5 +245,5 @@ async def run_policies(policies: Sequence[NodePolicy], call: NodeCall, index: in
         The node function's result.
     """
     if index == len(policies):
-        return await guarded(call.start())
+        return await call.start()
     return await policies[index](call, lambda: run_policies(policies, call, index + 1))

@@ -1,4 +1,4 @@
-# Rules: immutable status values of a node task (spec flow.md section 5.1).
+# Rules: immutable status values of a node task.
 """NodeTaskStatus: Queued, Executing, WaitingForStartNextGeneration, Error, Stalled."""
 
 from __future__ import annotations
