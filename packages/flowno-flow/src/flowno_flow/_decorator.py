@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
-from typing import Any, Concatenate, Literal, ParamSpec, TypeVar, overload
+from typing import Any, Concatenate, Literal, ParamSpec, TypeVar, cast, overload
 
 from flowno_eventloop import ExecutorLike
 
@@ -442,7 +442,8 @@ def attach_policies(
     if retry is None and timeout is None and not policies:
         return
     label = f"{built.__name__} (decorated at {where})"
-    if retry is not None and not isinstance(retry, Retry):
+    given = cast("object", retry)
+    if given is not None and not isinstance(given, Retry):
         raise NodeDefinitionError(f"{label}: retry= takes a Retry(...), got {retry!r}")
     if not all(callable(p) for p in policies):
         raise NodeDefinitionError(

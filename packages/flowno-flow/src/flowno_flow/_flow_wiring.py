@@ -89,9 +89,10 @@ def set_limits(runs: dict[Node, NodeRun], spec: LimitSpec, owner: object) -> Non
         for run in runs.values():
             run.limit = limit
         return
-    if not isinstance(spec, Mapping):
-        raise TypeError(_limit_error(f"got {type(spec).__name__} {spec!r}"))
-    for key, value in spec.items():
+    given = cast("object", spec)
+    if not isinstance(given, Mapping):
+        raise TypeError(_limit_error(f"got {type(given).__name__} {given!r}"))
+    for key, value in cast("Mapping[Any, object]", given).items():
         node = key if key in runs else drafts.get(key)
         if node is None:
             raise KeyError(f"stop_at_node_generation: {key!r} is not a node of {owner!r}")
@@ -109,9 +110,9 @@ def _limit_error(problem: str) -> str:
 def _check_limit(value: object, where: str) -> Generation:
     if value is None:
         return None
-    if isinstance(value, tuple) and all(
-        isinstance(v, int) and not isinstance(v, bool)
-        for v in value  # pyright: ignore[reportUnknownVariableType]
-    ):
-        return cast("Generation", value)
-    raise TypeError(_limit_error(f"got {type(value).__name__} {value!r}{where}"))
+    problem = f"got {type(value).__name__} {value!r}{where}"
+    if isinstance(value, tuple):
+        items = cast("tuple[object, ...]", value)
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in items):
+            return cast("Generation", items)
+    raise TypeError(_limit_error(problem))

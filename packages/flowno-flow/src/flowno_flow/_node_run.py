@@ -115,7 +115,8 @@ class NodeRun:
         self.entry_skip: list[bool] = []  # routed entry whose producer moved on without firing
         self.skipped: int = 0  # such entries: the node is dormant until the route fires
         self.routed_out: list[RouteSlot] = []  # my outputs' routes (fired in _push)
-        kind = type(getattr(node, "draft", None))
+        draft: object = getattr(node, "draft", None)
+        kind = type(draft)
         self.policies: tuple[Any, ...] = getattr(kind, "_flowno_policies", ())
         self.item_timeout: float | None = getattr(kind, "_flowno_item_timeout", None)
         self.label: str = repr(node)  # the FlowHDL attribute (f.name) once known
