@@ -201,3 +201,46 @@ def test_an_escaping_exception_cancels_the_other_tasks_inside_the_loop() -> None
     assert log == ["cleaned up"]
     assert not loop.has_living_tasks()
     assert not loop.is_running()
+
+
+def test_sigint_while_blocked_in_the_selector_interrupts_and_cleans_up() -> None:
+    import os
+    import signal
+
+    log: list[str] = []
+    loop = EventLoop()
+    a, b = socket.socketpair()
+
+    async def reader() -> None:
+        try:
+            await wait_readable(a)  # blocks in the selector: no timer, no other work
+        finally:
+            log.append("reader cleaned up")
+
+    async def main() -> None:
+        await spawn(reader())
+        threading.Thread(target=os.kill, args=(os.getpid(), signal.SIGINT)).start()
+        await sleep(float("inf"))
+
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            loop.run_until_complete(main())
+    finally:
+        a.close()
+        b.close()
+    assert log == ["reader cleaned up"]
+    assert not loop.is_running()
+
+
+def test_a_hook_failing_while_the_root_is_spawned_leaves_no_unawaited_coroutine() -> None:
+    from flowno_eventloop import EventLoopInstrument, InstrumentHookError
+
+    class Refuses(EventLoopInstrument):
+        def on_task_spawned(self, task: Any, parent: Any) -> None:
+            raise RuntimeError("no")
+
+    async def main() -> None:
+        pass
+
+    with Refuses(), pytest.raises(InstrumentHookError):
+        EventLoop().run_until_complete(main())
