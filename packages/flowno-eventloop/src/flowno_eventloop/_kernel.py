@@ -73,6 +73,11 @@ class LoopExit:
 class Kernel(InstrumentPlumbing):
     """Task records and their transitions (internal base class of the loop)."""
 
+    steps: int
+    """How many task steps the loop has run (all runs)."""
+    batches: int
+    """How many batches of ready tasks the loop has run (all runs)."""
+
     @property
     def _as_loop(self) -> EventLoop:
         """This loop, typed as the public class it always is."""

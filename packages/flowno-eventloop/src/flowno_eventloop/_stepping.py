@@ -47,6 +47,9 @@ logger = logging.getLogger("flowno.eventloop")
 class Stepper(Kernel):
     """Stepping of ready tasks (internal base class of the loop)."""
 
+    steps: int
+    batches: int
+
     def _install_handlers(self) -> None:
         super()._install_handlers()
         self._plain_dispatch = type(self)._handle_command is Stepper._handle_command
