@@ -35,15 +35,15 @@ def test_spawning_the_coroutine_of_a_live_task_is_an_error_in_the_spawner() -> N
     assert "runs as one task only" in run(main())
 
 
-def test_spawning_a_finished_coroutine_is_an_error_in_the_spawner() -> None:
+def test_spawning_a_finished_coroutine_fails_that_task_clearly() -> None:
     async def child() -> int:
         return 1
 
     async def main() -> str:
         coro = child()
         await (await spawn(coro)).join()
-        with pytest.raises(RuntimeError, match="already started or finished"):
-            await spawn(coro)
+        with pytest.raises(RuntimeError, match="cannot reuse already awaited coroutine"):
+            await (await spawn(coro)).join()
         return "ok"
 
     assert run(main()) == "ok"

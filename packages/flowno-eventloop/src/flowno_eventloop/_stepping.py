@@ -176,7 +176,6 @@ class Stepper(Kernel):
                     if (
                         kind is spawn_cmd
                         and type(command.raw_task) is coroutine_type
-                        and command.raw_task.cr_frame is not None  # pyright: ignore[reportUnknownMemberType]
                         and command.raw_task not in live  # pyright: ignore[reportUnknownMemberType]
                     ):
                         # (pyright: the type check above leaves the coroutine's parameters unknown)
