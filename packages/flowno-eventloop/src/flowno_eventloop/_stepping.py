@@ -74,7 +74,14 @@ class Stepper(Kernel):
                 if not tasks or self._stop:
                     return
                 self._step(tasks.popleft())
-            if not tasks or self._stop or self._io.watches or self._inbox or len(self._timers):
+            if (
+                not tasks
+                or self._stop
+                or self._io.watches
+                or self._inbox
+                or len(self._timers)
+                or self._sliced
+            ):
                 return
 
     def _step_batches(self) -> None:
@@ -204,7 +211,7 @@ class Stepper(Kernel):
                         self._serve(task, handler, command)
                     if self._stop:
                         return
-                if not tasks or watches or inbox or timers.pending:
+                if not tasks or watches or inbox or timers.pending or self._sliced:
                     return
         finally:
             self.steps += steps
