@@ -73,6 +73,11 @@ class LoopExit:
 class Kernel(InstrumentPlumbing):
     """Task records and their transitions (internal base class of the loop)."""
 
+    steps: int
+    """How many task steps the loop has run (all runs)."""
+    batches: int
+    """How many batches of ready tasks the loop has run (all runs)."""
+
     @property
     def _as_loop(self) -> EventLoop:
         """This loop, typed as the public class it always is."""
@@ -106,6 +111,7 @@ class Kernel(InstrumentPlumbing):
         self._stop = False
         self._exit: LoopExit | None = None
         self._ticking = False
+        self._sliced = False  # a tick has a time budget: return to it after each batch
         self._waker: Waker = self._io.native
         self._shutting_down = False
         self._wait_for_spawned = True
