@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+
 import pytest
 
 
@@ -9,3 +12,12 @@ import pytest
 def pytest_configure(config: pytest.Config) -> None:
     if not config.pluginmanager.has_plugin("pytester"):
         config.pluginmanager.import_plugin("pytester")
+
+
+@pytest.fixture
+def no_leaked_threads() -> Iterator[None]:
+    """Fail the test if it leaves a thread running (use with ``pytest.mark.usefixtures``)."""
+    before = set(threading.enumerate())
+    yield
+    leaked = [t for t in threading.enumerate() if t not in before]
+    assert leaked == [], f"threads left behind: {leaked}"

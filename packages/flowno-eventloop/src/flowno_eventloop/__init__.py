@@ -62,8 +62,10 @@ __all__ = [
 ]
 
 # --- beyond the original ---
+from flowno_eventloop._executors import ExecutorLike, run_in_executor
+from flowno_eventloop._futures import FutureLike, wait_future
 from flowno_eventloop._semaphore import BoundedSemaphore, Semaphore
-from flowno_eventloop._taskgroup import TaskGroup
+from flowno_eventloop._taskgroup import TaskGroup, TaskStatus
 from flowno_eventloop._threads import from_thread_run, run_coroutine_threadsafe, to_thread
 from flowno_eventloop._timeouts import (
     CancelScope,
@@ -80,6 +82,7 @@ __all__ += [
     "ScopeCancelled",
     "Semaphore",
     "TaskGroup",
+    "TaskStatus",
     "fail_after",
     "fail_at",
     "from_thread_run",
@@ -88,3 +91,5 @@ __all__ += [
     "run_coroutine_threadsafe",
     "to_thread",
 ]
+# awaiting work that runs elsewhere
+__all__ += ["ExecutorLike", "FutureLike", "run_in_executor", "wait_future"]

@@ -47,6 +47,9 @@ logger = logging.getLogger("flowno.eventloop")
 class Stepper(Kernel):
     """Stepping of ready tasks (internal base class of the loop)."""
 
+    steps: int
+    batches: int
+
     def _install_handlers(self) -> None:
         super()._install_handlers()
         self._plain_dispatch = type(self)._handle_command is Stepper._handle_command
@@ -71,7 +74,14 @@ class Stepper(Kernel):
                 if not tasks or self._stop:
                     return
                 self._step(tasks.popleft())
-            if not tasks or self._stop or self._io.watches or self._inbox or len(self._timers):
+            if (
+                not tasks
+                or self._stop
+                or self._io.watches
+                or self._inbox
+                or len(self._timers)
+                or self._sliced
+            ):
                 return
 
     def _step_batches(self) -> None:
@@ -173,7 +183,6 @@ class Stepper(Kernel):
                     if (
                         kind is spawn_cmd
                         and type(command.raw_task) is coroutine_type
-                        and command.raw_task.cr_frame is not None  # pyright: ignore[reportUnknownMemberType]
                         and command.raw_task not in live  # pyright: ignore[reportUnknownMemberType]
                     ):
                         # (pyright: the type check above leaves the coroutine's parameters unknown)
@@ -202,7 +211,7 @@ class Stepper(Kernel):
                         self._serve(task, handler, command)
                     if self._stop:
                         return
-                if not tasks or watches or inbox or timers.pending:
+                if not tasks or watches or inbox or timers.pending or self._sliced:
                     return
         finally:
             self.steps += steps
