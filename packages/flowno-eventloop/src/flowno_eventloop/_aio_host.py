@@ -1,0 +1,89 @@
+"""Where the asyncio side of a Flowno loop lives: its host asyncio loop.
+
+Rules of this module:
+- Each Flowno loop has at most one host at a time: the asyncio loop it is a guest of
+  (``aio.run``), else a helper-thread asyncio loop started on first use (``aio.call`` outside
+  guest mode) and closed when the Flowno loop's run ends.
+- A host runs work two ways: ``submit`` (from the Flowno loop's thread; a future that
+  ``wait_future`` can wait on) and ``spawn_threadsafe`` (from any thread; fire-and-forget
+  background work such as closing an abandoned async iterator). Background tasks are awaited
+  before the host goes away, so no asyncio task outlives it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from flowno_eventloop._futures import FutureLike
+    from flowno_eventloop._loop import EventLoop
+
+__all__ = ["AsyncioHost", "host_for", "install_host", "remove_host"]
+
+_T = TypeVar("_T")
+
+
+class AsyncioHost:
+    """An asyncio loop that runs the asyncio side of one Flowno loop."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.background: set[asyncio.Future[Any]] = set()
+
+    def submit(self, coro: Coroutine[Any, Any, _T]) -> FutureLike[_T]:
+        """Flowno loop thread: run ``coro`` as an asyncio task; return a future of it."""
+        raise NotImplementedError
+
+    def spawn_threadsafe(self, factory: Callable[[], Coroutine[Any, Any, object]]) -> None:
+        """Any thread: run ``factory()`` as a background asyncio task (dropped if closed)."""
+        try:
+            self.loop.call_soon_threadsafe(self._start_background, factory)
+        except RuntimeError:  # the asyncio loop is closed: nothing runs there any more
+            pass
+
+    def _start_background(self, factory: Callable[[], Coroutine[Any, Any, object]]) -> None:
+        task = self.loop.create_task(factory())
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    async def drain_background(self) -> None:
+        """Host loop: wait for every background task (their errors go to the loop's handler)."""
+        while self.background:
+            pending = list(self.background)
+            outcomes = await asyncio.gather(*pending, return_exceptions=True)
+            for task, outcome in zip(pending, outcomes):
+                if isinstance(outcome, Exception):
+                    self.loop.call_exception_handler(
+                        {
+                            "message": "background task of flowno_eventloop.aio failed",
+                            "exception": outcome,
+                            "future": task,
+                        }
+                    )
+
+
+_hosts: weakref.WeakKeyDictionary[EventLoop, AsyncioHost] = weakref.WeakKeyDictionary()
+
+
+def host_for(loop: EventLoop, start: Callable[[EventLoop], AsyncioHost]) -> AsyncioHost:
+    """The host of ``loop``; ``start(loop)`` makes (and installs) one if it has none."""
+    host = _hosts.get(loop)
+    if host is None:
+        host = _hosts[loop] = start(loop)
+    return host
+
+
+def install_host(loop: EventLoop, host: AsyncioHost) -> None:
+    """Make ``host`` the host of ``loop`` (guest mode)."""
+    if loop in _hosts:
+        raise RuntimeError(f"{loop!r} already has an asyncio host")
+    _hosts[loop] = host
+
+
+def remove_host(loop: EventLoop, host: AsyncioHost) -> None:
+    """Forget ``host`` as the host of ``loop`` (if it still is)."""
+    if _hosts.get(loop) is host:
+        del _hosts[loop]
