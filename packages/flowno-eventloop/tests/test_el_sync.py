@@ -135,12 +135,16 @@ def test_cancelled_lock_waiter_never_gets_the_lock() -> None:  # W1 (e03)
     assert log == ["w2"]
 
 
-def test_lock_granted_then_cancelled_passes_it_on() -> None:
+def test_lock_granted_then_cancelled_keeps_it_and_passes_it_on() -> None:
+    # The grant is a queued wake: the cancel does not replace it; it is thrown in at the
+    # task's next checkpoint (here inside the body), and the lock is released on the way out.
     log: list[str] = []
 
     async def user(lock: Lock, name: str) -> None:
         async with lock:
             log.append(name)
+            await sleep(0)
+            log.append(f"{name} not cancelled")
 
     async def main() -> None:
         lock = Lock()
@@ -154,7 +158,7 @@ def test_lock_granted_then_cancelled_passes_it_on() -> None:
         assert not lock.is_locked()
 
     run(main())
-    assert log == ["w2"]
+    assert log == ["w1", "w2", "w2 not cancelled"]
 
 
 # --- Condition --------------------------------------------------------------------------

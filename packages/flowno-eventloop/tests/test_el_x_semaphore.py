@@ -122,12 +122,17 @@ def test_cancelled_waiter_is_removed_and_permit_not_lost() -> None:
     assert sem.value == 1
 
 
-def test_permit_granted_then_cancelled_is_given_back() -> None:
-    """Release wakes the waiter, then it is cancelled before it runs: the permit returns."""
+def test_permit_granted_then_cancelled_is_kept_then_given_back() -> None:
+    """Release wakes the waiter, then it is cancelled before it runs: it gets the permit
+    (the wake is not replaced), the cancel comes at its next checkpoint, the permit returns."""
     sem = Semaphore(0)
 
     async def waiter() -> None:
         await sem.acquire()
+        try:
+            await sleep(0)
+        finally:
+            sem.release()
 
     async def main() -> None:
         h = await spawn(waiter())

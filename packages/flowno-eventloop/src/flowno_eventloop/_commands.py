@@ -34,6 +34,7 @@ __all__ = [
     "QueueGetCommand",
     "QueueNotifyGettersCommand",
     "QueuePutCommand",
+    "RefusableAbort",
     "SleepCommand",
     "SocketAcceptCommand",
     "SocketCommand",
@@ -61,7 +62,7 @@ class Command:
 
 @dataclass
 class SpawnCommand(Command, Generic[_T_co]):
-    """Start ``raw_task`` as a new task; the spawner is sent its :class:`TaskHandle`.
+    """Start ``raw_task`` as a new task (named ``name``); the spawner is sent its handle.
 
     Example:
         >>> SpawnCommand(raw_task=None).raw_task is None
@@ -69,6 +70,7 @@ class SpawnCommand(Command, Generic[_T_co]):
     """
 
     raw_task: Coroutine[Any, Any, _T_co]
+    name: str | None = None
 
 
 @dataclass
@@ -97,6 +99,8 @@ class SleepCommand(Command):
 
 SLEEP_NOW = SleepCommand(float("-inf"))
 """The one command of ``sleep(0)`` and ``checkpoint()`` (shared: commands are not mutated)."""
+TURN = SleepCommand(float("-inf"))
+"""A turn at the tail that never throws a pending cancel in (after an operation took effect)."""
 
 
 @dataclass
@@ -110,6 +114,26 @@ class ExitCommand(Command):
 
     return_value: object = None
     exception: BaseException | None = None
+
+
+class RefusableAbort:
+    """The ``abort`` of ``lowlevel.park``: may refuse a cancel by returning False (internal).
+
+    Example:
+        >>> RefusableAbort(lambda: 0)()
+        False
+    """
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn: Callable[[], bool]) -> None:
+        self.fn = fn
+
+    def __call__(self) -> bool:
+        return bool(self.fn())
+
+    def __repr__(self) -> str:
+        return f"RefusableAbort({self.fn!r})"
 
 
 @dataclass

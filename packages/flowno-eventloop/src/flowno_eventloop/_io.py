@@ -1,27 +1,25 @@
-"""The loop's I/O side: its own selector, the cross-thread wake-up socketpair, fd waits.
+"""The loop's fd waits: which task waits to read or write which fd, over an I/O backend.
 
-Rules: created lazily, closed by the loop (``close``); one reader and one writer per fd; it
-knows nothing of sockets beyond ``fileno()``. It never touches task state itself: ``poll``
-returns the tasks to wake and the loop wakes them. Runs only on the loop thread, except
-``wakeup`` which any thread may call.
+Rules: one reader and one writer per fd; it knows nothing of sockets beyond ``fileno()``.
+It never touches task state itself: ``ready`` returns the tasks to wake (readiness reported
+by the backend, or a stale wait whose file was closed behind the loop's back) and the loop
+wakes them. A registration is removed from the backend as soon as its waiter is woken or
+cancelled. Runs only on the loop thread.
 """
 
 from __future__ import annotations
 
-import selectors
-import socket
+import errno
+import os
 from typing import TYPE_CHECKING, Any
 
+from flowno_eventloop._backend import READ, WRITE, IOBackend, SelectorBackend
 from flowno_eventloop._errors import BusyResourceError
 
 if TYPE_CHECKING:
     from flowno_eventloop._tasks import TaskRecord
 
-__all__ = ["IOWatcher", "fileno_of"]
-
-READ = selectors.EVENT_READ
-WRITE = selectors.EVENT_WRITE
-_WAKE = object()
+__all__ = ["READ", "WRITE", "IOWatcher", "fileno_of"]
 
 
 def fileno_of(fileobj: Any) -> int:
@@ -39,57 +37,37 @@ def fileno_of(fileobj: Any) -> int:
 
 
 class _Watch:
-    __slots__ = ("fd", "fileobj", "mask", "reader", "writer")
+    __slots__ = ("fd", "fileobj", "reader", "writer")
 
     def __init__(self, fd: int, fileobj: Any) -> None:
         self.fd = fd
         self.fileobj = fileobj
-        self.mask = 0
         self.reader: TaskRecord | None = None
         self.writer: TaskRecord | None = None
 
+    def is_stale(self) -> bool:
+        """True when the watched file object no longer has this fd (closed under us)."""
+        if isinstance(self.fileobj, int):
+            return False
+        try:
+            return int(self.fileobj.fileno()) != self.fd
+        except (OSError, ValueError):
+            return True
+
 
 class IOWatcher:
-    """Selector + wake-up pair + per-fd waiters (internal)."""
+    """Per-fd waiters over an :class:`IOBackend` (internal)."""
 
-    __slots__ = ("_selector", "_wake_r", "_wake_w", "polls", "watches")
+    __slots__ = ("_stale", "backend", "native", "watches")
 
     def __init__(self) -> None:
-        self._selector: selectors.BaseSelector | None = None
-        self._wake_r: socket.socket | None = None
-        self._wake_w: socket.socket | None = None
+        self.native = SelectorBackend()
+        self.backend: IOBackend = self.native
         self.watches: dict[int, _Watch] = {}
-        self.polls = 0
+        self._stale: list[tuple[TaskRecord, Any, BaseException]] = []
 
     def __len__(self) -> int:
         return len(self.watches)
-
-    @property
-    def selector(self) -> selectors.BaseSelector:
-        sel = self._selector
-        if sel is None:
-            sel = self._selector = selectors.DefaultSelector()
-        return sel
-
-    def open_wakeup(self) -> None:
-        """Create and register the wake-up socketpair (idempotent)."""
-        if self._wake_r is None:
-            r, w = socket.socketpair()
-            r.setblocking(False)
-            w.setblocking(False)
-            self.selector.register(r, READ, _WAKE)
-            self._wake_r, self._wake_w = r, w
-
-    def wakeup(self) -> None:
-        """Make a blocked ``poll`` return; callable from any thread; best effort by design
-        (the caller has already queued its work, a full or closed pair means the loop is
-        awake or gone)."""
-        w = self._wake_w
-        if w is not None:
-            try:
-                w.send(b"\0")
-            except OSError:
-                pass
 
     def add(self, task: TaskRecord, fileobj: Any, event: int) -> None:
         """Register ``task`` as the reader (``READ``) or writer (``WRITE``) of ``fileobj``.
@@ -98,96 +76,81 @@ class IOWatcher:
         the task)."""
         fd = fileno_of(fileobj)
         watch = self.watches.get(fd)
+        if watch is not None and watch.fileobj is not fileobj and watch.is_stale():
+            self._evict(watch)
+            watch = None
         if watch is None:
             watch = _Watch(fd, fileobj)
-        slot = "reader" if event == READ else "writer"
-        other = getattr(watch, slot)
+        reading = event == READ
+        other = watch.reader if reading else watch.writer
         if other is not None:
             raise BusyResourceError(
                 f"another task ({other!r}) is already waiting to "
-                f"{'read' if event == READ else 'write'} {fileobj!r}"
+                f"{'read' if reading else 'write'} {fileobj!r}"
             )
-        self._set_mask(watch, watch.mask | event)
-        setattr(watch, slot, task)
+        if reading:
+            self.backend.add_reader(fd)
+            watch.reader = task
+        else:
+            self.backend.add_writer(fd)
+            watch.writer = task
+        self.watches[fd] = watch
+
+    def _evict(self, watch: _Watch) -> None:
+        """The file of ``watch`` was closed while tasks waited on it: fail them (OSError)."""
+        del self.watches[watch.fd]
+        self.backend.remove_reader(watch.fd)
+        self.backend.remove_writer(watch.fd)
+        for task in (watch.reader, watch.writer):
+            if task is not None:
+                error = OSError(errno.EBADF, os.strerror(errno.EBADF), watch.fileobj)
+                self._stale.append((task, watch.fileobj, error))
 
     def remove(self, fd: int, event: int) -> None:
         """Forget the reader or writer of ``fd`` (on cancel)."""
         watch = self.watches.get(fd)
         if watch is None:
             return
-        setattr(watch, "reader" if event == READ else "writer", None)
-        self._set_mask(watch, watch.mask & ~event)
-
-    def _set_mask(self, watch: _Watch, mask: int) -> None:
-        sel = self.selector
-        if mask == watch.mask:
-            return
-        if watch.mask == 0:
-            sel.register(watch.fd, mask, watch)
-            self.watches[watch.fd] = watch
-        elif mask == 0:
-            del self.watches[watch.fd]
-            try:
-                sel.unregister(watch.fd)
-            except (KeyError, ValueError, OSError):
-                pass  # the fd was closed under us: the kernel already forgot it
+        if event == READ:
+            watch.reader = None
+            self.backend.remove_reader(fd)
         else:
-            sel.modify(watch.fd, mask, watch)
-        watch.mask = mask
+            watch.writer = None
+            self.backend.remove_writer(fd)
+        if watch.reader is None and watch.writer is None:
+            del self.watches[fd]
 
-    def poll(self, timeout: float | None) -> list[tuple[TaskRecord, Any, bool]]:
-        """Wait up to ``timeout`` (None: forever) and return ``(task, fileobj, readable)``
-        for each ready waiter, unregistering it."""
-        sel = self._selector
-        if sel is None:
-            return []
-        self.polls += 1
-        ready: list[tuple[TaskRecord, Any, bool]] = []
-        for key, mask in sel.select(timeout):
-            watch = key.data
-            if watch is _WAKE:
-                self._drain_wakeup()
+    def ready(self, events: list[tuple[int, int]]) -> list[tuple[TaskRecord, Any, bool]]:
+        """Turn backend readiness into ``(task, fileobj, readable)`` waiters to wake, each
+        removed from the backend."""
+        woken: list[tuple[TaskRecord, Any, bool]] = []
+        for fd, mask in events:
+            watch = self.watches.get(fd)
+            if watch is None:
                 continue
-            assert isinstance(watch, _Watch)
-            new_mask = watch.mask
             if mask & READ and watch.reader is not None:
-                ready.append((watch.reader, watch.fileobj, True))
-                watch.reader = None
-                new_mask &= ~READ
+                woken.append((watch.reader, watch.fileobj, True))
+                self.remove(fd, READ)
             if mask & WRITE and watch.writer is not None:
-                ready.append((watch.writer, watch.fileobj, False))
-                watch.writer = None
-                new_mask &= ~WRITE
-            self._set_mask(watch, new_mask)
-        return ready
+                woken.append((watch.writer, watch.fileobj, False))
+                self.remove(fd, WRITE)
+        return woken
 
-    def _drain_wakeup(self) -> None:
-        r = self._wake_r
-        if r is None:
-            return
-        try:
-            while r.recv(4096):
-                pass
-        except (BlockingIOError, InterruptedError):
-            pass
+    def take_stale(self) -> list[tuple[TaskRecord, Any, BaseException]]:
+        """Waiters whose file was closed under them, with the error to throw in."""
+        stale, self._stale = self._stale, []
+        return stale
+
+    def poll(self, timeout: float | None) -> list[tuple[int, int]]:
+        """Ask the backend for readiness."""
+        return self.backend.poll(timeout)
 
     def close(self) -> None:
-        """Close the wake-up pair and, if no fd is watched, the selector."""
-        r, w = self._wake_r, self._wake_w
-        self._wake_r = self._wake_w = None
-        if r is not None and self._selector is not None:
-            self._selector.unregister(r)
-        for s in (r, w):
-            if s is not None:
-                s.close()
-        if not self.watches and self._selector is not None:
-            self._selector.close()
-            self._selector = None
+        """End of a run: release the backend's wake-up resources."""
+        self.backend.close()
 
     def close_all(self) -> None:
         """Forget every watch and close everything."""
         self.watches.clear()
-        self.close()
-        if self._selector is not None:
-            self._selector.close()
-            self._selector = None
+        self._stale.clear()
+        self.native.close_all()

@@ -25,7 +25,6 @@ import contextvars
 import logging
 import selectors
 import threading
-import time
 from collections import deque
 from collections.abc import Callable, Coroutine
 from types import CoroutineType
@@ -38,26 +37,32 @@ from flowno_eventloop._commands import (
     ExitCommand,
     JoinCommand,
     ParkCommand,
+    RefusableAbort,
     SleepCommand,
     SpawnCommand,
     WaitReadableCommand,
     WaitWritableCommand,
 )
+from flowno_eventloop._commands import TURN
 from flowno_eventloop._compat_commands import COMPAT_HANDLERS
 from flowno_eventloop._context import current_loop_var, current_task_var
-from flowno_eventloop._errors import DeadlockError, InstrumentHookError
+from flowno_eventloop._errors import InstrumentHookError
+from flowno_eventloop._backend import IOBackend, Waker
 from flowno_eventloop._io import READ, WRITE, IOWatcher, fileno_of
+from flowno_eventloop._running import LoopExit, LoopRun
 from flowno_eventloop._signals import SignalGuard
 from flowno_eventloop._tasks import (
     DONE,
     PARKED,
     READY,
     RUNNING,
+    WOKEN,
     STATE_NAMES,
     CancelRequest,
     TaskCancelled,
     TaskHandle,
     TaskRecord,
+    check_task_name,
 )
 from flowno_eventloop._timers import TimerHandle, TimerQueue
 from flowno_eventloop.instrumentation import (
@@ -88,14 +93,6 @@ _HOOK_NAMES = (
     "_on_task_error",
     "_on_task_cancelled",
 )
-
-
-class _Exit:
-    __slots__ = ("exception", "value")
-
-    def __init__(self, value: object, exception: BaseException | None) -> None:
-        self.value = value
-        self.exception = exception
 
 
 class EventLoop:
@@ -165,7 +162,9 @@ class EventLoop:
         self._stepping: TaskRecord | None = None
         self._root: TaskRecord | None = None
         self._stop = False
-        self._exit: _Exit | None = None
+        self._exit: LoopExit | None = None
+        self._ticking = False
+        self._waker: Waker = self._io.native
         self._shutting_down = False
         self._wait_for_spawned = True
         self._hooks_overridden = any(
@@ -180,8 +179,12 @@ class EventLoop:
 
     # ------------------------------------------------------------------ public API
 
-    def create_task(self, raw_task: Coroutine[Any, Any, _R]) -> TaskHandle[_R]:
+    def create_task(
+        self, raw_task: Coroutine[Any, Any, _R], *, name: str | None = None
+    ) -> TaskHandle[_R]:
         """Schedule ``raw_task`` as a new task (at the tail) and return its handle.
+
+        ``name`` names the task (see :attr:`TaskHandle.name`).
 
         Not a scheduling point. Thread-safe: from another thread the task is registered on
         the loop thread and a blocked loop is woken up.
@@ -197,12 +200,20 @@ class EventLoop:
             'done'
         """
         self._check_coroutine(raw_task, "create_task")
+        if name is not None and not isinstance(name, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raw_task.close()  # never started: no "never awaited" warning
+            check_task_name(name)
         if self._running and threading.get_ident() != self._thread:
             task = TaskRecord(self, raw_task, contextvars.copy_context())
+            task.name = name
             task.context.run(_enter_task_context, self, task.handle)  # type: ignore[union-attr]
             self.call_soon_threadsafe(self._register, task, None)
             return task.handle
-        return self._new_task(raw_task, parent=current_task_var.get()).handle
+        task = self._new_task(raw_task, parent=current_task_var.get(), name=name)
+        handle = task.handle
+        if self._running and not self._ticking:  # a host callback (guest mode): tick again
+            self._waker.wakeup()
+        return handle
 
     def cancel(self, raw_task: Coroutine[Any, Any, _R] | TaskHandle[_R]) -> CancelRequest[_R]:
         """Cancel a task: ``TaskCancelled`` is thrown into it at its next turn.
@@ -332,8 +343,8 @@ class EventLoop:
             'hi'
         """
         self._inbox.append((callback, args))
-        if self._running and threading.get_ident() != self._thread:
-            self._io.wakeup()
+        if self._running and (not self._ticking or threading.get_ident() != self._thread):
+            self._waker.wakeup()
 
     def hold(self) -> None:
         """Tell the loop that something outside it (a thread) will wake it later.
@@ -429,7 +440,7 @@ class EventLoop:
             (True, False)
             >>> a.close(); b.close(); loop.close()
         """
-        return self._io.selector
+        return self._io.native.selector
 
     def is_running(self) -> bool:
         """True while ``run_until_complete`` is executing.
@@ -461,7 +472,7 @@ class EventLoop:
             "holds": self._external_waiters,
             "steps": self.steps,
             "batches": self.batches,
-            "polls": self._io.polls,
+            "polls": self._io.native.polls,
             "blocked": [(repr(t.handle), repr(t.reason)) for t in blocked],
         }
 
@@ -546,35 +557,104 @@ class EventLoop:
             >>> EventLoop().run_until_complete(main(), join=True)
             2
         """
+        run = self._begin(
+            root_task, wait_for_spawned_tasks, None, None, self._handle_signals, _debug_max_wait_time
+        )
+        try:
+            while True:
+                timeout = run.tick()
+                if run.done:
+                    break
+                run.wait(timeout)
+        finally:
+            result = run.finish(join)
+        return cast("_R | None", result)
+
+    def begin_run(
+        self,
+        root_task: Coroutine[Any, Any, Any],
+        *,
+        wait_for_spawned_tasks: bool = True,
+        io: IOBackend | None = None,
+        waker: Waker | None = None,
+    ) -> LoopRun:
+        """Start a run of ``root_task`` that the caller drives with :meth:`LoopRun.tick`.
+
+        For hosting the loop inside another one (guest mode): the host calls ``tick`` from
+        its callbacks, waits as long as ``tick`` says, reports I/O through ``io`` (a backend
+        whose ``poll`` returns what the host's fd callbacks saw) and is woken from other
+        threads through ``waker``; by default the loop's own selector does both. The loop is
+        running on the calling thread until :meth:`LoopRun.finish`. Signal handlers are not
+        installed (the host owns them).
+
+        Example:
+            >>> async def main():
+            ...     return "guest"
+            >>> run = EventLoop().begin_run(main())
+            >>> while not run.done:
+            ...     run.wait(run.tick())  # a host waits in its own way instead
+            >>> run.finish(join=True)
+            'guest'
+        """
+        return self._begin(root_task, wait_for_spawned_tasks, io, waker, False, None)
+
+    def _begin(
+        self,
+        root_task: Coroutine[Any, Any, Any],
+        wait_for_spawned_tasks: bool,
+        io: IOBackend | None,
+        waker: Waker | None,
+        handle_signals: bool,
+        max_wait: float | None,
+    ) -> LoopRun:
         if self._running:
+            _close_refused(root_task)
             raise RuntimeError("this EventLoop is already running (nested run on the same loop)")
         self._check_coroutine(root_task, "run_until_complete")
-        token = current_loop_var.set(self)
+        if io is not None and io is not self._io.backend and self._io.watches:
+            _close_refused(root_task)
+            raise RuntimeError("cannot switch the I/O backend while tasks wait on fds")
         self._running, self._thread = True, threading.get_ident()
         self._stop, self._exit, self._shutting_down = False, None, False
         self._wait_for_spawned = wait_for_spawned_tasks
-        signals = SignalGuard(self) if self._handle_signals else None
+        if io is not None:
+            self._io.backend = io
+        self._waker = waker if waker is not None else self._io.native
+        signals = SignalGuard(self) if handle_signals else None
         try:
             if signals is not None:
                 signals.install()
-            self._refresh_instrument()
-            self._drain_inbox()
-            root = self._live.get(root_task)
-            if root is None:
-                root = self._new_task(root_task, parent=None)
-            self._root = root
-            self._run(_debug_max_wait_time)
-            return cast("_R | None", self._outcome(root, join))
-        finally:
+            context = contextvars.copy_context()
+            context.run(current_loop_var.set, self)
+            root = context.run(self._start_root, root_task)
+        except BaseException:
+            self._running, self._thread = False, None
+            self._end_backend()
+            if signals is not None:
+                signals.restore()
+            raise
+        return LoopRun(self, root, context, signals=signals, max_wait=max_wait)
+
+    def _start_root(self, root_task: Coroutine[Any, Any, Any]) -> TaskRecord:
+        self._refresh_instrument()
+        self._drain_inbox()
+        root = self._live.get(root_task)
+        if root is None:
             try:
-                self._run_end_callbacks()
-            finally:
-                self._running, self._thread, self._root = False, None, None
-                self._inst, self._hooks = EMPTY_INSTRUMENT, False
-                self._io.close()
-                if signals is not None:
-                    signals.restore()
-                current_loop_var.reset(token)
+                root = self._new_task(root_task, parent=None)
+            except BaseException:  # an instrument hook refused it: never leave it unawaited
+                self._live.pop(root_task, None)
+                if self.tasks and self.tasks[-1][0] is root_task:
+                    self.tasks.pop()
+                _close_refused(root_task)
+                raise
+        self._root = root
+        return root
+
+    def _end_backend(self) -> None:
+        """Back to the loop's own selector and waker after a run."""
+        self._io.backend = self._io.native
+        self._waker = self._io.native
 
     def _run_end_callbacks(self) -> None:
         """Run every ``call_at_run_end`` callback; re-raise the first failure after all ran."""
@@ -588,117 +668,6 @@ class EventLoop:
                     error = error or failure
         if error is not None:
             raise error
-
-    def _outcome(self, root: TaskRecord, join: bool) -> Any:
-        exit_request = self._exit
-        if exit_request is not None:
-            if exit_request.exception is not None:
-                raise exit_request.exception
-            return exit_request.value if join else None
-        if not join:
-            return None
-        if root.outcome == "ok":
-            return root.result
-        if root.exc is not None:
-            raise root.exc
-        raise RuntimeError("Event loop exited without completing the root task.")
-
-    def _run(self, max_wait: float | None) -> None:
-        timers = self._timers
-        io = self._io
-        tasks = self.tasks
-        while not self._stop:
-            if tasks:
-                self._run_ready()
-                if io.watches:
-                    self._wake_io(io.poll(0))
-            else:
-                if not self._live and not self._inbox:
-                    return  # timers without tasks stay scheduled for the next run
-                self._wait(max_wait)
-            callbacks = False
-            if self._inbox:
-                self._drain_inbox()
-                callbacks = True
-            if len(timers):
-                for handle in timers.pop_due(self.clock.now()):
-                    handle._run()  # pyright: ignore[reportPrivateUsage]
-                    callbacks = True
-            if callbacks:  # they run in the run's context and may have entered an instrument
-                self._refresh_instrument()
-
-    def _wait(self, max_wait: float | None) -> None:
-        """Nothing is ready: block until I/O, a timer, a thread, or detect a deadlock."""
-        if self._inbox:
-            return
-        deadline = self._timers.next_deadline() if len(self._timers) else None
-        held = self._external_waiters > 0
-        timeout = None if deadline is None else self._timer_timeout(deadline, held)
-        if not (timeout is not None or self._io.watches or held):
-            timeout = self._deadlock_grace_left()  # nothing here can wake a task
-            if timeout is None:
-                self._on_stuck()
-                return
-        if max_wait is not None and (timeout is None or timeout > max_wait):
-            if deadline is not None:
-                logger.error(
-                    "Sleeping task timeout %s exceeds max wait time %s.", timeout, max_wait
-                )
-            timeout = max_wait
-        if timeout != 0:
-            self._io.open_wakeup()
-            if self._inbox:  # a thread queued work before the channel could carry its wakeup
-                timeout = 0
-        ready = self._io.poll(timeout)
-        if ready:
-            self._wake_io(ready)
-        elif deadline is not None and not self._inbox and not held:
-            self.clock.idle(deadline)
-
-    def _timer_timeout(self, deadline: float, held: bool) -> float | None:
-        """Real seconds to block for the next timer; None: the clock will not get there alone."""
-        timeout = self.clock.sleep_time(deadline)
-        if held and timeout == 0 and deadline > self.clock.now():
-            return None  # a virtual clock does not jump while a thread works for us
-        return timeout
-
-    def _deadlock_grace_left(self) -> float | None:
-        """Real seconds to keep waiting for another thread before calling it a deadlock.
-
-        Only while the root is unfinished: leftover tasks after the root ended are cancelled
-        at once (a thread that will wake them must ``hold()`` the loop)."""
-        root = self._root
-        if root is None or root.state == DONE or self._shutting_down:
-            return None
-        if self.deadlock_grace <= 0 or threading.active_count() <= 1:
-            return None
-        now = time.monotonic()
-        if self._stuck_since is None:
-            self._stuck_since = now
-        left = self.deadlock_grace - (now - self._stuck_since)
-        return left if left > 0 else None
-
-    def _on_stuck(self) -> None:
-        """Every live task is parked and nothing can wake any of them."""
-        root = self._root
-        if self._shutting_down:
-            for task in list(self._live.values()):
-                self._force_close(task)
-            return
-        blocked = self._blocked()
-        self._shutting_down = True
-        if root is not None and root.state != DONE:
-            lines = [f"  {t.handle!r} parked on {t.reason!r}" for t in blocked]
-            error = DeadlockError(
-                f"deadlock: the root task cannot finish; {len(blocked)} task(s) blocked forever:\n"
-                + "\n".join(lines),
-                [(t.handle, t.reason) for t in blocked],
-            )
-            self._exit = _Exit(None, error)
-        else:
-            logger.debug("root done; cancelling %d task(s) parked forever", len(blocked))
-        for task in blocked:
-            self.cancel(task.handle)
 
     def _blocked(self) -> list[TaskRecord]:
         return [t for t in self._live.values() if t.state == PARKED]
@@ -752,10 +721,12 @@ class EventLoop:
         live_pop = live.pop
         root = self._root
         ready: int = READY
+        woken: int = WOKEN
         running: int = RUNNING
         parked: int = PARKED
         done: int = DONE
         now = _NOW
+        turn = TURN
         sleep_cmd, park_cmd, spawn_cmd, join_cmd = (
             SleepCommand,
             ParkCommand,
@@ -776,7 +747,7 @@ class EventLoop:
                         return
                     coro, value, exc = packet
                     task = live_get(coro)
-                    if task is None or task.state != ready or task.cancel_pending is not None:
+                    if task is None or task.state > woken or task.cancel_pending is not None:
                         self._step(packet)
                         if self._stop:
                             return
@@ -817,8 +788,9 @@ class EventLoop:
                         self._finish(task, "error", None, fatal)
                         raise
                     kind = type(command)  # pyright: ignore[reportUnknownVariableType]
-                    if kind is sleep_cmd and command.end_time == now:  # sleep(0)
-                        task.state = ready
+                    if kind is sleep_cmd and command.end_time == now:  # sleep(0): a checkpoint
+                        # (a pending cancel is thrown in at its turn, except after TURN)
+                        task.state = ready if command is not turn else woken
                         append((coro, None, None))
                         continue
                     if kind is park_cmd:
@@ -833,16 +805,17 @@ class EventLoop:
                         raw = command.raw_task  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
                         context = task.context.copy()  # type: ignore[union-attr]
                         child = record(self, raw, context)  # pyright: ignore[reportUnknownArgumentType]
+                        child.name = command.name
                         context.run(set_current_task, child.handle)
                         live[raw] = child
                         append((raw, None, None))  # pyright: ignore[reportUnknownArgumentType]
-                        task.state = ready
+                        task.state = woken
                         append((coro, child.handle, None))
                         continue
                     if kind is join_cmd:
                         target = command.task_handle._task
                         if target.outcome is not None:  # already finished: re-queue now
-                            task.state = ready
+                            task.state = woken
                             append((coro, target.result, target.exc))
                             continue
                     handler = handlers.get(kind)  # pyright: ignore[reportUnknownArgumentType]
@@ -891,9 +864,9 @@ class EventLoop:
         state = task.state
         if state == DONE:
             return
-        if state == PARKED:
+        if state == PARKED:  # a packet a legacy subclass queued for its own command: a wake
             self._unpark(task)
-        if task.cancel_pending is not None:
+        elif state == READY and task.cancel_pending is not None:  # not a wake: cancel now
             exc, task.cancel_pending = task.cancel_pending, None
         if self._hooks:
             self._before_step_hooks(task, value, exc)
@@ -1021,16 +994,21 @@ class EventLoop:
         task.on_cancel = on_cancel
 
     def _unpark(self, task: TaskRecord) -> None:
-        task.state = READY
+        task.state = WOKEN
         task.reason = None
         task.on_cancel = None
 
     def _resume(self, task: TaskRecord, value: Any, exc: BaseException | None) -> None:
-        """Queue a packet for a running or parked task (at the tail)."""
+        """Answer a running or parked task's command (a wake, queued at the tail)."""
         if task.state == PARKED:
             self._unpark(task)
-        task.state = READY
+        task.state = WOKEN
         self.tasks.append((task.coro, value, exc))
+
+    def _requeue(self, task: TaskRecord) -> None:
+        """A checkpoint: a plain turn at the tail (a pending cancel is thrown in then)."""
+        task.state = READY
+        self.tasks.append((task.coro, None, None))
 
     def _wake(self, task: TaskRecord, value: Any, exc: BaseException | None) -> bool:
         if task.state != PARKED:
@@ -1059,28 +1037,39 @@ class EventLoop:
             if task.loop is not self or type(task.reason) in _KERNEL_PARKS:
                 others += task.loop._wake_public(task, None, None)
             else:
-                task.state = READY
+                task.state = WOKEN
                 task.reason = task.on_cancel = None
                 ready.append((task.coro, None, None))
                 plain += 1
         return plain + others
 
     def _deliver_cancel(self, task: TaskRecord) -> None:
+        """Offer the pending cancel to a parked task's abort; wake it with it unless refused.
+
+        A refusable abort (``park(abort=...)``) returning False keeps the task parked and
+        the cancel pending: the primitive has handed the task what it waited for and wakes
+        it; the cancel is thrown in at its next park or checkpoint.
+        """
         on_cancel = task.on_cancel
         exc: BaseException | None = task.cancel_pending
-        task.cancel_pending = None
         if on_cancel is not None:
             task.on_cancel = None
             try:
-                on_cancel()
+                accepted = on_cancel()
             except Exception as error:
                 error.__context__ = exc
                 exc = error
+            else:
+                if accepted is False and type(on_cancel) is RefusableAbort:
+                    return
+        task.cancel_pending = None
         self._wake(task, None, exc)
 
     # ------------------------------------------------------------------ tasks
 
-    def _new_task(self, coro: Coroutine[Any, Any, Any], parent: Any) -> TaskRecord:
+    def _new_task(
+        self, coro: Coroutine[Any, Any, Any], parent: Any, name: str | None = None
+    ) -> TaskRecord:
         """A task whose context is a copy of the spawner's (the caller's outside a task)."""
         spawner = parent._task.context if isinstance(parent, TaskHandle) else None  # pyright: ignore[reportPrivateUsage]
         if spawner is not None and parent.event_loop is self:
@@ -1090,6 +1079,7 @@ class EventLoop:
         else:
             task = TaskRecord(self, coro, contextvars.copy_context())
             task.context.run(_enter_task_context, self, task.handle)  # type: ignore[union-attr]
+        task.name = name
         self._register(task, parent)
         return task
 
@@ -1149,10 +1139,11 @@ class EventLoop:
             callback, args = inbox.popleft()
             callback(*args)
 
-    def _wake_io(self, ready: list[tuple[TaskRecord, Any, bool]]) -> None:
+    def _wake_io(self, events: list[tuple[int, int]]) -> None:
+        """Wake the tasks whose fds the backend reported ready."""
         hooks = self._hooks
-        for task, fileobj, readable in ready:
-            task.on_cancel = None  # the selector already dropped this registration
+        for task, fileobj, readable in self._io.ready(events):
+            task.on_cancel = None  # the watcher already dropped this registration
             if hooks:
                 self._hook(
                     "on_io_wait_ready", self._inst.on_io_wait_ready, task.coro, fileobj, readable
@@ -1167,7 +1158,7 @@ class EventLoop:
         except TypeError as error:
             self._resume(handle._task, None, error)  # pyright: ignore[reportPrivateUsage]
             return
-        child = self._new_task(command.raw_task, parent=handle)
+        child = self._new_task(command.raw_task, parent=handle, name=command.name)
         self._resume(handle._task, child.handle, None)  # pyright: ignore[reportPrivateUsage]
 
     def _cmd_join(self, handle: TaskHandle[Any], command: JoinCommand[Any]) -> None:
@@ -1192,8 +1183,15 @@ class EventLoop:
 
     def _cmd_sleep(self, handle: TaskHandle[Any], command: SleepCommand) -> None:
         me = handle._task  # pyright: ignore[reportPrivateUsage]
-        if command.end_time <= self.clock.now():
-            self._resume(me, None, None)
+        end_time = command.end_time
+        if end_time <= self.clock.now():
+            if command is TURN:
+                self._resume(me, None, None)
+            else:
+                self._requeue(me)
+            return
+        if end_time == _NEVER:  # sleep(inf): only a cancel ends it
+            self._park(me, command, None)
             return
         timer = self._timers.add(command.end_time, self._wake, (me, None, None))
         self._park(me, command, timer.cancel)
@@ -1216,6 +1214,8 @@ class EventLoop:
             return
         fd = fileno_of(fileobj)
         self._park(me, command, lambda: self._io.remove(fd, event))
+        for stale, _, error in self._io.take_stale():  # closed behind the loop's back
+            self._wake(stale, None, error)
         if self._hooks:
             self._hook(
                 "on_io_wait_start", self._inst.on_io_wait_start, me.coro, fileobj, event == READ
@@ -1224,7 +1224,7 @@ class EventLoop:
     def _cmd_exit(self, handle: TaskHandle[Any], command: ExitCommand) -> None:
         me = handle._task  # pyright: ignore[reportPrivateUsage]
         if self._exit is None:
-            self._exit = _Exit(command.return_value, command.exception)
+            self._exit = LoopExit(command.return_value, command.exception)
         try:
             _close_in_context(me)
         except RuntimeError as error:
@@ -1273,6 +1273,7 @@ class EventLoop:
         return f"<EventLoop {state} live={len(self._live)} ready={len(self.tasks)}>"
 
 
+_NEVER = float("inf")
 _NOW = float("-inf")
 """``SleepCommand.end_time`` of ``sleep(0)`` (and of ``checkpoint()``): due at once."""
 
@@ -1292,6 +1293,13 @@ def _close_in_context(task: TaskRecord) -> None:
         task.coro.close()
     else:
         context.run(task.coro.close)
+
+
+def _close_refused(coro: object) -> None:
+    """Close a coroutine the loop refused to run, so it warns of nothing."""
+    close = getattr(coro, "close", None)
+    if close is not None:
+        close()
 
 
 def _is_builtin_handler(handler: object) -> bool:

@@ -12,7 +12,7 @@ from typing import Any, NoReturn, TypeVar, overload
 
 from flowno_eventloop._commands import SLEEP_NOW, Command, ExitCommand, SleepCommand, SpawnCommand
 from flowno_eventloop._context import running_loop
-from flowno_eventloop._tasks import TaskHandle
+from flowno_eventloop._tasks import TaskHandle, check_task_name
 
 __all__ = ["azip", "exit", "sleep", "spawn"]
 
@@ -27,8 +27,12 @@ _HANDLE_TYPE: type[Any] = TaskHandle  # (not narrowing: the check costs no cast(
 
 
 @types.coroutine
-def spawn(raw_task: Coroutine[Any, Any, _T]) -> Generator[Command, Any, TaskHandle[_T]]:
+def spawn(
+    raw_task: Coroutine[Any, Any, _T], *, name: str | None = None
+) -> Generator[Command, Any, TaskHandle[_T]]:
     """Start ``raw_task`` as a new task; its first step runs before ``spawn`` returns.
+
+    ``name`` names the task (see :attr:`TaskHandle.name`; default: the coroutine's qualname).
 
     Example:
         >>> from flowno_eventloop import EventLoop
@@ -44,7 +48,10 @@ def spawn(raw_task: Coroutine[Any, Any, _T]) -> Generator[Command, Any, TaskHand
         spawned
         1
     """
-    sent: Any = yield SpawnCommand(raw_task)
+    if name is not None and not isinstance(name, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+        getattr(raw_task, "close", lambda: None)()  # never started: no "never awaited" warning
+        check_task_name(name)
+    sent: Any = yield SpawnCommand(raw_task, name)
     if type(sent) is not _HANDLE_TYPE:  # TaskHandle is final: no subclass to accept
         raise TypeError(f"spawn() expected a TaskHandle from the loop, got {sent!r}")
     handle: TaskHandle[_T] = sent

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Hashable, Iterable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from flowno_eventloop._context import current_task_handle
-from flowno_eventloop._waiters import Waiters, checkpoint
+from flowno_eventloop._waiters import Waiters, checkpoint, checkpoint_if_cancelled, shielded_turn
 from flowno_eventloop.instrumentation import get_current_instrument
 from flowno_eventloop.lowlevel import park, wake, wake_error
 
@@ -141,12 +141,14 @@ class AsyncQueue(Generic[_T]):
             >>> EventLoop().run_until_complete(main(), join=True)
             ['a']
         """
-        if not self._try_put(item):
-            me = current_task_handle()
-            self._putters.add(me, item)
-            await park(reason=("AsyncQueue.put", self), on_cancel=lambda: self._putters.discard(me))
-            # the item was stored by the get that woke us
-        await checkpoint()
+        await checkpoint_if_cancelled()
+        if self._try_put(item):
+            await shielded_turn()
+            return
+        me = current_task_handle()
+        self._putters.add(me, item)
+        await park(reason=("AsyncQueue.put", self), on_cancel=lambda: self._putters.discard(me))
+        await shielded_turn()  # the item was stored by the get that woke us: keep it so
 
     def put_nowait(self, item: _T, event_loop: EventLoop | None = None) -> bool:
         """Put without waiting, ignoring ``maxsize``; False if the item was dropped (set).
@@ -240,8 +242,9 @@ class AsyncQueue(Generic[_T]):
 
     async def _get(self, peek: bool) -> _T:
         if self.items:
+            await checkpoint_if_cancelled()
             item = self._first() if peek else self._take_and_report()
-            await checkpoint()
+            await shielded_turn()
             return item
         if self._closed:
             raise QueueClosedError(_GET_CLOSED)
@@ -478,9 +481,10 @@ class AsyncMapQueue(AsyncQueue[tuple[_K, list[_C]]], Generic[_K, _C]):
         if key in self._causes:
             if self._closed:
                 raise QueueClosedError(_PUT_CLOSED)
+            await checkpoint_if_cancelled()
             self._causes[key].append(cause)
             get_current_instrument().on_queue_put(queue=self, item=item, immediate=True)
-            await checkpoint()
+            await shielded_turn()
             return
         await super().put((key, [cause]))
 

@@ -85,8 +85,8 @@ class TaskGroup:
         self._state = "open"
         return self
 
-    def spawn(self, coro: Coroutine[Any, Any, _T]) -> TaskHandle[_T]:
-        """Start ``coro`` as a child of the group and return its handle.
+    def spawn(self, coro: Coroutine[Any, Any, _T], *, name: str | None = None) -> TaskHandle[_T]:
+        """Start ``coro`` as a child of the group (named ``name``) and return its handle.
 
         Synchronous, like ``EventLoop.create_task``: the child runs at the loop's next turn.
         Spawning into an aborted group starts the child already cancelled (its body never
@@ -110,11 +110,29 @@ class TaskGroup:
             coro.close()
             raise RuntimeError(f"TaskGroup.spawn() on a group that is {self._state}")
         child = _Child(coro, self)
-        handle = self._loop.create_task(cast("Coroutine[Any, Any, _T]", child))
+        handle = self._loop.create_task(cast("Coroutine[Any, Any, _T]", child), name=name)
         self._live[child] = handle
         if self._aborted:
             _cancel(handle)
         return handle
+
+    def create_task(
+        self, coro: Coroutine[Any, Any, _T], *, name: str | None = None
+    ) -> TaskHandle[_T]:
+        """Same as :meth:`spawn` (the asyncio name).
+
+        Example:
+            >>> from flowno_eventloop import EventLoop
+            >>> async def answer() -> int:
+            ...     return 42
+            >>> async def main() -> tuple[int, str]:
+            ...     async with TaskGroup() as tg:
+            ...         h = tg.create_task(answer(), name="the answer")
+            ...     return await h.join(), h.name
+            >>> EventLoop().run_until_complete(main(), join=True)
+            (42, 'the answer')
+        """
+        return self.spawn(coro, name=name)
 
     def _child_exited(self, child: _Child, exc: BaseException | None) -> None:
         """Called by a child as it ends: forget it; record a failure and abort."""

@@ -23,15 +23,23 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 _T_co = TypeVar("_T_co", covariant=True)
 
-__all__ = ["CancelRequest", "TaskCancelled", "TaskHandle", "TaskRecord"]
+__all__ = ["CancelRequest", "TaskCancelled", "TaskHandle", "TaskRecord", "check_task_name"]
 
-# Task states (a small closed set; transitions are made by the loop only).
-READY = 0  # a packet for it sits in the ready queue (also: created, never stepped)
-RUNNING = 1  # being stepped right now
-PARKED = 2  # waiting for wake()/wake_error()/cancel
-DONE = 3  # returned, raised or was cancelled; outcome is stored
+# Task states (a small closed set; transitions are made by the loop only):
+#   READY   -> RUNNING                 stepped (a pending cancel is thrown in instead)
+#   WOKEN   -> RUNNING                 stepped with its wake (a pending cancel waits)
+#   RUNNING -> READY                   a checkpoint (sleep(0)): a plain turn at the tail
+#   RUNNING -> WOKEN                   a command answered at once (spawn, join of a done task)
+#   RUNNING -> PARKED                  a park (a pending cancel is offered to its abort)
+#   PARKED  -> WOKEN                   wake / wake_error / an accepted cancel: once per park
+#   RUNNING -> DONE                    returned, raised or cancelled
+READY = 0  # a plain turn is queued (created, never stepped; or a checkpoint)
+WOKEN = 1  # a wake is queued: its value or exception is delivered before any cancel
+RUNNING = 2  # being stepped right now
+PARKED = 3  # waiting for wake()/wake_error()/cancel
+DONE = 4  # returned, raised or was cancelled; outcome is stored
 
-STATE_NAMES = ("ready", "running", "parked", "done")
+STATE_NAMES = ("ready", "ready", "running", "parked", "done")
 
 
 class TaskCancelled(Exception):
@@ -74,6 +82,7 @@ class TaskRecord:
         "handle",
         "joiners",
         "loop",
+        "name",
         "on_cancel",
         "outcome",
         "reason",
@@ -95,6 +104,7 @@ class TaskRecord:
         self.result: Any = None
         self.exc: BaseException | None = None
         self.joiners: dict[TaskRecord, None] | None = None
+        self.name: str | None = None  # None: the coroutine's qualname
         # Built without TaskHandle.__init__ (a Python frame and a keyword call on every spawn).
         handle: TaskHandle[Any] = _new_handle(TaskHandle)
         handle.event_loop = loop
@@ -103,7 +113,7 @@ class TaskRecord:
         self.handle: TaskHandle[Any] = handle
 
     def __repr__(self) -> str:
-        return f"<task {_coro_name(self.coro)} {STATE_NAMES[self.state]}>"
+        return f"<task {self.name or _coro_name(self.coro)} {STATE_NAMES[self.state]}>"
 
 
 _new_handle: Callable[[type[object]], Any] = object.__new__
@@ -111,6 +121,13 @@ _new_handle: Callable[[type[object]], Any] = object.__new__
 
 def _coro_name(coro: object) -> str:
     return str(getattr(coro, "__qualname__", None) or type(coro).__name__)
+
+
+def check_task_name(name: object) -> str | None:
+    """Return ``name`` if it is a ``str`` or None, else raise a TypeError naming it."""
+    if name is None or isinstance(name, str):
+        return name
+    raise TypeError(f"a task name must be a str or None, got {name!r}")
 
 
 @final
@@ -146,6 +163,32 @@ class TaskHandle(Generic[_T_co]):
         if _task is None:
             _task = event_loop._task_for(raw_task)  # pyright: ignore[reportPrivateUsage]
         self._task = _task
+
+    @property
+    def name(self) -> str:
+        """The task's name: given to ``spawn``/``create_task``, else its coroutine's qualname.
+
+        Writable; shown by ``repr``, :class:`DeadlockError` and ``statistics()``.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, spawn, sleep
+            >>> async def worker():
+            ...     await sleep(0)
+            >>> async def main():
+            ...     a = await spawn(worker())
+            ...     b = await spawn(worker(), name="f.b0")
+            ...     a.name = "renamed"
+            ...     return a.name, b.name, repr(b)
+            >>> EventLoop().run_until_complete(main(), join=True)
+            ('renamed', 'f.b0', '<TaskHandle f.b0 ready>')
+        """
+        return self._task.name or _coro_name(self.raw_task)
+
+    @name.setter
+    def name(self, value: str) -> None:
+        if not isinstance(value, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise TypeError(f"TaskHandle.name must be a str, got {value!r}")
+        self._task.name = value
 
     @property
     def is_finished(self) -> bool:
@@ -282,7 +325,7 @@ class TaskHandle(Generic[_T_co]):
         return hash(self.raw_task)
 
     def __repr__(self) -> str:
-        return f"<TaskHandle {_coro_name(self.raw_task)} {STATE_NAMES[self._task.state]}>"
+        return f"<TaskHandle {self.name} {STATE_NAMES[self._task.state]}>"
 
 
 @final

@@ -10,10 +10,11 @@ import types
 from collections.abc import Generator, Iterator
 from typing import Any, Generic, TypeVar
 
-from flowno_eventloop._commands import SLEEP_NOW, Command
+from flowno_eventloop._commands import SLEEP_NOW, TURN, Command
+from flowno_eventloop._context import current_task_var
 from flowno_eventloop._tasks import TaskHandle, TaskRecord
 
-__all__ = ["Waiters", "checkpoint", "park_on"]
+__all__ = ["Waiters", "checkpoint", "checkpoint_if_cancelled", "park_on", "shielded_turn"]
 
 _V = TypeVar("_V")
 
@@ -107,3 +108,40 @@ def park_on(command: Command) -> Generator[Command, Any, Any]:
         'ok'
     """
     return (yield command)
+
+
+@types.coroutine
+def checkpoint_if_cancelled() -> Generator[Command, Any, None]:
+    """Throw a pending cancel in now (a checkpoint), else do nothing, without yielding.
+
+    Primitives call it before an operation takes effect, so a cancel never lands after it.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop
+        >>> async def main():
+        ...     await checkpoint_if_cancelled()
+        ...     return "ok"
+        >>> EventLoop().run_until_complete(main(), join=True)
+        'ok'
+    """
+    handle = current_task_var.get()
+    if handle is not None and handle._task.cancel_pending is not None:  # pyright: ignore[reportPrivateUsage]
+        yield SLEEP_NOW
+
+
+@types.coroutine
+def shielded_turn() -> Generator[Command, Any, None]:
+    """Go to the back of the ready queue without becoming a cancellation point.
+
+    After an operation took effect (an item stored or taken), so that a cancel arriving
+    meanwhile is thrown in at the next checkpoint instead of undoing it in the caller's eyes.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop
+        >>> async def main():
+        ...     await shielded_turn()
+        ...     return "ok"
+        >>> EventLoop().run_until_complete(main(), join=True)
+        'ok'
+    """
+    yield TURN

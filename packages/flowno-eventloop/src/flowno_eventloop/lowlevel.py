@@ -12,22 +12,32 @@ import types
 from collections.abc import Callable, Generator
 from typing import Any
 
+from flowno_eventloop._backend import READ, WRITE, IOBackend, SelectorBackend, Waker
 from flowno_eventloop._commands import (
     Command,
     ParkCommand,
+    RefusableAbort,
     WaitReadableCommand,
     WaitWritableCommand,
 )
 from flowno_eventloop._context import current_task_handle
 from flowno_eventloop._errors import BusyResourceError
+from flowno_eventloop._running import LoopRun
 from flowno_eventloop._tasks import TaskHandle
 from flowno_eventloop._timers import TimerHandle
 
 __all__ = [
+    "READ",
+    "WRITE",
     "BusyResourceError",
+    "IOBackend",
+    "LoopRun",
+    "SelectorBackend",
+    "Waker",
     "interrupt",
     "withdraw_interrupt",
     "TimerHandle",
+    "WakeToken",
     "current_task_handle",
     "park",
     "wait_readable",
@@ -39,14 +49,25 @@ __all__ = [
 
 @types.coroutine
 def park(
-    *, reason: object, on_cancel: Callable[[], object] | None = None
+    *,
+    reason: object,
+    on_cancel: Callable[[], object] | None = None,
+    abort: Callable[[], bool] | None = None,
 ) -> Generator[Command, Any, Any]:
     """Suspend the current task until :func:`wake` / :func:`wake_error`; return the woken value.
+
+    A parked task is woken exactly once per park. A cancel (or a timeout scope) that comes
+    while a wake is already queued does not replace it: it is thrown in at the task's next
+    park or checkpoint.
 
     Args:
         reason: What the task waits on; shown by ``DeadlockError`` and ``statistics()``.
         on_cancel: Called on the loop thread if the task is cancelled while parked, before
             ``TaskCancelled`` is thrown in: remove the waiter from your structure here.
+        abort: Like ``on_cancel`` but may refuse: return True when the waiter was removed
+            (the cancel is thrown in), False when the primitive has already handed the task
+            what it waited for and will wake it (the task then receives that, and the cancel
+            is thrown in at its next park or checkpoint). Give at most one of the two.
 
     Example:
         >>> from flowno_eventloop import EventLoop, spawn, sleep
@@ -62,6 +83,10 @@ def park(
         >>> EventLoop().run_until_complete(main(), join=True)
         'hello'
     """
+    if abort is not None:
+        if on_cancel is not None:
+            raise TypeError("park() takes on_cancel or abort, not both")
+        return (yield ParkCommand(reason, RefusableAbort(abort)))
     return (yield ParkCommand(reason, on_cancel))
 
 
@@ -193,3 +218,170 @@ def withdraw_interrupt(handle: TaskHandle[Any], exc: BaseException) -> bool:
         task.cancel_pending = None
         return True
     return False
+
+
+class _TokenPark:
+    """The park reason of a :class:`WakeToken`: identifies that one park."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: object) -> None:
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return repr(self.reason)
+
+
+class WakeToken:
+    """A one-shot wake-up for one park of the current task, safe to fire from any thread.
+
+    Make it in the task, hand :meth:`wake_threadsafe` / :meth:`wake_error_threadsafe` to a
+    thread or a done-callback, then ``await token.park(...)``. The first completion wins and
+    is delivered to that park only: a completion that arrives after the park ended (the task
+    was cancelled, or woken otherwise) is dropped, so it can never reach a later park. A
+    completion that arrives before the park makes ``park`` return at once.
+
+    Example:
+        >>> import threading
+        >>> from flowno_eventloop import EventLoop
+        >>> async def main():
+        ...     token = WakeToken()
+        ...     t = threading.Thread(target=token.wake_threadsafe, args=("from a thread",))
+        ...     current_task_handle().event_loop.hold()  # a thread will wake us
+        ...     t.start()
+        ...     try:
+        ...         return await token.park(reason="a thread")
+        ...     finally:
+        ...         current_task_handle().event_loop.release()
+        ...         t.join()
+        >>> EventLoop().run_until_complete(main(), join=True)
+        'from a thread'
+    """
+
+    __slots__ = ("_exc", "_handle", "_park", "_state", "_value")
+
+    def __init__(self) -> None:
+        self._handle: TaskHandle[Any] = current_task_handle()
+        self._state = "new"  # new -> parked -> done | fired (before the park) -> done
+        self._park: _TokenPark | None = None
+        self._value: Any = None
+        self._exc: BaseException | None = None
+
+    async def park(self, *, reason: object, abort: Callable[[], bool] | None = None) -> Any:
+        """Park the token's task until the token fires; return the value (or raise).
+
+        Args:
+            reason: What the task waits on (shown by ``DeadlockError``, ``statistics()``).
+            abort: Called if the task is cancelled while parked: return True to accept (the
+                cancel is thrown in; a later completion is dropped), False to refuse (the
+                completion is on its way and is delivered; the cancel comes at the next
+                park or checkpoint). Default: accept.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop
+            >>> async def main():
+            ...     token = WakeToken()
+            ...     token.wake(5)  # fired before the park: park returns at once
+            ...     return await token.park(reason="demo")
+            >>> EventLoop().run_until_complete(main(), join=True)
+            5
+        """
+        if current_task_handle() != self._handle:
+            raise RuntimeError("WakeToken.park() must run in the task that made the token")
+        if self._state == "fired":
+            self._state = "done"
+            return self._result()
+        if self._state != "new":
+            raise RuntimeError("a WakeToken parks only once")
+        self._state = "parked"
+        self._park = _TokenPark(reason)
+
+        def on_abort() -> bool:
+            accepted = True if abort is None else bool(abort())
+            if accepted:
+                self._state = "done"
+            return accepted
+
+        return await park(reason=self._park, abort=on_abort)
+
+    def wake(self, value: Any = None) -> bool:
+        """Complete with ``value`` (loop thread); True if this completion was taken.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop
+            >>> async def main():
+            ...     token = WakeToken()
+            ...     return token.wake(1), token.wake(2), await token.park(reason="demo")
+            >>> EventLoop().run_until_complete(main(), join=True)
+            (True, False, 1)
+        """
+        return self._fire(value, None)
+
+    def wake_error(self, exc: BaseException) -> bool:
+        """Complete by raising ``exc`` in the task (loop thread).
+
+        Example:
+            >>> from flowno_eventloop import EventLoop
+            >>> async def main():
+            ...     token = WakeToken()
+            ...     token.wake_error(KeyError("k"))
+            ...     try:
+            ...         await token.park(reason="demo")
+            ...     except KeyError as e:
+            ...         return repr(e)
+            >>> EventLoop().run_until_complete(main(), join=True)
+            "KeyError('k')"
+        """
+        return self._fire(None, exc)
+
+    def wake_threadsafe(self, value: Any = None) -> None:
+        """:meth:`wake` from any thread (through ``loop.call_soon_threadsafe``).
+
+        Example:
+            >>> from flowno_eventloop import EventLoop
+            >>> async def main():
+            ...     token = WakeToken()
+            ...     token.wake_threadsafe("queued")
+            ...     return await token.park(reason="demo")
+            >>> EventLoop().run_until_complete(main(), join=True)
+            'queued'
+        """
+        self._handle.event_loop.call_soon_threadsafe(self._fire, value, None)
+
+    def wake_error_threadsafe(self, exc: BaseException) -> None:
+        """:meth:`wake_error` from any thread.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop
+            >>> async def main():
+            ...     token = WakeToken()
+            ...     token.wake_error_threadsafe(ValueError("v"))
+            ...     try:
+            ...         await token.park(reason="demo")
+            ...     except ValueError as e:
+            ...         return str(e)
+            >>> EventLoop().run_until_complete(main(), join=True)
+            'v'
+        """
+        self._handle.event_loop.call_soon_threadsafe(self._fire, None, exc)
+
+    def _fire(self, value: Any, exc: BaseException | None) -> bool:
+        state = self._state
+        if state == "new":
+            self._state = "fired"
+            self._value, self._exc = value, exc
+            return True
+        if state != "parked":
+            return False  # already completed, or the park ended: never reach a later park
+        handle = self._handle
+        if handle.state != "parked" or handle.park_reason is not self._park:
+            self._state = "done"  # woken by something else: this park is over
+            return False
+        self._state = "done"
+        return wake(handle, value) if exc is None else wake_error(handle, exc)
+
+    def _result(self) -> Any:
+        exc, self._exc = self._exc, None
+        if exc is not None:
+            raise exc
+        return self._value

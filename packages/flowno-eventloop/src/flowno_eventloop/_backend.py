@@ -1,0 +1,298 @@
+"""I/O backends and wakers: how a run waits for file descriptors and how it is woken.
+
+Rules:
+- A backend knows file descriptors and directions only, never tasks. Its whole registration
+  API is ``add_reader``/``remove_reader``/``add_writer``/``remove_writer`` on an int fd; ``poll``
+  returns ``(fd, mask)`` readiness (``mask`` is a set of :data:`READ` / :data:`WRITE` bits).
+  A registration is level-triggered and stays until removed.
+- :class:`SelectorBackend` (the native one) blocks in ``poll`` on a :mod:`selectors` selector.
+  A host-driven backend (guest mode inside another loop) collects readiness from its host's
+  callbacks and returns it from ``poll`` without blocking.
+- A waker is the one object any thread may call: ``wakeup()`` makes the driver tick again
+  soon. The native waker is a socket pair watched by the selector, opened only when the run
+  is about to block. ``wakeup()`` is best effort: the caller has queued its work first, so a
+  lost byte means the loop is awake anyway.
+- An fd closed behind the backend's back (its number reused by a new file) is forgotten
+  silently: registering the reused number replaces the stale entry.
+"""
+
+from __future__ import annotations
+
+import selectors
+import socket
+from typing import Protocol, runtime_checkable
+
+__all__ = ["READ", "WRITE", "IOBackend", "SelectorBackend", "Waker"]
+
+READ = selectors.EVENT_READ
+"""Readiness bit: the fd is readable."""
+WRITE = selectors.EVENT_WRITE
+"""Readiness bit: the fd is writable."""
+_WAKE = object()
+
+
+@runtime_checkable
+class IOBackend(Protocol):
+    """Where a run registers fd interest and collects readiness.
+
+    Example:
+        >>> isinstance(SelectorBackend(), IOBackend)
+        True
+    """
+
+    def add_reader(self, fd: int) -> None:
+        """Watch ``fd`` for readability until :meth:`remove_reader`."""
+        ...
+
+    def remove_reader(self, fd: int) -> None:
+        """Stop watching ``fd`` for readability (no-op if not watched)."""
+        ...
+
+    def add_writer(self, fd: int) -> None:
+        """Watch ``fd`` for writability until :meth:`remove_writer`."""
+        ...
+
+    def remove_writer(self, fd: int) -> None:
+        """Stop watching ``fd`` for writability (no-op if not watched)."""
+        ...
+
+    def poll(self, timeout: float | None) -> list[tuple[int, int]]:
+        """Return ``(fd, mask)`` for watched fds that are ready, waiting at most ``timeout``
+        seconds (``None``: until something happens). May return early with nothing."""
+        ...
+
+    def close(self) -> None:
+        """Release what the backend holds; a later registration reopens it."""
+        ...
+
+
+@runtime_checkable
+class Waker(Protocol):
+    """Makes a waiting run tick again; ``wakeup`` is callable from any thread.
+
+    Example:
+        >>> isinstance(SelectorBackend(), Waker)
+        True
+    """
+
+    def wakeup(self) -> None:
+        """Make the run's driver call ``tick`` soon (any thread)."""
+        ...
+
+
+class SelectorBackend:
+    """The native backend and waker: a :mod:`selectors` selector and a wake-up socket pair.
+
+    Created lazily: an unused backend holds no fd. ``close()`` closes the wake-up pair, and
+    the selector too once no fd is watched.
+
+    Example:
+        >>> import socket
+        >>> backend = SelectorBackend()
+        >>> a, b = socket.socketpair()
+        >>> backend.add_reader(a.fileno())
+        >>> b.send(b"x")
+        1
+        >>> backend.poll(1.0) == [(a.fileno(), READ)]
+        True
+        >>> backend.remove_reader(a.fileno()); backend.close()
+        >>> a.close(); b.close()
+    """
+
+    __slots__ = ("_masks", "_selector", "_wake_r", "_wake_requested", "_wake_w", "polls")
+
+    def __init__(self) -> None:
+        self._selector: selectors.BaseSelector | None = None
+        self._masks: dict[int, int] = {}
+        self._wake_r: socket.socket | None = None
+        self._wake_w: socket.socket | None = None
+        self._wake_requested = False
+        self.polls: int = 0
+        """How many times :meth:`poll` asked the selector."""
+
+    @property
+    def selector(self) -> selectors.BaseSelector:
+        """The selector (created on first use).
+
+        Example:
+            >>> b = SelectorBackend(); len(b.selector.get_map()); b.close()
+            0
+        """
+        sel = self._selector
+        if sel is None:
+            sel = self._selector = selectors.DefaultSelector()
+        return sel
+
+    def add_reader(self, fd: int) -> None:
+        """Watch ``fd`` for readability.
+
+        Example:
+            >>> import socket
+            >>> a, c = socket.socketpair(); b = SelectorBackend()
+            >>> b.add_reader(a.fileno()); b.watched()
+            1
+            >>> b.remove_reader(a.fileno()); b.close(); a.close(); c.close()
+        """
+        self._set(fd, self._masks.get(fd, 0) | READ)
+
+    def remove_reader(self, fd: int) -> None:
+        """Stop watching ``fd`` for readability.
+
+        Example:
+            >>> SelectorBackend().remove_reader(0)
+        """
+        if fd in self._masks:
+            self._set(fd, self._masks[fd] & ~READ)
+
+    def add_writer(self, fd: int) -> None:
+        """Watch ``fd`` for writability.
+
+        Example:
+            >>> import socket
+            >>> a, c = socket.socketpair(); b = SelectorBackend()
+            >>> b.add_writer(a.fileno()); b.poll(1.0) == [(a.fileno(), WRITE)]
+            True
+            >>> b.remove_writer(a.fileno()); b.close(); a.close(); c.close()
+        """
+        self._set(fd, self._masks.get(fd, 0) | WRITE)
+
+    def remove_writer(self, fd: int) -> None:
+        """Stop watching ``fd`` for writability.
+
+        Example:
+            >>> SelectorBackend().remove_writer(1)
+        """
+        if fd in self._masks:
+            self._set(fd, self._masks[fd] & ~WRITE)
+
+    def _set(self, fd: int, mask: int) -> None:
+        sel = self.selector
+        old = self._masks.get(fd, 0)
+        if mask == old:
+            return
+        if mask == 0:
+            del self._masks[fd]
+            _forget(sel, fd)
+        else:
+            try:
+                if old == 0:
+                    sel.register(fd, mask, None)
+                else:
+                    sel.modify(fd, mask, None)
+            except (KeyError, OSError):  # a stale entry: closed and reused behind our back
+                if self._wake_r is not None and fd == self._wake_r.fileno():
+                    raise ValueError(f"file descriptor {fd} is not open (closed?)") from None
+                _forget(sel, fd)
+                sel.register(fd, mask, None)
+            self._masks[fd] = mask
+
+    def poll(self, timeout: float | None) -> list[tuple[int, int]]:
+        """Wait up to ``timeout`` seconds and return ``(fd, mask)`` of ready fds.
+
+        Example:
+            >>> SelectorBackend().poll(0)
+            []
+        """
+        if timeout != 0 and self._wake_w is None:
+            self._open_wakeup()
+        if self._selector is None:
+            return []
+        if self._wake_requested:
+            timeout = 0
+        self._wake_requested = False
+        self.polls += 1
+        ready: list[tuple[int, int]] = []
+        for key, mask in self._selector.select(timeout):
+            if key.data is _WAKE:
+                self._drain_wakeup()
+            else:
+                ready.append((key.fd, mask))
+        return ready
+
+    def wakeup(self) -> None:
+        """Make a blocked (or the next) :meth:`poll` return at once; any thread.
+
+        Example:
+            >>> b = SelectorBackend(); b.wakeup(); b.poll(None); b.close()
+            []
+        """
+        self._wake_requested = True
+        w = self._wake_w
+        if w is not None:
+            try:
+                w.send(b"\0")
+            except OSError:
+                pass  # full (the loop is awake anyway) or closed (the run ended)
+
+    def _open_wakeup(self) -> None:
+        r, w = socket.socketpair()
+        try:
+            r.setblocking(False)
+            w.setblocking(False)
+            sel = self.selector
+            fd = r.fileno()
+            if fd in self._masks:  # a watched fd was closed behind our back: drop it
+                del self._masks[fd]
+            _forget(sel, fd)
+            sel.register(r, READ, _WAKE)
+        except BaseException:
+            r.close()
+            w.close()
+            raise
+        self._wake_r, self._wake_w = r, w
+
+    def _drain_wakeup(self) -> None:
+        r = self._wake_r
+        if r is None:
+            return
+        try:
+            while r.recv(4096):
+                pass
+        except (BlockingIOError, InterruptedError):
+            pass
+
+    def watched(self) -> int:
+        """How many fds are watched.
+
+        Example:
+            >>> SelectorBackend().watched()
+            0
+        """
+        return len(self._masks)
+
+    def close(self) -> None:
+        """Close the wake-up pair, and the selector once no fd is watched.
+
+        Example:
+            >>> SelectorBackend().close()
+        """
+        r, w = self._wake_r, self._wake_w
+        self._wake_r = self._wake_w = None
+        if r is not None and self._selector is not None:
+            _forget(self._selector, r.fileno())
+        for s in (r, w):
+            if s is not None:
+                s.close()
+        if not self._masks and self._selector is not None:
+            self._selector.close()
+            self._selector = None
+
+    def close_all(self) -> None:
+        """Forget every watch and close everything.
+
+        Example:
+            >>> SelectorBackend().close_all()
+        """
+        self._masks.clear()
+        self.close()
+        if self._selector is not None:
+            self._selector.close()
+            self._selector = None
+
+
+def _forget(sel: selectors.BaseSelector, fd: int) -> None:
+    """Unregister ``fd`` if the selector has it (closed fds included)."""
+    try:
+        sel.unregister(fd)
+    except (KeyError, ValueError, OSError):
+        pass  # not registered, or closed: the OS already forgot it
