@@ -1,10 +1,15 @@
-"""httpx from Flowno tasks through aio.call / aio.iterate, against a loopback HTTP server."""
+"""httpx from Flowno tasks through aio.call / aio.iterate, against a loopback HTTP server.
+
+Every test runs twice: natively (``run_until_complete``: the helper-thread asyncio loop) and in
+guest mode (``asyncio.run`` + ``aio.run``, with an asyncio ticker that must keep ticking).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import http.server
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 import httpx
@@ -43,6 +48,37 @@ def base_url() -> Iterator[str]:
         thread.join()
 
 
+Runner = Callable[[Coroutine[Any, Any, Any]], Any]
+
+
+@pytest.fixture(params=["native", "guest"])
+def run(request: pytest.FixtureRequest) -> Runner:
+    """Run a Flowno root coroutine natively or as a guest of asyncio.run."""
+    if request.param == "native":
+        return lambda main: EventLoop().run_until_complete(main, join=True)
+
+    def guest(main: Coroutine[Any, Any, Any]) -> Any:
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0)
+
+        async def host() -> Any:
+            task = asyncio.create_task(ticker())
+            try:
+                return await aio.run(main)
+            finally:
+                task.cancel()
+                assert ticks > 0, "the asyncio ticker starved"
+
+        return asyncio.run(host())
+
+    return guest
+
+
 async def fetch(url: str) -> tuple[str, str]:
     """Plain asyncio code: an httpx client (it asks sniffio which library runs it)."""
     async with httpx.AsyncClient() as client:
@@ -50,7 +86,7 @@ async def fetch(url: str) -> tuple[str, str]:
         return response.text, sniffio.current_async_library()
 
 
-def test_nodes_fetch_with_httpx_concurrently(base_url: str) -> None:
+def test_nodes_fetch_with_httpx_concurrently(base_url: str, run: Runner) -> None:
     async def node(path: str) -> tuple[str, str]:
         return await aio.call(fetch(base_url + path))
 
@@ -58,11 +94,11 @@ def test_nodes_fetch_with_httpx_concurrently(base_url: str) -> None:
         handles = [await spawn(node(f"/{i}")) for i in range(3)]
         return [await h.join() for h in handles]
 
-    results = EventLoop().run_until_complete(main(), join=True)
+    results = run(main())
     assert results == [(f"hello /{i}", "asyncio") for i in range(3)]
 
 
-def test_streaming_response_lines_through_iterate(base_url: str) -> None:
+def test_streaming_response_lines_through_iterate(base_url: str, run: Runner) -> None:
     async def lines(url: str) -> Any:
         async with httpx.AsyncClient() as client, client.stream("GET", url) as response:
             async for line in response.aiter_lines():
@@ -71,4 +107,4 @@ def test_streaming_response_lines_through_iterate(base_url: str) -> None:
     async def main() -> list[str]:
         return [line async for line in aio.iterate(lines(base_url + "/lines"))]
 
-    assert EventLoop().run_until_complete(main(), join=True) == ["line 0", "line 1", "line 2"]
+    assert run(main()) == ["line 0", "line 1", "line 2"]

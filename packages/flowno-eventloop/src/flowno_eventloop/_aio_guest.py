@@ -19,13 +19,14 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
-from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flowno_eventloop._aio_host import AsyncioHost
-from flowno_eventloop.lowlevel import READ, WRITE
+from flowno_eventloop.lowlevel import READ, WRITE, current_task_handle, park, wake, wake_error
 
 if TYPE_CHECKING:
+    from flowno_eventloop._tasks import TaskHandle
     from flowno_eventloop._loop import EventLoop
     from flowno_eventloop._running import LoopRun
 
@@ -34,46 +35,67 @@ __all__ = ["GuestHost", "GuestRun"]
 _T = TypeVar("_T")
 
 
-class _TaskFuture(Generic[_T]):
-    """An asyncio task seen through the ``concurrent.futures.Future`` protocol.
+class _GuestCall:
+    """One ``aio.call`` in guest mode: the parked Flowno task and the host task it awaits.
 
-    Its cancellation comes out as ``concurrent.futures.CancelledError`` (an ``Exception``),
-    never as asyncio's ``CancelledError`` (a ``BaseException`` that would end a Flowno run).
+    Both run on the host's thread, so the host task's done-callback wakes the Flowno task
+    directly (and asks for a tick). The loop is held while it waits (no deadlock report).
     """
 
-    __slots__ = ("task",)
+    __slots__ = ("guest", "handle", "task", "waiting")
 
-    def __init__(self, task: asyncio.Task[_T]) -> None:
+    def __init__(self, guest: GuestRun, handle: TaskHandle[Any], task: asyncio.Task[Any]) -> None:
+        self.guest = guest
+        self.handle = handle
         self.task = task
+        self.waiting = True
 
-    def done(self) -> bool:
-        return self.task.done()
-
-    def cancel(self) -> bool:
-        return self.task.cancel()
-
-    def result(self, timeout: float | None = None) -> _T:
+    def done(self, task: asyncio.Task[Any]) -> None:
+        """Host callback: the asyncio task ended; hand its outcome to the Flowno task."""
+        self.guest.asyncio_host.calls.discard(task)
+        if not self.waiting:
+            return  # the Flowno task was cancelled meanwhile: nobody waits for it
+        self.waiting = False
+        self.guest.loop.release()
         try:
-            return self.task.result()
-        except asyncio.CancelledError as cancelled:
-            raise concurrent.futures.CancelledError(*cancelled.args) from cancelled
+            result = task.result()
+        except asyncio.CancelledError as cancelled:  # a BaseException: would end the run
+            error = concurrent.futures.CancelledError(*cancelled.args)
+            error.__cause__ = cancelled
+            wake_error(self.handle, error)
+        except BaseException as error:  # noqa: BLE001 - handed to the waiting Flowno task
+            wake_error(self.handle, error)
+        else:
+            wake(self.handle, result)
+        self.guest.tick_soon()
 
-    def add_done_callback(self, fn: Callable[[Any], object], /) -> None:
-        self.task.add_done_callback(lambda _task: fn(self))
+    def abort(self) -> bool:
+        """The Flowno task is cancelled: cancel the asyncio task, stop waiting."""
+        self.waiting = False
+        self.guest.loop.release()
+        self.task.cancel()
+        return True
+
+    def __repr__(self) -> str:
+        return f"aio.call({self.task.get_coro()!r})"
 
 
 class GuestHost(AsyncioHost):
     """The asyncio loop a guest Flowno loop runs in: ``aio.call`` runs there directly."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        super().__init__(loop)
+    def __init__(self, guest: GuestRun) -> None:
+        super().__init__(guest.host)
+        self.guest = guest
         self.calls: set[asyncio.Task[Any]] = set()
 
-    def submit(self, coro: Coroutine[Any, Any, _T]) -> _TaskFuture[_T]:
+    async def call(self, coro: Coroutine[Any, Any, _T]) -> _T:
         task = self.loop.create_task(coro)
         self.calls.add(task)
-        task.add_done_callback(self.calls.discard)
-        return _TaskFuture(task)
+        waiter = _GuestCall(self.guest, current_task_handle(), task)
+        task.add_done_callback(waiter.done)
+        self.guest.loop.hold()
+        result: _T = await park(reason=waiter, abort=waiter.abort)
+        return result
 
     async def drain_background(self) -> None:
         """Wait for the asyncio side of abandoned calls too, then for background tasks."""
@@ -96,7 +118,7 @@ class GuestRun:
         self.loop = loop
         self.time_slice = time_slice
         self.outcome: asyncio.Future[Any] = host.create_future()
-        self.asyncio_host = GuestHost(host)
+        self.asyncio_host = GuestHost(self)
         self._thread = threading.get_ident()
         self._tick_pending = False
         self._timer: asyncio.TimerHandle | None = None

@@ -4,8 +4,8 @@ Rules of this module:
 - Each Flowno loop has at most one host at a time: the asyncio loop it is a guest of
   (``aio.run``), else a helper-thread asyncio loop started on first use (``aio.call`` outside
   guest mode) and closed when the Flowno loop's run ends.
-- A host runs work two ways: ``submit`` (from the Flowno loop's thread; a future that
-  ``wait_future`` can wait on) and ``spawn_threadsafe`` (from any thread; fire-and-forget
+- A host runs work two ways: ``call`` (awaited by a Flowno task: run a coroutine as an
+  asyncio task and wait for it) and ``spawn_threadsafe`` (from any thread; fire-and-forget
   background work such as closing an abandoned async iterator). Background tasks are awaited
   before the host goes away, so no asyncio task outlives it.
 """
@@ -18,7 +18,6 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from flowno_eventloop._futures import FutureLike
     from flowno_eventloop._loop import EventLoop
 
 __all__ = ["AsyncioHost", "host_for", "install_host", "remove_host"]
@@ -33,8 +32,8 @@ class AsyncioHost:
         self.loop = loop
         self.background: set[asyncio.Future[Any]] = set()
 
-    def submit(self, coro: Coroutine[Any, Any, _T]) -> FutureLike[_T]:
-        """Flowno loop thread: run ``coro`` as an asyncio task; return a future of it."""
+    async def call(self, coro: Coroutine[Any, Any, _T]) -> _T:
+        """Awaited by a Flowno task: run ``coro`` as an asyncio task and return its result."""
         raise NotImplementedError
 
     def spawn_threadsafe(self, factory: Callable[[], Coroutine[Any, Any, object]]) -> None:

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import threading
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from flowno_eventloop._aio_host import AsyncioHost, remove_host
+from flowno_eventloop._futures import wait_future
 
 if TYPE_CHECKING:
     from flowno_eventloop._loop import EventLoop
@@ -54,9 +56,24 @@ class HelperThreadHost(AsyncioHost):
             asyncio.set_event_loop(None)
             loop.close()
 
-    def submit(self, coro: Coroutine[Any, Any, _T]) -> concurrent.futures.Future[_T]:
-        """Run ``coro`` as an asyncio task of the helper loop (any thread)."""
-        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+    async def call(self, coro: Coroutine[Any, Any, _T]) -> _T:
+        """Run ``coro`` as an asyncio task of the helper loop and wait for it."""
+        future: concurrent.futures.Future[_T] = concurrent.futures.Future()
+        self.loop.call_soon_threadsafe(self._start, coro, future)
+        result: _T = await wait_future(future)
+        return result
+
+    def _start(self, coro: Coroutine[Any, Any, _T], future: concurrent.futures.Future[_T]) -> None:
+        """Helper thread: run ``coro`` as a task whose outcome goes to ``future``.
+
+        ``future`` stays pending while the task runs, so the Flowno side can still cancel it;
+        its cancellation cancels the task."""
+        if future.cancelled():
+            coro.close()
+            return
+        task = self.loop.create_task(coro)
+        task.add_done_callback(functools.partial(_settle, future))
+        future.add_done_callback(functools.partial(_cancel_task, self.loop, task))
 
     def close(self) -> None:
         """Stop the loop (background work finishes, other tasks are cancelled and awaited)
@@ -76,6 +93,32 @@ def start_helper_thread(loop: EventLoop) -> HelperThreadHost:
 def _close_helper(loop: EventLoop, host: HelperThreadHost) -> None:
     remove_host(loop, host)
     host.close()
+
+
+def _settle(future: concurrent.futures.Future[_T], task: asyncio.Task[_T]) -> None:
+    """Helper thread: copy the task's outcome into the future the Flowno side waits on."""
+    if future.done():
+        return  # cancelled by the Flowno side: the task is being cancelled too
+    try:
+        if task.cancelled():
+            future.cancel()
+        elif task.exception() is not None:
+            future.set_exception(task.exception())
+        else:
+            future.set_result(task.result())
+    except concurrent.futures.InvalidStateError:
+        pass  # the Flowno side cancelled it at this very moment
+
+
+def _cancel_task(
+    loop: asyncio.AbstractEventLoop, task: asyncio.Task[Any], future: concurrent.futures.Future[Any]
+) -> None:
+    """Any thread: the Flowno side cancelled ``future``: cancel the task on its loop."""
+    if future.cancelled() and not task.done():
+        try:
+            loop.call_soon_threadsafe(task.cancel)
+        except RuntimeError:
+            pass  # the helper loop is closed: the task is gone with it
 
 
 def _cancel_remaining_tasks(loop: asyncio.AbstractEventLoop) -> None:

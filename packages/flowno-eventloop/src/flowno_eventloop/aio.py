@@ -26,7 +26,6 @@ from flowno_eventloop._aio_host import AsyncioHost, host_for, install_host, remo
 from flowno_eventloop._aio_iter import RemoteIterator
 from flowno_eventloop._aio_thread import start_helper_thread
 from flowno_eventloop._context import current_task_var
-from flowno_eventloop._futures import wait_future
 from flowno_eventloop._loop import EventLoop
 from flowno_eventloop._queues import AsyncQueue
 
@@ -74,8 +73,7 @@ async def call(awaitable: Awaitable[_T]) -> _T:
     """
     coro = _as_coroutine(awaitable, "aio.call")
     host = _current_host("aio.call()", coro)
-    result: _T = await wait_future(host.submit(coro))
-    return result
+    return await host.call(coro)
 
 
 def iterate(aiterable: AsyncIterable[_T]) -> AsyncGenerator[_T, None]:
@@ -119,7 +117,7 @@ async def _iterate(remote: RemoteIterator[_T]) -> AsyncGenerator[_T, None]:
     finished = False
     try:
         while True:
-            more, item = await wait_future(host.submit(remote.step()))
+            more, item = await host.call(remote.step())
             if not more:
                 finished = True
                 return
