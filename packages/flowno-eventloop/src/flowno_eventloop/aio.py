@@ -105,11 +105,11 @@ def iterate(aiterable: AsyncIterable[_T]) -> AsyncGenerator[_T, None]:
         >>> EventLoop().run_until_complete(main(), join=True)
         [0, 1, 2]
     """
-    if not isinstance(aiterable, AsyncIterable):
+    if not _is_async_iterable(aiterable):
         raise TypeError(
             f"aio.iterate(aiterable): expected an async iterable, got {type(aiterable).__name__}"
         )
-    return _iterate(RemoteIterator(cast("AsyncIterable[_T]", aiterable)))
+    return _iterate(RemoteIterator(aiterable))
 
 
 async def _iterate(remote: RemoteIterator[_T]) -> AsyncGenerator[_T, None]:
@@ -125,6 +125,10 @@ async def _iterate(remote: RemoteIterator[_T]) -> AsyncGenerator[_T, None]:
     finally:
         if not finished:  # stopped early, or the iterator failed: close it over there
             host.spawn_threadsafe(remote.close)
+
+
+def _is_async_iterable(candidate: object) -> bool:
+    return isinstance(candidate, AsyncIterable)
 
 
 def _as_coroutine(awaitable: object, caller: str) -> Coroutine[Any, Any, Any]:
@@ -263,20 +267,21 @@ async def stream(source: AsyncIterable[_T], *, loop: EventLoop | None = None) ->
         >>> asyncio.run(handler())
         ['streamed', 'from', 'flowno']
     """
-    if not isinstance(source, AsyncIterable):
+    if not _is_async_iterable(source):
         raise TypeError(
             f"aio.stream(source): expected an async iterable, got {type(source).__name__}"
         )
     flowno_loop = EventLoop() if loop is None else loop
     requests: AsyncQueue[asyncio.Future[tuple[bool, Any]]] = AsyncQueue()
-    pump = _pump(cast("AsyncIterable[_T]", source), requests)
+    pump = _pump(source, requests)
     runner = asyncio.ensure_future(run(pump, loop=flowno_loop))
     request: asyncio.Future[tuple[bool, Any]] | None = None
     try:
         while True:
             request = asyncio.get_running_loop().create_future()
             flowno_loop.call_soon_threadsafe(requests.put_nowait, request)
-            await asyncio.wait([request, runner], return_when=asyncio.FIRST_COMPLETED)
+            either: list[asyncio.Future[Any]] = [request, runner]
+            await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
             if not request.done():
                 runner.result()  # the Flowno side failed: its error
                 return
