@@ -175,7 +175,7 @@ def test_w6_hook_error_terminates_instead_of_hanging() -> None:
         f.one = One()
     with Broken(), pytest.raises(LookupError, match="hook failed") as info:
         f.run_until_complete()
-    assert any("One#" in note for note in getattr(info.value, "__notes__", []))
+    assert any("f.one (One#" in note for note in getattr(info.value, "__notes__", []))
 
 
 def test_w6_multi_output_non_tuple_is_a_clear_error() -> None:

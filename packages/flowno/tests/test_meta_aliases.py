@@ -242,6 +242,8 @@ _ROWS: list[tuple[str, str, list[str]]] = [
             "node",
         ],
     ),
+    # per-node policies of the flow engine
+    ("flowno", FLOW, ["NodeCall", "NodePolicy", "NodeTimeoutError", "Retry", "Timeout"]),
 ]
 
 # (alias module, name, library module, library name), one row per documented alias.

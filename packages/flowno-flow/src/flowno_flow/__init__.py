@@ -94,6 +94,7 @@ from ._instrumentation import (
     get_current_flow_instrument,
 )
 from ._node_state import NodeState
+from ._policy import NodeCall, NodePolicy, NodeTimeoutError, Retry, Timeout
 from ._run_errors import (
     FlowDeadlockError,
     MissingDefaultError,
@@ -126,18 +127,23 @@ __all__ += [
     "LogInstrument",
     "MinimalInstrument",
     "MissingDefaultError",
+    "NodeCall",
     "NodeExecutionError",
+    "NodePolicy",
     "NodeState",
     "NodeTaskAndStatus",
     "NodeTaskStatus",
+    "NodeTimeoutError",
     "OutputPortIndex",
     "PrintInstrument",
     "Queued",
+    "Retry",
     "RunLevel",
     "Stalled",
     "Stream",
     "StreamCancelled",
     "TerminateLimitReached",
+    "Timeout",
     "WaitingForStartNextGeneration",
     "clip_generation",
     "cmp_generation",

@@ -63,7 +63,7 @@ def _producer_text(source: DraftOutputPortRef[Any]) -> str:
     producer = source.node
     if isinstance(producer, Constant):
         return f"the constant {producer.value!r}"
-    return f"{producer!r}.output({source.port_index}) (created at {producer._created_at})"
+    return f"{source!r} (created at {producer._created_at})"
 
 
 def _check_stream_wiring(drafts: Sequence[AnyDraftNode]) -> None:
@@ -73,6 +73,13 @@ def _check_stream_wiring(drafts: Sequence[AnyDraftNode]) -> None:
         f"{node._ports[index].name!r} from stream_in"
         for node, index, source in _connections(drafts)
         if node._ports[index].stream_in and not type(source.node)._flowno_spec.is_streaming
+    ]
+    problems += [
+        f"{_port_text(node, index)} is a stream_in port fed by the routed port {source!r}; "
+        "routes fire on a node's final value only, so connect a stream_in port to the "
+        "node itself"
+        for node, index, source in _connections(drafts)
+        if node._ports[index].stream_in and source.route is not None
     ]
     if problems:
         raise StreamWiringError("\n".join(problems))
@@ -93,7 +100,11 @@ def _check_types(drafts: Sequence[AnyDraftNode]) -> None:
         return
     problems: list[str] = []
     for node, index, source in _connections(drafts):
-        producer_type = type(source.node)._flowno_spec.output_port_annotation(source.port_index)
+        producer_type = (
+            type(source.node)._flowno_spec.output_port_annotation(source.port_index)
+            if source.route is None
+            else source.route
+        )
         port = node._ports[index]
         if producer_type is EMPTY or port.annotation is EMPTY or isinstance(source.node, Constant):
             continue

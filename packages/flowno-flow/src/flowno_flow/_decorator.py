@@ -16,9 +16,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from typing import Any, Concatenate, Literal, ParamSpec, TypeVar, overload
 
+from ._build_errors import NodeDefinitionError
 from ._callsite import user_callsite
 from ._factory import make_node_class
 from ._group import make_template_class
+from ._policy import NodePolicy, Retry, Timeout, check_timeout
 from ._protocols import (
     AnyNode,
     MonoNode0,
@@ -90,18 +92,31 @@ class AnyOutputsDecorator:
         True
     """
 
-    def __init__(self, multiple_outputs: bool, stream_in: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        multiple_outputs: bool,
+        stream_in: Sequence[str] = (),
+        *,
+        retry: Retry | None = None,
+        timeout: float | None = None,
+        policies: Sequence[NodePolicy] = (),
+    ) -> None:
         self.multiple_outputs: bool = multiple_outputs
         self.stream_in: tuple[str, ...] = _stream_in_tuple(stream_in)
+        self.retry: Retry | None = retry
+        self.timeout: float | None = timeout
+        self.policies: tuple[NodePolicy, ...] = tuple(policies)
 
     def __call__(self, func_or_cls: Callable[..., Any], /) -> type[AnyNode]:
         """Make the node class for ``func_or_cls`` (see :data:`node`)."""
+        where = user_callsite()
         built: type[AnyNode] = _build(
             func_or_cls,
             multiple_outputs=self.multiple_outputs,
             stream_in=self.stream_in,
-            created_at=user_callsite(),
+            created_at=where,
         )
+        attach_policies(built, self.retry, self.timeout, self.policies, where)
         return built
 
 
@@ -251,11 +266,11 @@ class NodeDecorator:
     @overload
     def __call__(self, func_or_cls: Callable[..., Any], /) -> type[AnyNode]: ...
     @overload
-    def __call__(self, func_or_cls: None = None, /, *, multiple_outputs: Literal[False] | None = None, stream_in: Sequence[str] = ()) -> SingleOutputDecorator: ...  # pyright: ignore[reportOverlappingOverload]
+    def __call__(self, func_or_cls: None = None, /, *, multiple_outputs: Literal[False] | None = None, stream_in: Sequence[str] = (), retry: Retry | None = None, timeout: float | None = None, policies: Sequence[NodePolicy] = ()) -> SingleOutputDecorator: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
-    def __call__(self, func_or_cls: None = None, /, *, multiple_outputs: Literal[True], stream_in: Sequence[str] = ()) -> MultipleOutputsDecorator: ...
+    def __call__(self, func_or_cls: None = None, /, *, multiple_outputs: Literal[True], stream_in: Sequence[str] = (), retry: Retry | None = None, timeout: float | None = None, policies: Sequence[NodePolicy] = ()) -> MultipleOutputsDecorator: ...
     @overload
-    def __call__(self, func_or_cls: None = None, /, *, multiple_outputs: bool | None = None, stream_in: Sequence[str] = ()) -> AnyOutputsDecorator: ...
+    def __call__(self, func_or_cls: None = None, /, *, multiple_outputs: bool | None = None, stream_in: Sequence[str] = (), retry: Retry | None = None, timeout: float | None = None, policies: Sequence[NodePolicy] = ()) -> AnyOutputsDecorator: ...
     # fmt: on
     def __call__(
         self,
@@ -264,6 +279,9 @@ class NodeDecorator:
         *,
         multiple_outputs: bool | None = None,
         stream_in: Sequence[str] = (),
+        retry: Retry | None = None,
+        timeout: float | None = None,
+        policies: Sequence[NodePolicy] = (),
     ) -> Any:
         """Turn an async function, async generator function or class into a node class.
 
@@ -277,6 +295,10 @@ class NodeDecorator:
         * ``@node(stream_in=["a"])``: parameter ``a`` receives a ``Stream`` of the producer's
           chunks; ``@node(multiple_outputs=True)``: the result (or each chunk) is the tuple of
           outputs, reachable as ``draft.output(k)``.
+        * ``@node(retry=Retry(attempts=3), timeout=30.0)``: each evaluation is retried on
+          failure (exponential backoff) and limited in time, on the loop's clock (a streaming
+          node's timeout applies between items). ``policies=[...]`` adds any
+          :class:`NodePolicy`; the chain is retry, timeout, then ``policies`` in order.
         * ``@node.template`` on ``def G(view, ...)``: a group, see :meth:`template`.
 
         Type checkers see ``type[MonoNode2[int, int, tuple[int]]]`` for
@@ -288,6 +310,9 @@ class NodeDecorator:
             func_or_cls: the function or class (absent in the ``@node(...)`` form).
             multiple_outputs: the node's result is its tuple of outputs (functions only).
             stream_in: names of the parameters that receive a ``Stream``.
+            retry: retry failed evaluations (coroutine nodes).
+            timeout: seconds an evaluation (a streaming node: its next item) may take.
+            policies: more policies wrapping each evaluation (coroutine nodes).
 
         Returns:
             A draft node class, or a decorator when called without ``func_or_cls``.
@@ -305,15 +330,19 @@ class NodeDecorator:
             ('Add', 'Add#')
         """
         if func_or_cls is not None:
-            return _build(
+            where = user_callsite()
+            built = _build(
                 func_or_cls,
                 multiple_outputs=bool(multiple_outputs),
                 stream_in=_stream_in_tuple(stream_in),
-                created_at=user_callsite(),
+                created_at=where,
             )
+            attach_policies(built, retry, timeout, policies, where)
+            return built
+        options: dict[str, Any] = {"retry": retry, "timeout": timeout, "policies": policies}
         if multiple_outputs:
-            return MultipleOutputsDecorator(True, stream_in)
-        return SingleOutputDecorator(False, stream_in)
+            return MultipleOutputsDecorator(True, stream_in, **options)
+        return SingleOutputDecorator(False, stream_in, **options)
 
     def template(self, func: Callable[Concatenate[Any, _P], _R]) -> Callable[..., _R]:
         """Turn ``def G(view, ...)`` into a group (template) factory.
@@ -354,3 +383,47 @@ node: NodeDecorator = NodeDecorator()
 #: Seed-compatible names of the decorator objects returned by ``node(...)``.
 node_meta_single_dec = SingleOutputDecorator
 node_meta_multiple_dec = MultipleOutputsDecorator
+
+
+def attach_policies(
+    built: Any,
+    retry: Retry | None,
+    timeout: float | None,
+    policies: Sequence[NodePolicy],
+    where: str,
+) -> None:
+    """Store the per-node policies on a node class (checked here, at decoration).
+
+    Args:
+        built: The node class.
+        retry: ``retry=``.
+        timeout: ``timeout=``.
+        policies: ``policies=``.
+        where: The decoration site, for errors.
+
+    Raises:
+        NodeDefinitionError: a bad ``retry``/``timeout``/``policies`` value, or a retry or
+            policy on a streaming node.
+    """
+    if retry is None and timeout is None and not policies:
+        return
+    label = f"{built.__name__} (decorated at {where})"
+    if retry is not None and not isinstance(retry, Retry):
+        raise NodeDefinitionError(f"{label}: retry= takes a Retry(...), got {retry!r}")
+    if not all(callable(p) for p in policies):
+        raise NodeDefinitionError(f"{label}: policies= takes NodePolicy callables, got {policies!r}")
+    try:
+        seconds = None if timeout is None else check_timeout(timeout)
+    except (TypeError, ValueError) as exc:
+        raise NodeDefinitionError(f"{label}: {exc}") from exc
+    streaming = bool(built._flowno_spec.is_streaming)
+    if streaming and (retry is not None or policies):
+        raise NodeDefinitionError(
+            f"{label}: retry= and policies= wrap a coroutine node's evaluation; a streaming "
+            "node takes only timeout= (applied between items)"
+        )
+    chain: list[NodePolicy] = [] if retry is None else [retry]
+    if seconds is not None and not streaming:
+        chain.append(Timeout(seconds))
+    built._flowno_policies = (*chain, *policies)
+    built._flowno_item_timeout = seconds if streaming else None

@@ -25,6 +25,7 @@ from ._build_errors import (
 )
 from ._callsite import user_callsite
 from ._node_spec import EMPTY, NodeSpec
+from ._route import check_route, route_label
 
 if TYPE_CHECKING:
     from ._finalized import FinalizedNode
@@ -46,6 +47,7 @@ _logger = logging.getLogger("flowno.flow")
 _Ts = TypeVarTuple("_Ts")
 _ReturnTupleT_co = TypeVar("_ReturnTupleT_co", covariant=True)
 _T_co = TypeVar("_T_co", covariant=True)
+_K = TypeVar("_K")
 
 
 class DraftOutputPortRef(Generic[_T_co]):
@@ -57,11 +59,12 @@ class DraftOutputPortRef(Generic[_T_co]):
         Constant#....output(0)
     """
 
-    __slots__ = ("node", "port_index")
+    __slots__ = ("node", "port_index", "route")
 
-    def __init__(self, node: AnyDraftNode, port_index: int) -> None:
+    def __init__(self, node: AnyDraftNode, port_index: int, route: type | None = None) -> None:
         self.node: AnyDraftNode = node
         self.port_index: int = port_index
+        self.route: type | None = route  # set by node.on(T): fires only for T values
 
     def connect(self, target: DraftInputPortRef) -> None:
         """Connect this output to ``target`` (``producer.output(k).connect(consumer.input(i))``).
@@ -76,6 +79,8 @@ class DraftOutputPortRef(Generic[_T_co]):
         _input_target(self, target).node._connect(target.port_index, self)
 
     def __repr__(self) -> str:
+        if self.route is not None:
+            return f"{self.node!r}.on({route_label(self.route)})"
         return f"{self.node!r}.output({self.port_index})"
 
 
@@ -132,6 +137,22 @@ class NodePlaceholder:
         _check_index_type(port_index, "output", f"{self.name} (referenced at {self.created_at})")
         return OutputPortRefPlaceholder(self, port_index)
 
+    def on(self, kind: type) -> OutputPortRefPlaceholder:
+        """A forward reference to the routed port ``kind`` of the named node.
+
+        Args:
+            kind: A member of the node's return union (checked at finalization).
+
+        Returns:
+            The output reference placeholder.
+
+        Example:
+            >>> NodePlaceholder("agent").on(str)
+            OutputPortRefPlaceholder(name='agent', route=str)
+        """
+        check_route(kind, None, False, f"{self.name} (referenced at {self.created_at})")
+        return OutputPortRefPlaceholder(self, 0, kind)
+
     def __repr__(self) -> str:
         return f"NodePlaceholder(name={self.name!r})"
 
@@ -144,11 +165,14 @@ class OutputPortRefPlaceholder:
         'x'
     """
 
-    __slots__ = ("placeholder", "port_index")
+    __slots__ = ("placeholder", "port_index", "route")
 
-    def __init__(self, placeholder: NodePlaceholder, port_index: int) -> None:
+    def __init__(
+        self, placeholder: NodePlaceholder, port_index: int, route: type | None = None
+    ) -> None:
         self.placeholder: NodePlaceholder = placeholder
         self.port_index: int = port_index
+        self.route: type | None = route
 
     @property
     def name(self) -> str:
@@ -167,6 +191,8 @@ class OutputPortRefPlaceholder:
         _input_target(self, target).node._connect(target.port_index, self)
 
     def __repr__(self) -> str:
+        if self.route is not None:
+            return f"OutputPortRefPlaceholder(name={self.name!r}, route={route_label(self.route)})"
         return f"OutputPortRefPlaceholder(name={self.name!r}, port_index={self.port_index})"
 
 
@@ -214,6 +240,8 @@ class DraftNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
     _flowno_counter: ClassVar[Iterator[int]]
     _flowno_is_finalized: ClassVar[bool] = False
     _flowno_quiet: ClassVar[bool] = False
+    _flowno_policies: ClassVar[tuple[Any, ...]] = ()  # @node(retry=, timeout=, policies=)
+    _flowno_item_timeout: ClassVar[float | None] = None  # timeout= of a streaming node
     _flowno_id: int
     _created_at: str
 
@@ -274,6 +302,33 @@ class DraftNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
         """
         self._check_output_index(port_index, self._label)
         return DraftOutputPortRef(self, port_index)
+
+    def on(self, kind: type[_K]) -> DraftOutputPortRef[_K]:
+        """The routed port of type ``kind``: it fires only when the node returns a ``kind``.
+
+        The node's return annotation must be a union with ``kind`` as a member
+        (``-> ToolCall | Answer``, or ``-> str | None`` for a "maybe" output).
+
+        Args:
+            kind: A member class of the return union.
+
+        Returns:
+            The output reference (typed ``kind`` for type checkers).
+
+        Raises:
+            OutputPortError: the node does not return a union with ``kind`` in it.
+
+        Example:
+            >>> from flowno_flow import node
+            >>> @node
+            ... async def Parse(text: str) -> int | None:
+            ...     return int(text) if text.isdigit() else None
+            >>> Parse("7").on(int)
+            Parse#....on(int)
+        """
+        self._check_route(kind, self._label)
+        ref: DraftOutputPortRef[_K] = DraftOutputPortRef(self, 0, kind)
+        return ref
 
     def input(self, port_index: int) -> DraftInputPortRef:
         """Reference input ``port_index`` (the target of ``producer.output(k).connect``).
@@ -340,6 +395,15 @@ class DraftNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
             known = "unknown" if count is None else str(count)
             raise OutputPortError(f"{label} has no output {port_index} (it has {known} output(s))")
 
+    def _check_route(self, route: object, label: str) -> None:
+        spec = type(self)._flowno_spec
+        annotation = spec.output_port_annotation(0)
+        check_route(route, annotation, annotation is not EMPTY and not spec.multiple_outputs, label)
+        if spec.multiple_outputs:
+            raise OutputPortError(
+                f"{label}.on(...): a node with multiple_outputs=True does not route by type"
+            )
+
     def _connect(self, port_index: int, source: Source) -> None:
         self.input(port_index)
         current = self._sources[port_index]
@@ -350,9 +414,10 @@ class DraftNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
         if isinstance(source, DraftOutputPortRef):
             producer = source.node
             _check_not_finalized(producer, self, port_index)
-            producer._check_output_index(
-                source.port_index, f"{producer._label} (feeding {self._port_label(port_index)})"
-            )
+            feeding = f"{producer._label} (feeding {self._port_label(port_index)})"
+            producer._check_output_index(source.port_index, feeding)
+            if source.route is not None:
+                producer._check_route(source.route, feeding)
             producer._consumers.append((self, port_index, source.port_index))
         self._sources[port_index] = source
 

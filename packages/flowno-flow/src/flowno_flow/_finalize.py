@@ -128,10 +128,10 @@ def _as_output(
     name = source.name
     draft = as_draft(target)
     if draft is not None:
-        ref: DraftOutputPortRef[Any] = DraftOutputPortRef(draft, source.port_index)
+        ref: DraftOutputPortRef[Any] = DraftOutputPortRef(draft, source.port_index, source.route)
         return ref
     bound = as_output_ref(target)
-    if bound is not None and source.port_index == 0:
+    if bound is not None and source.port_index == 0 and source.route is None:
         return bound
     where = consumer._port_label(index)
     if bound is not None:
@@ -155,7 +155,7 @@ def _wire(finalized: Mapping[AnyDraftNode, AnyFinalized]) -> None:
         for index, source in enumerate(draft._sources):
             if isinstance(source, DraftOutputPortRef):
                 twin.input_ports[index].connected = FinalizedOutputPortRef(
-                    finalized[source.node], source.port_index
+                    finalized[source.node], source.port_index, source.route
                 )
         # A consumer outside this flow (its own block failed to finalize) is not wired.
         twin.consumers.extend(

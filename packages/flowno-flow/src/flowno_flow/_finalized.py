@@ -16,6 +16,7 @@ from typing_extensions import TypeVarTuple, Unpack
 from ._binding import PortSpec
 from ._node_spec import ParamKind
 from ._node_state import NodeState
+from ._route import route_label
 from ._types import Generation
 
 if TYPE_CHECKING:
@@ -55,8 +56,11 @@ class FinalizedOutputPortRef(Generic[_T]):
 
     node: AnyFinalizedNode
     port_index: int
+    route: type | None = None  # a routed port (``node.on(T)``) fires only for T values
 
     def __repr__(self) -> str:
+        if self.route is not None:
+            return f"{self.node!r}.on({route_label(self.route)})"
         return f"{self.node!r}.output({self.port_index})"
 
 

@@ -22,13 +22,22 @@ from collections.abc import Callable, Coroutine, Iterable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any, TypeVar, cast
 
-from flowno_eventloop import EventLoop, TaskCancelled, TaskHandle, spawn
+from flowno_eventloop import (
+    EventLoop,
+    TaskCancelled,
+    TaskHandle,
+    current_event_loop,
+    sleep,
+    spawn,
+)
 from flowno_eventloop.lowlevel import current_task_handle, park, wake
 
 from ._context import _current_flow
+from ._exit import ExitRequest, guarded
 from ._flow_streams import StreamEngine
 from ._generation import clip_generation, cmp_generation
 from ._instrumentation import NO_OP_INSTRUMENT, FlowInstrument, get_current_flow_instrument
+from ._policy import NodeCall, run_policies
 from ._node_run import (
     _ACTIVITY,
     _AWAITING,
@@ -43,6 +52,7 @@ from ._node_run import (
     Node,
     NodeRun,
     NodeTaskAndStatus,
+    RouteSlot,
     _flow_ids,
     after_push,
     recount,
@@ -56,6 +66,7 @@ from ._run_errors import (
     TerminateLimitReached,
     WaitingNode,
     attach_node_note,
+    attach_note,
     exception_group_type,
     missing_defaults_message,
 )
@@ -85,6 +96,8 @@ from ._types import Generation, InputPortIndex
 __all__ = ["Flow", "NodeTaskAndStatus"]
 
 _R = TypeVar("_R")
+
+_CANCEL_ROUNDS = 8  # loop turns of repeated cancellation before a node counts as stubborn
 
 LimitSpec = Mapping[Any, tuple[int, ...] | None] | tuple[int, ...] | None
 
@@ -130,6 +143,9 @@ class Flow(StreamEngine):
         self._inst: FlowInstrument = NO_OP_INSTRUMENT
         self._wired = False
         self._frontier: set[Node] | None = None
+        self._running = False
+        self._stopping = False
+        self._early_tasks: list[TaskHandle[Any]] = []
         self._graph = SolveGraph(self._stale_inputs, self._is_busy, self._order, self._has_default)
 
     def __repr__(self) -> str:
@@ -149,6 +165,17 @@ class Flow(StreamEngine):
         self._wired = False
         get_current_flow_instrument().on_node_registered(self, node)
 
+    def label_nodes(self, labels: Mapping[Node, str]) -> None:
+        """Name registered nodes in errors and traces (FlowHDL passes ``f.<attribute>``).
+
+        Args:
+            labels: ``node -> label``; nodes not registered here are ignored.
+        """
+        for node, label in labels.items():
+            run = self.node_tasks.get(node)
+            if run is not None:
+                run.label = label
+
     def add_nodes(self, nodes: Iterable[Node]) -> None:
         """Register several finalized nodes, in order.
 
@@ -159,7 +186,10 @@ class Flow(StreamEngine):
             self.add_node(node)
 
     def create_task(self, raw_task: Coroutine[Any, Any, _R]) -> TaskHandle[_R]:
-        """Schedule an extra coroutine on the flow's loop (it starts when the flow runs).
+        """Schedule an extra coroutine next to the nodes.
+
+        Before a run it goes on the flow's own ``event_loop`` and starts when
+        ``run_until_complete`` runs there; during a run it goes on the running loop.
 
         Args:
             raw_task: The coroutine.
@@ -167,7 +197,21 @@ class Flow(StreamEngine):
         Returns:
             Its TaskHandle; ``run_until_complete`` waits for it.
         """
-        return self.event_loop.create_task(raw_task)
+        running = current_event_loop() if self._running else None
+        if running is not None:
+            return running.create_task(raw_task)
+        handle = self.event_loop.create_task(raw_task)
+        self._early_tasks.append(handle)
+        return handle
+
+    def _check_loop(self, loop: EventLoop | None) -> None:
+        if loop is self.event_loop:
+            return
+        if any(not task.is_finished for task in self._early_tasks):
+            raise RuntimeError(
+                f"{self!r}: tasks made with create_task() before the run wait on the flow's "
+                "own event_loop; run it there, or create them from a node during the run"
+            )
 
     # ------------------------------------------------------------------ status & defaults
     def set_node_status(self, node: Node, status: AnyStatus) -> None:
@@ -225,6 +269,7 @@ class Flow(StreamEngine):
         terminate_on_node_error: bool = False,
         _debug_max_wait_time: float | None = None,
         context_factory: Callable[[Node], Any] | None = None,
+        event_loop: EventLoop | None = None,
     ) -> None:
         """Run the flow until nothing is left to do, a limit is reached or a node fails.
 
@@ -237,31 +282,103 @@ class Flow(StreamEngine):
                 then the error is raised (several: an ExceptionGroup).
             _debug_max_wait_time: Cap on each single blocking wait of the loop.
             context_factory: ``node -> context`` for ``current_context()``.
+            event_loop: The loop to run on (for example one with a ``MockClock``);
+                default: the flow's own ``event_loop``.
 
         Raises:
             TerminateLimitReached: a node reached its generation limit.
             MissingDefaultError: a cycle or a node input has no default to start from.
             FlowDeadlockError: no node can make progress.
-            Exception: a node's exception (the same object, with a note naming the node).
+            RuntimeError: the flow is already running (for example, called from one of
+                its own nodes).
+            Exception: a node's exception (the same object, with a note naming the node),
+                or the ``exception`` a node passed to ``exit()``.
         """
+        loop = self.event_loop if event_loop is None else event_loop
+        self._check_loop(loop)
+        self._prepare_run(stop_at_node_generation, terminate_on_node_error, context_factory)
+        token = _current_flow.set(self)
+        try:
+            outcome = loop.run_until_complete(
+                self._main(supervisor=True), join=True, _debug_max_wait_time=_debug_max_wait_time
+            )
+        finally:
+            _current_flow.reset(token)
+            self._running = False
+        self._finish_run(outcome)
+
+    async def run_async(
+        self,
+        stop_at_node_generation: LimitSpec = (),
+        terminate_on_node_error: bool = False,
+        context_factory: Callable[[Node], Any] | None = None,
+    ) -> None:
+        """Run the flow on the event loop that awaits this (same rules as ``run_until_complete``).
+
+        The node tasks are spawned on the running loop, so its clock (a ``MockClock``
+        in tests) drives every sleep, retry backoff and timeout of the nodes.
+
+        Args:
+            stop_at_node_generation: As for ``run_until_complete``.
+            terminate_on_node_error: As for ``run_until_complete``.
+            context_factory: ``node -> context`` for ``current_context()``.
+
+        Raises:
+            RuntimeError: the flow is already running, or this is not awaited inside a
+                task of a running flowno event loop.
+            Exception: as for ``run_until_complete``.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, MockClock
+            >>> flow = Flow()
+            >>> EventLoop(clock=MockClock()).run_until_complete(flow.run_async(), join=True)
+        """
+        if current_event_loop() is None:
+            raise RuntimeError(
+                f"{self!r}.run_async() must be awaited inside a task of a running flowno "
+                "EventLoop; use run_until_complete() from synchronous code"
+            )
+        self._check_loop(current_event_loop())
+        self._prepare_run(stop_at_node_generation, terminate_on_node_error, context_factory)
+        token = _current_flow.set(self)
+        try:
+            outcome = await self._main()
+        finally:
+            _current_flow.reset(token)
+            self._running = False
+        self._finish_run(outcome)
+
+    def _prepare_run(
+        self,
+        limits: LimitSpec,
+        terminate_on_node_error: bool,
+        context_factory: Callable[[Node], Any] | None,
+    ) -> None:
+        if self._running:
+            inside = self._node_of_current_task()
+            where = f" from inside its own node {inside!r}" if inside is not None else ""
+            raise RuntimeError(
+                f"{self!r} is already running: it cannot be run again{where} until the run "
+                "ends (build a separate FlowHDL to run a nested flow)"
+            )
         self._wire()
-        self._set_limits(stop_at_node_generation)
+        self._set_limits(limits)
         self._terminate_on_error = terminate_on_node_error
         self._context_factory = context_factory
         self._failure = None
         self._errors = []
-        token = _current_flow.set(self)
-        try:
-            failure = self.event_loop.run_until_complete(
-                self._main(), join=True, _debug_max_wait_time=_debug_max_wait_time
-            )
-        finally:
-            _current_flow.reset(token)
-        if failure is not None:
-            raise failure
+        self._running = True
+
+    def _finish_run(self, outcome: object) -> None:
+        if isinstance(outcome, ExitRequest):
+            if outcome.exception is not None:
+                raise outcome.exception
+            return
+        if isinstance(outcome, BaseException):
+            raise outcome
         self._raise_collected_errors()
 
-    async def _main(self) -> BaseException | None:
+    async def _main(self, supervisor: bool = False) -> BaseException | None:
         """The root task: start the work, supervise, always shut down cleanly.
 
         Returns the exception that ended the run (raised by the caller outside the
@@ -269,11 +386,13 @@ class Flow(StreamEngine):
         """
         inst = self._inst = get_current_flow_instrument()
         self._root = current_task_handle()
+        if supervisor:  # the root task of the flow's own run: name it after the flow
+            self._root.name = f"{self!r} supervisor"
         inst.on_flow_start(self)
         try:
             for run in self.node_tasks.values():
                 self._reset_run_state(run)
-                run.task = await spawn(self.evaluate_node(run.node))
+                run.task = await spawn(self.evaluate_node(run.node), name=run.label)
                 self._task_nodes[run.task] = run.node
             for run in self.node_tasks.values():
                 recount(run)
@@ -284,8 +403,17 @@ class Flow(StreamEngine):
         else:
             failure = None
         finally:
-            await self._shutdown()
+            stubborn = await self._shutdown()
             inst.on_flow_end(self)
+        if stubborn:
+            note = (
+                f"nodes that did not stop when cancelled: {', '.join(stubborn)} (an "
+                "`except Exception` around an await swallows TaskCancelled; re-raise it)"
+            )
+            if failure is None:
+                failure = RuntimeError(f"{self!r}: {note}")
+            else:
+                attach_note(failure, note)
         return failure
 
     async def _supervise(self) -> None:
@@ -321,16 +449,25 @@ class Flow(StreamEngine):
         if self._root_parked and self._root is not None:
             wake(self._root)
 
-    async def _shutdown(self) -> None:
-        tasks = [run.task for run in self.node_tasks.values() if run.task is not None]
-        for task in tasks:
-            if not task.is_finished:
-                task.cancel()
-        for task in tasks:
-            try:
-                await task.join()
-            except TaskCancelled:  # cancelled before its first step: nothing to report
-                pass
+    async def _shutdown(self) -> list[str]:
+        """Cancel every node task and wait for it; return the nodes that would not stop.
+
+        Cancellation is repeated (every wait of a cancelled node raises again) for a few
+        loop turns; a node still alive after that swallows TaskCancelled (a broad
+        ``except Exception`` around an await) and is left behind, named in the result.
+        """
+        self._stopping = True
+        live = [run for run in self.node_tasks.values() if run.task is not None]
+        for _ in range(_CANCEL_ROUNDS):
+            live = [run for run in live if run.task is not None and not run.task.is_finished]
+            if not live:
+                break
+            for run in live:
+                assert run.task is not None
+                run.task.cancel()
+            await sleep(0)
+        stubborn = [run.label for run in live if run.task is not None and not run.task.is_finished]
+        self._stopping = False
         self._task_nodes.clear()
         for run in self.node_tasks.values():
             run.task = None
@@ -339,6 +476,7 @@ class Flow(StreamEngine):
             run.go = False
             run.wait_kind = None
         self._busy = self._blocked = 0
+        return stubborn
 
     def _raise_collected_errors(self) -> None:
         if not self._errors:
@@ -359,6 +497,8 @@ class Flow(StreamEngine):
             run.inputs = []
             run.out_entries = []
             run.stream_consumers = []
+            run.entry_route = []
+            run.routed_out = []
             ordered = sorted(run.node.consumers, key=lambda c: c[2])
             run.demand_order = list(dict.fromkeys(c[0] for c in ordered))
             if getattr(run.node, "is_streaming", False) and run.channel is None:
@@ -377,6 +517,10 @@ class Flow(StreamEngine):
                 level = port.minimum_run_level
                 producer.out_entries.append((run, len(run.inputs)))
                 run.inputs.append((port.index, producer, conn.port_index, level))
+                slot = None if conn.route is None else RouteSlot(conn.route, conn.port_index)
+                run.entry_route.append(slot)
+                if slot is not None:
+                    producer.routed_out.append(slot)
                 if level >= 1:
                     if producer.channel is None:
                         producer.channel = Channel()
@@ -388,6 +532,7 @@ class Flow(StreamEngine):
                         producer.stream_consumers.append(run)
         for run in runs.values():
             run.entry_fresh = [True] * len(run.inputs)
+            run.has_routes = any(slot is not None for slot in run.entry_route)
         self._wired = True
 
     def _reset_run_state(self, run: NodeRun) -> None:
@@ -402,14 +547,17 @@ class Flow(StreamEngine):
         for run in self.node_tasks.values():
             run.limit = _NO_LIMIT
         if spec is None or isinstance(spec, tuple):
+            limit = _NO_LIMIT if spec is None else _check_limit(spec, "")
             for run in self.node_tasks.values():
-                run.limit = _NO_LIMIT if spec is None else spec
+                run.limit = limit
             return
-        for key, limit in spec.items():
+        if not isinstance(spec, Mapping):
+            raise TypeError(_limit_error(f"got {type(spec).__name__} {spec!r}"))
+        for key, value in spec.items():
             node = key if key in self.node_tasks else drafts.get(key)
             if node is None:
                 raise KeyError(f"stop_at_node_generation: {key!r} is not a node of {self!r}")
-            self.node_tasks[node].limit = limit
+            self.node_tasks[node].limit = _check_limit(value, f" for {key!r}")
 
     def _start(self) -> None:
         """Start every independent piece of work at once (W10), in registration order."""
@@ -422,7 +570,7 @@ class Flow(StreamEngine):
 
     def _start_from(self, reached: set[Node]) -> None:
         for node, run in list(self.node_tasks.items()):
-            if node in reached or run.phase != _IDLE:
+            if node in reached or run.phase != _IDLE or run.skipped:
                 continue
             if not (run.never_ran or self._has_fresh_input(run)):
                 continue
@@ -438,7 +586,8 @@ class Flow(StreamEngine):
     # ------------------------------------------------------------------ graph view
     def _is_busy(self, node: Node) -> bool:
         frontier = self._frontier
-        return self.node_tasks[node].phase != _IDLE or (frontier is not None and node in frontier)
+        run = self.node_tasks[node]
+        return run.phase != _IDLE or run.skipped > 0 or (frontier is not None and node in frontier)
 
     def _order(self, node: Node) -> int:
         return self.node_tasks[node].order
@@ -476,7 +625,7 @@ class Flow(StreamEngine):
                 picks = self._fast_solve(run)
                 if picks is None:
                     picks = self._solve_or_fail(node, None, waiting)
-                elif not picks:
+                elif not picks and not run.skipped:
                     waiting.append(node)
                 if picks is None:
                     return
@@ -487,7 +636,7 @@ class Flow(StreamEngine):
         """O(1) answers: all inputs fresh -> the node itself; all stale ones busy -> nothing."""
         if run.stale_count == 0:
             return [Pick(run.node)]
-        if run.stale_count == run.stale_busy:
+        if run.stale_count == run.stale_busy or run.skipped:  # dormant: wait for the route
             return []
         return None
 
@@ -539,24 +688,25 @@ class Flow(StreamEngine):
             node: The node to evaluate.
         """
         run = self.node_tasks[node]
+        idle = f"{run.label} idle (its inputs are not fresh)"
         try:
             while True:
                 while not run.go:
                     self.set_node_status(node, WaitingForStartNextGeneration(run.last_level))
-                    await park(reason=node)
+                    await park(reason=idle)
                 run.go = False
                 set_phase(run, _RUNNING if run.phase != _DEAD else _DEAD)
                 halted = not await self._evaluate(run)
                 if halted:
-                    await park(reason=f"{node!r} halted (run terminating)")
+                    await park(reason=f"{run.label} halted (run terminating)")
                 self._after_evaluation(run)
         except TaskCancelled:
             return
         except Exception as exc:  # a hook failing between evaluations: a node error too (W6)
-            attach_node_note(exc, repr(node), node.generation)
+            attach_node_note(exc, _full_name(run), node.generation)
             self._fail_with(exc)
             try:
-                await park(reason=f"{node!r} halted (run terminating)")
+                await park(reason=f"{run.label} halted (run terminating)")
             except TaskCancelled:
                 return
 
@@ -585,26 +735,38 @@ class Flow(StreamEngine):
             with self._lifecycle(node, 0):
                 values = self._gather(run)
                 inst.on_defaulted_inputs_set(self, node, list(run.defaulted))
-                call = node.invoke(values)
-                if inspect.iscoroutine(call):
-                    result = await call
-                    ok = await self._push(run, self._wrap(run, result, "returned"), 0)
-                elif inspect.isasyncgen(call):
-                    ok = await self._drive_stream(run, call)
-                else:
-                    raise TypeError(
-                        f"{node!r}: the node function must be `async def` (returned "
-                        f"{type(call).__name__}, expected a coroutine or an async generator)"
-                    )
+                ok = await self._call_node(run, values)
             run.last_level = 0
             return ok
-        except TaskCancelled:
-            raise
+        except TaskCancelled as exc:
+            if self._stopping:
+                raise
+            return self._node_failed(run, _escaped_cancel(run, exc, before), before)
+        except ExitRequest as request:  # exit() inside the node: the run ends
+            self._fail_with(request)
+            return False
         except Exception as exc:  # every error in a node task is a node error (W6)
             return self._node_failed(run, exc, before)
         finally:
             self._end_streams_of(run)
             self.clear_defaulted_inputs(node)
+
+    async def _call_node(self, run: NodeRun, values: list[object]) -> bool:
+        """Call the node function (through its policies) and push what it produced."""
+        node = run.node
+        if run.policies:
+            result = await run_policies(run.policies, NodeCall(node, run.label, values))
+            return await self._push(run, self._wrap(run, result, "returned"), 0)
+        call = node.invoke(values)
+        if inspect.iscoroutine(call):
+            result = await guarded(call)
+            return await self._push(run, self._wrap(run, result, "returned"), 0)
+        if inspect.isasyncgen(call):
+            return await self._drive_stream(run, call)
+        raise TypeError(
+            f"{node!r}: the node function must be `async def` (returned "
+            f"{type(call).__name__}, expected a coroutine or an async generator)"
+        )
 
     def _lifecycle(self, node: Node, level: int) -> AbstractContextManager[Any]:
         if self._inst is NO_OP_INSTRUMENT:
@@ -616,24 +778,26 @@ class Flow(StreamEngine):
         node = run.node
         ports = node.input_ports
         values: list[object] = [None] * len(ports)
-        connected = {i: (prod, out, level) for i, prod, out, level in run.inputs}
+        connected = {entry[0]: k for k, entry in enumerate(run.inputs)}
         defaulted: list[InputPortIndex] = []
         forced = run.resume_defaults
         run.resume_defaults = ()
         for port in ports:
             i = port.index
-            link = connected.get(i)
-            if link is None:
+            k = connected.get(i)
+            if k is None:
                 values[i] = port.default
                 continue
-            prod, out, level = link
+            _, prod, out, level = run.inputs[k]
             value: object = MISSING
             if i not in forced:
-                value = (
-                    self._open_stream(run, port, prod, out)
-                    if level >= 1
-                    else self._read(run, i, prod, out)
-                )
+                if level >= 1:
+                    value = self._open_stream(run, port, prod, out)
+                elif run.has_routes and run.entry_route[k] is not None:
+                    slot = run.entry_route[k]
+                    value = MISSING if slot is None or slot.gen is None else slot.value
+                else:
+                    value = self._read(run, i, prod, out)
             if value is MISSING:
                 if not port.has_default:
                     raise MissingDefaultError(missing_defaults_message([(node, [i])], cycle=False))
@@ -652,10 +816,14 @@ class Flow(StreamEngine):
         except (IndexError, TypeError, KeyError) as exc:
             raise NodeExecutionError(
                 f"input {port} reads output {out} of {prod.node!r}, whose data is {data!r}",
-                repr(run.node),
+                run.label,
                 run.node.generation,
             ) from exc
-        gen = clip_generation(prod.node.generation, 0)
+        self._note_read(run, port, prod, clip_generation(prod.node.generation, 0))
+        return value
+
+    def _note_read(self, run: NodeRun, port: int, prod: NodeRun, gen: Generation) -> None:
+        """Barrier bookkeeping: ``run`` read generation ``gen`` of ``prod`` on ``port``."""
         if run.last_read.get(port, MISSING) != gen:
             run.last_read[port] = gen
             if gen == prod.pending_gen and prod.pending_reads > 0:
@@ -663,7 +831,6 @@ class Flow(StreamEngine):
                 self._inst.on_barrier_node_read(self, prod.node, 0)
                 if prod.pending_reads == 0 and prod.wait_kind == "barrier":
                     self._unblock(prod)
-        return value
 
     # ------------------------------------------------------------------ outputs
     def _wrap(self, run: NodeRun, value: object, verb: str) -> tuple[object, ...]:
@@ -687,6 +854,9 @@ class Flow(StreamEngine):
             await self._wait_readers(run, data)
         node.push_data(data, level)
         run.last_level = level
+        if level == 0 and run.routed_out:
+            for slot in run.routed_out:
+                slot.fire(data, node.generation)
         after_push(run)
         self._inst.on_node_emitted_data(self, node, data, level)
         if level == 0:
@@ -709,9 +879,8 @@ class Flow(StreamEngine):
     def _arm_barrier(self, run: NodeRun) -> None:
         run.pending_gen = clip_generation(run.node.generation, 0)
         count = 0
-        for consumer, port, _ in run.node.consumers:
-            crun = self.node_tasks[consumer]
-            if crun.phase != _DEAD and consumer.input_ports[port].minimum_run_level == 0:
+        for crun, k in run.out_entries:
+            if crun.phase != _DEAD and crun.inputs[k][3] == 0 and _counts_for(crun, k):
                 count += 1
         run.pending_reads = count
 
@@ -754,12 +923,12 @@ class Flow(StreamEngine):
     def _node_failed(self, run: NodeRun, exc: Exception, before: Generation) -> bool:
         node = run.node
         if not isinstance(exc, (TerminateLimitReached, MissingDefaultError)):
-            attach_node_note(exc, repr(node), before)
+            attach_node_note(exc, _full_name(run), before)
         self.set_node_status(node, Error())
         try:
             self._inst.on_node_error(self, node, exc)
         except Exception as hook_exc:  # noqa: BLE001 - reported together with the node error
-            attach_node_note(hook_exc, repr(node), before)
+            attach_node_note(hook_exc, _full_name(run), before)
             exc = hook_exc
         if self._terminate_on_error:
             self._fail_with(exc)
@@ -775,8 +944,12 @@ class Flow(StreamEngine):
             if dead.phase == _DEAD:
                 continue
             set_phase(dead, _DEAD)  # a busy one finishes its evaluation, never resumes
-            for i, prod, _, level in dead.inputs:
-                if level == 0 and dead.last_read.get(i, MISSING) != prod.pending_gen:
+            for k, (i, prod, _, level) in enumerate(dead.inputs):
+                if (
+                    level == 0
+                    and dead.last_read.get(i, MISSING) != prod.pending_gen
+                    and _counts_for(dead, k)
+                ):
                     if prod.pending_reads > 0:
                         prod.pending_reads -= 1
                         if prod.pending_reads == 0 and prod.wait_kind == "barrier":
@@ -832,10 +1005,15 @@ class Flow(StreamEngine):
 
     def _unread_consumers(self, run: NodeRun) -> list[str]:
         out: list[str] = []
-        for consumer, port, _ in run.node.consumers:
-            crun = self.node_tasks[consumer]
-            if crun.last_read.get(port, MISSING) != run.pending_gen and crun.phase != _DEAD:
-                out.append(f"{consumer!r}.input({port})")
+        for crun, k in run.out_entries:
+            port = crun.inputs[k][0]
+            if (
+                crun.inputs[k][3] == 0
+                and crun.last_read.get(port, MISSING) != run.pending_gen
+                and crun.phase != _DEAD
+                and _counts_for(crun, k)
+            ):
+                out.append(f"{crun.node!r}.input({port})")
         return out
 
     def _node_of_current_task(self) -> Node | None:
@@ -856,3 +1034,50 @@ class Flow(StreamEngine):
         from . import _render
 
         return str(_render.to_dot(_render.picture_of(list(self.node_tasks))))
+
+
+def _counts_for(consumer: NodeRun, k: int) -> bool:
+    """Whether entry ``k`` of ``consumer`` takes part in its producer's write barrier.
+
+    A routed entry does not: it keeps the value its route last fired with, so the
+    producer never waits for a consumer that may stay dormant on another route.
+    """
+    return not consumer.has_routes or consumer.entry_route[k] is None
+
+
+def _escaped_cancel(run: NodeRun, exc: TaskCancelled, before: Generation) -> NodeExecutionError:
+    """A TaskCancelled raised by the node's own code (the flow did not cancel the node)."""
+    error = NodeExecutionError(
+        f"TaskCancelled escaped the node function ({exc!r}), although the flow did not cancel "
+        "the node; joining a helper task that was cancelled raises it: catch TaskCancelled "
+        "around that join",
+        run.label,
+        before,
+    )
+    error.__cause__ = exc
+    return error
+
+
+def _limit_error(problem: str) -> str:
+    return (
+        f"stop_at_node_generation: {problem}; accepted forms: () or None (no limit), a "
+        "generation tuple of ints for every node such as (3,), or a mapping "
+        "{node: (3,) or None} (None: stop at the node's first output)"
+    )
+
+
+def _check_limit(value: object, where: str) -> Generation:
+    if value is None:
+        return None
+    if isinstance(value, tuple) and all(
+        isinstance(v, int) and not isinstance(v, bool)
+        for v in value  # pyright: ignore[reportUnknownVariableType]
+    ):
+        return cast("Generation", value)
+    raise TypeError(_limit_error(f"got {type(value).__name__} {value!r}{where}"))
+
+
+def _full_name(run: NodeRun) -> str:
+    """``f.boom (Boom#0)`` for a node with a FlowHDL attribute, else ``Boom#0``."""
+    plain = repr(run.node)
+    return plain if run.label == plain else f"{run.label} ({plain})"

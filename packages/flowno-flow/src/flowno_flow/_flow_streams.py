@@ -8,11 +8,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, cast
 
 from ._accumulate import Accumulator
+from flowno_eventloop import move_on_after
+
+from ._exit import guarded
+from ._policy import NodeTimeoutError
 from ._generation import inc_generation
 from ._instrumentation import FlowInstrument
 from ._node_run import MISSING, NodeRun
@@ -73,9 +77,9 @@ class StreamEngine:
                     try:
                         if channel.cancelled_eval == channel.eval and not thrown:
                             thrown = True
-                            chunk = await agen.athrow(StreamCancelled(channel.canceller))
+                            chunk = await self._next_item(run, agen.athrow(StreamCancelled(channel.canceller)))
                         else:
-                            chunk = await agen.__anext__()
+                            chunk = await self._next_item(run, agen.__anext__())
                     except StopAsyncIteration:
                         break
                     except StreamCancelled:
@@ -98,6 +102,17 @@ class StreamEngine:
             self._cancel_inputs_of(run)
         final = explicit if explicit is not None else acc.result()
         return await self._push(run, final, 0)
+
+    async def _next_item(self, run: NodeRun, step: Awaitable[Any]) -> Any:
+        """One step of a streaming node, within its ``timeout=`` when it has one."""
+        seconds = run.item_timeout
+        if seconds is None:
+            return await guarded(step)
+        with move_on_after(seconds) as scope:
+            return await guarded(step)
+        if scope.cancelled_caught:
+            raise NodeTimeoutError(run.label, seconds, "the next item")
+        raise RuntimeError(f"{run.label}: a stream step ended without a value")  # pragma: no cover
 
     def _explicit_final(self, run: NodeRun, stop: StopAsyncIteration) -> tuple[object, ...] | None:
         if not stop.args:

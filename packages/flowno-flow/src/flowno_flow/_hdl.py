@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ._build_errors import FlowNotFinalizedError
 from ._callsite import user_callsite
-from ._draft import DraftNode
+from ._draft import DraftNode, is_finalized_node
 from ._hdl_view import AnyFinalized, FlowHDLView
+from ._run_errors import MissingDefaultError
+
+from ._flow import Flow
 
 if TYPE_CHECKING:
-    from flowno_eventloop import TaskHandle
-
-    from ._flow import Flow
+    from flowno_eventloop import EventLoop, TaskHandle
 
 __all__ = ["FlowHDL"]
 
@@ -52,6 +53,7 @@ class FlowHDL(FlowHDLView):
         "register_child_result",
         "to_mermaid",
         "to_dot",
+        "run_async",
     ]
 
     def __init__(self) -> None:
@@ -59,8 +61,12 @@ class FlowHDL(FlowHDLView):
         self._flow: Flow | None = None
 
     def _finalize_root(self) -> None:
-        self._flow = importlib.import_module("flowno_flow._flow").Flow()
+        self._flow = Flow()
         super()._finalize_root()
+        labels = {
+            value: f"f.{name}" for name, value in self._nodes.items() if is_finalized_node(value)
+        }
+        self._flow.label_nodes(labels)
 
     def _on_finalized(self, nodes: list[AnyFinalized]) -> None:
         flow = self._require_flow("register the finalized nodes")
@@ -87,8 +93,9 @@ class FlowHDL(FlowHDLView):
         terminate_on_node_error: bool = True,
         _debug_max_wait_time: float | None = None,
         context_factory: Callable[[Any], Any] | None = None,
+        event_loop: EventLoop | None = None,
     ) -> None:
-        """Run the flow until every node has finished (or a limit/error stops it).
+        """Run the flow until no node can run any more (or a limit/error/``exit()`` stops it).
 
         Args:
             stop_at_node_generation: A generation limit for every node, or a mapping from
@@ -96,23 +103,70 @@ class FlowHDL(FlowHDLView):
             terminate_on_node_error: Stop the whole run at the first node error.
             _debug_max_wait_time: Bound on each event-loop wait (debugging).
             context_factory: Called as ``factory(node)`` by ``current_context()``.
+            event_loop: The loop to run on (for example ``EventLoop(clock=MockClock())``);
+                default: the flow's own loop.
 
         Raises:
             FlowNotFinalizedError: the ``with`` block has not exited.
             MissingDefaultError: a cycle has no member whose in-cycle inputs all have
                 defaults (found when the block exited; raised before any node runs).
         """
-        flow = self._require_flow("run the flow")
-        if self._cycle_problem is not None:
-            from ._run_errors import MissingDefaultError
-
-            raise MissingDefaultError(self._cycle_problem)
+        flow = self._prepare("run the flow")
         flow.run_until_complete(
             stop_at_node_generation=_finalized_keys(stop_at_node_generation),
             terminate_on_node_error=terminate_on_node_error,
             _debug_max_wait_time=_debug_max_wait_time,
             context_factory=context_factory,
+            event_loop=event_loop,
         )
+
+    async def run_async(
+        self,
+        stop_at_node_generation: Mapping[Any, tuple[int, ...] | None] | tuple[int, ...] | None = (),
+        terminate_on_node_error: bool = True,
+        context_factory: Callable[[Any], Any] | None = None,
+    ) -> None:
+        """Run the flow on the event loop that awaits this (a coroutine ``run_until_complete``).
+
+        Inside a ``@pytest.mark.flowno`` test the flow runs on the test's loop, so the
+        ``mock_clock`` fixture drives the nodes' sleeps, retries and timeouts.
+
+        Args:
+            stop_at_node_generation: As for ``run_until_complete``.
+            terminate_on_node_error: As for ``run_until_complete``.
+            context_factory: Called as ``factory(node)`` by ``current_context()``.
+
+        Raises:
+            FlowNotFinalizedError: the ``with`` block has not exited.
+            MissingDefaultError: a cycle has no member whose in-cycle inputs all have
+                defaults.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, MockClock, sleep
+            >>> from flowno_flow import node
+            >>> @node
+            ... async def Slow(x: int) -> int:
+            ...     await sleep(3600)
+            ...     return x * 2
+            >>> with FlowHDL() as f:
+            ...     f.slow = Slow(21)
+            >>> clock = MockClock()
+            >>> EventLoop(clock=clock).run_until_complete(f.run_async(), join=True)
+            >>> f.slow.get_data(), clock.now()
+            ((42,), 3600.0)
+        """
+        flow = self._prepare("run the flow")
+        await flow.run_async(
+            stop_at_node_generation=_finalized_keys(stop_at_node_generation),
+            terminate_on_node_error=terminate_on_node_error,
+            context_factory=context_factory,
+        )
+
+    def _prepare(self, action: str) -> Flow:
+        flow = self._require_flow(action)
+        if self._cycle_problem is not None:
+            raise MissingDefaultError(self._cycle_problem)
+        return flow
 
     def create_task(self, raw_task: Coroutine[Any, Any, _R]) -> TaskHandle[_R]:
         """Schedule an extra coroutine on the flow's event loop (it starts with the run).

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NodeTaskAndStatus",
+    "RouteSlot",
     "after_push",
     "recount",
     "refresh_entries",
@@ -67,6 +68,14 @@ class NodeRun:
         "stale_count",
         "stale_busy",
         "out_entries",
+        "entry_route",
+        "has_routes",
+        "entry_skip",
+        "skipped",
+        "routed_out",
+        "policies",
+        "item_timeout",
+        "label",
     )
 
     def __init__(self, node: Node, order: int) -> None:
@@ -99,6 +108,16 @@ class NodeRun:
         self.stale_count: int = 0  # stale entries
         self.stale_busy: int = 0  # stale entries whose producer is not idle
         self.out_entries: list[tuple[NodeRun, int]] = []  # (consumer run, its entry index)
+        # Routing (``producer.on(T)`` inputs): per entry of `inputs`, its RouteSlot or None
+        self.entry_route: list[RouteSlot | None] = []
+        self.has_routes: bool = False
+        self.entry_skip: list[bool] = []  # routed entry whose producer moved on without firing
+        self.skipped: int = 0  # such entries: the node is dormant until the route fires
+        self.routed_out: list[RouteSlot] = []  # my outputs' routes (fired in _push)
+        kind = type(getattr(node, "draft", None))
+        self.policies: tuple[Any, ...] = getattr(kind, "_flowno_policies", ())
+        self.item_timeout: float | None = getattr(kind, "_flowno_item_timeout", None)
+        self.label: str = repr(node)  # the FlowHDL attribute (f.name) once known
 
     @property
     def task_and_status(self) -> tuple[TaskHandle[Any] | None, AnyStatus]:
@@ -109,6 +128,24 @@ class NodeRun:
 
 
 NodeTaskAndStatus = NodeRun
+
+
+class RouteSlot:
+    """One routed connection ``producer.on(kind)``: when it last fired, and with what."""
+
+    __slots__ = ("gen", "kind", "out", "value")
+
+    def __init__(self, kind: type, out: int) -> None:
+        self.kind: type = kind
+        self.out: int = out
+        self.gen: Generation = None  # the producer's generation when it last fired
+        self.value: object = None
+
+    def fire(self, data: tuple[object, ...] | None, gen: Generation) -> None:
+        """The producer pushed ``data`` at ``gen``: fire if the value is a ``kind``."""
+        if data is not None and isinstance(data[self.out], self.kind):
+            self.gen = gen
+            self.value = data[self.out]
 
 
 class DemandQueue:
@@ -162,13 +199,32 @@ _ACTIVITY = {
 # --- incremental readiness (O(1) demand checks) ---------------------------------
 def entry_fresh_now(run: NodeRun, k: int) -> bool:
     i, prod, _, level = run.inputs[k]
+    slot = run.entry_route[k] if run.has_routes else None
     return is_fresh(
+        run.node.generation,
+        prod.node.generation if slot is None else slot.gen,
+        level,
+        run.node._state.stitch_level(i),
+    )
+
+
+def _update_skip(run: NodeRun, k: int, fresh: bool) -> None:
+    """A routed entry is skipped when its producer has newer data that did not fire it."""
+    if run.entry_route[k] is None:
+        return
+    i, prod, _, level = run.inputs[k]
+    skip = not fresh and is_fresh(
         run.node.generation, prod.node.generation, level, run.node._state.stitch_level(i)
     )
+    if skip != run.entry_skip[k]:
+        run.entry_skip[k] = skip
+        run.skipped += 1 if skip else -1
 
 
 def update_entry(run: NodeRun, k: int) -> None:
     fresh = entry_fresh_now(run, k)
+    if run.has_routes:
+        _update_skip(run, k, fresh)
     if fresh == run.entry_fresh[k]:
         return
     run.entry_fresh[k] = fresh
@@ -185,6 +241,11 @@ def refresh_entries(run: NodeRun) -> None:
 
 def recount(run: NodeRun) -> None:
     run.entry_fresh = [entry_fresh_now(run, k) for k in range(len(run.inputs))]
+    run.entry_skip = [False] * len(run.inputs)
+    run.skipped = 0
+    if run.has_routes:
+        for k, fresh in enumerate(run.entry_fresh):
+            _update_skip(run, k, fresh)
     run.stale_count = run.entry_fresh.count(False)
     run.stale_busy = sum(
         1

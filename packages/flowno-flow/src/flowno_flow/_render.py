@@ -5,8 +5,9 @@
 #   and deterministic (declaration order in, the same text out). No graphviz dependency.
 # - picture_of() is the only function that looks at graph objects, and it reads them only
 #   through the small structural interface _PortView/_NodeView (FinalizedNode's attributes).
-# - Styles: streaming edge = thick, edge into an input with a default = dashed, back edge
-#   (closes a cycle; found by DFS in declaration order) = red with a "↺" mark.
+# - Styles: streaming edge = thick, edge into an input with a default = dashed, routed edge
+#   (``producer.on(T)``) = dashed and labelled ``T``, back edge (closes a cycle; found by
+#   DFS in declaration order) = red with a "↺" mark.
 """Draw a flow: :class:`GraphPicture` and its Mermaid / Graphviz DOT renderings."""
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ._draft import Constant
+from ._route import route_label
 
 __all__ = ["GraphPicture", "PictureEdge", "PictureNode", "picture_of", "to_dot", "to_mermaid"]
 
@@ -55,10 +57,13 @@ class PictureEdge:
         in_name: the consumer's parameter name.
         streaming: the consumer reads this input as a stream (``stream_in``).
         defaulted_input: the consumer's input has a default (where cycles can start).
+        route: for a routed connection (``producer.on(T)``), the name of ``T``; else "".
 
     Example:
         >>> PictureEdge("n0", "n1", 0, 1, "b").label
         '0 → b[1]'
+        >>> PictureEdge("n0", "n1", 0, 0, "call", route="ToolCall").label
+        'on ToolCall → call[0]'
     """
 
     src: str
@@ -68,11 +73,18 @@ class PictureEdge:
     in_name: str
     streaming: bool = False
     defaulted_input: bool = False
+    route: str = ""
 
     @property
     def label(self) -> str:
-        """``"<out port> → <input name>[<input index>]"``."""
-        return f"{self.out_port} → {self.in_name}[{self.in_port}]"
+        """``"<out port> → <input name>[<input index>]"`` (``"on <T> → ..."`` when routed)."""
+        source = f"on {self.route}" if self.route else str(self.out_port)
+        return f"{source} → {self.in_name}[{self.in_port}]"
+
+    @property
+    def dashed(self) -> bool:
+        """Drawn dashed: the input has a default, or the edge is routed (conditional)."""
+        return self.defaulted_input or bool(self.route)
 
 
 @dataclass(frozen=True)
@@ -307,7 +319,13 @@ def _edges_into(node: object, ids: Mapping[int, str]) -> Iterator[PictureEdge]:
             in_name=port.name,
             streaming=bool(port.stream_in),
             defaulted_input=bool(port.has_default),
+            route=_route_name(port.connected),
         )
+
+
+def _route_name(ref: object) -> str:
+    route = getattr(ref, "route", None)
+    return "" if route is None else route_label(route)
 
 
 # --- cycles ---------------------------------------------------------------------------------
@@ -363,7 +381,7 @@ def _mermaid_node(node: PictureNode) -> str:
 
 
 def _mermaid_edge(edge: PictureEdge, is_back: bool) -> str:
-    if edge.defaulted_input:
+    if edge.dashed:
         arrow = "-.->"
     elif edge.streaming:
         arrow = "==>"
@@ -376,7 +394,7 @@ def _mermaid_edge(edge: PictureEdge, is_back: bool) -> str:
 def _mermaid_link_style(edge: PictureEdge, is_back: bool) -> str:
     """Extra style: red for back edges; thick for streaming edges that are also dashed."""
     parts = [f"stroke:{_BACK_EDGE_COLOR}", f"color:{_BACK_EDGE_COLOR}"] if is_back else []
-    if edge.streaming and (edge.defaulted_input or is_back):
+    if edge.streaming and (edge.dashed or is_back):
         parts.append("stroke-width:3px")
     return ",".join(parts)
 
@@ -398,7 +416,7 @@ def _dot_node(node: PictureNode) -> str:
 def _dot_edge(edge: PictureEdge, is_back: bool) -> str:
     label = ("↺ " if is_back else "") + edge.label
     attributes = [f"label={_dot_quote(label)}"]
-    styles = [s for s, on in (("dashed", edge.defaulted_input), ("bold", edge.streaming)) if on]
+    styles = [s for s, on in (("dashed", edge.dashed), ("bold", edge.streaming)) if on]
     if styles:
         attributes.append(f"style={_dot_quote(','.join(styles))}")
     if edge.streaming:

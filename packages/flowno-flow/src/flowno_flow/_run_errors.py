@@ -16,6 +16,7 @@ __all__ = [
     "TerminateLimitReached",
     "WaitingNode",
     "attach_node_note",
+    "attach_note",
     "exception_group_type",
     "missing_defaults_message",
 ]
@@ -127,7 +128,21 @@ def attach_node_note(exc: BaseException, node_name: str, generation: object) -> 
         >>> e.__notes__
         ['raised in node Mul#0 (evaluation after generation None)']
     """
-    note = f"raised in node {node_name} (evaluation after generation {generation!r})"
+    attach_note(exc, f"raised in node {node_name} (evaluation after generation {generation!r})")
+
+
+def attach_note(exc: BaseException, note: str) -> None:
+    """Add ``note`` to ``exc`` once (``add_note`` on 3.11+, ``__notes__`` by hand on 3.10).
+
+    Args:
+        exc: The exception.
+        note: The text.
+
+    Example:
+        >>> e = ValueError("boom"); attach_note(e, "hint"); attach_note(e, "hint")
+        >>> e.__notes__
+        ['hint']
+    """
     existing = getattr(exc, "__notes__", None)
     if isinstance(existing, list) and note in existing:
         return

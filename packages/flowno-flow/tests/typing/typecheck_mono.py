@@ -147,3 +147,34 @@ assert_type(Sum(1, 2), MonoNodeVar[int, tuple[int]])
 Sum(1, 2, 3, 4, 5, 6, 7, Add(1, 2), Sum())
 Upper(Sum(1))  # expect-error
 Sum(1, "x")  # expect-error
+
+
+# Routing by output type: node.on(T) is a port of T
+class Accept:
+    pass
+
+
+class Reject:
+    pass
+
+
+@node
+async def Judge(text: str) -> Accept | Reject:
+    return Accept()
+
+
+@node
+async def OnAccept(verdict: Accept) -> str:
+    return "ok"
+
+
+@node
+async def MaybeText(text: str) -> str | None:
+    return None
+
+
+assert_type(Judge("x").on(Accept), DraftOutputPortRef[Accept])
+OnAccept(Judge("x").on(Accept))
+OnAccept(Judge("x").on(Reject))  # expect-error
+Upper(MaybeText("x").on(str))
+Upper(MaybeText("x"))  # expect-error
