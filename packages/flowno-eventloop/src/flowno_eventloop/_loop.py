@@ -22,6 +22,7 @@ Rules:
 from __future__ import annotations
 
 import contextvars
+import sys
 import logging
 import selectors
 import threading
@@ -61,6 +62,7 @@ from flowno_eventloop._tasks import (
     CancelRequest,
     TaskCancelled,
     TaskHandle,
+    SCOPES_CANCELLED,
     TaskRecord,
     check_task_name,
 )
@@ -200,6 +202,7 @@ class EventLoop:
             'done'
         """
         self._check_coroutine(raw_task, "create_task")
+        self._check_not_a_task(raw_task, "create_task")
         if name is not None and not isinstance(name, str):  # pyright: ignore[reportUnnecessaryIsInstance]
             raw_task.close()  # never started: no "never awaited" warning
             check_task_name(name)
@@ -237,8 +240,10 @@ class EventLoop:
         """
         if isinstance(raw_task, TaskHandle):
             handle: TaskHandle[_R] = raw_task
-        else:
+        elif hasattr(raw_task, "send") and hasattr(raw_task, "throw"):
             handle = TaskHandle(self, raw_task)
+        else:
+            raise TypeError(f"cancel() needs a TaskHandle or a task's coroutine, got {raw_task!r}")
         task = handle._task  # pyright: ignore[reportPrivateUsage]
         if task.state == DONE:
             return CancelRequest(handle, False)
@@ -288,6 +293,8 @@ class EventLoop:
             a
             b
         """
+        if when != when:
+            raise ValueError("call_at() needs a time on the loop's clock, got NaN")
         return self._timers.add(when, callback, args)
 
     def call_later(self, delay: float, callback: Callable[..., object], *args: Any) -> TimerHandle:
@@ -302,6 +309,8 @@ class EventLoop:
             >>> loop.run_until_complete(main())
             at 1.5
         """
+        if delay != delay:
+            raise ValueError("call_later() needs a delay in seconds, got NaN")
         return self._timers.add(self.clock.now() + delay, callback, args)
 
     def call_at_run_end(self, callback: Callable[..., object], *args: Any) -> TimerHandle:
@@ -610,7 +619,14 @@ class EventLoop:
         if self._running:
             _close_refused(root_task)
             raise RuntimeError("this EventLoop is already running (nested run on the same loop)")
-        self._check_coroutine(root_task, "run_until_complete")
+        if root_task not in self._live:  # (a task made by create_task may be the root)
+            try:
+                self._check_coroutine(root_task, "run_until_complete")
+            except RuntimeError:
+                raise  # already started: not ours to close
+            except TypeError:
+                _close_refused(root_task)
+                raise
         if io is not None and io is not self._io.backend and self._io.watches:
             _close_refused(root_task)
             raise RuntimeError("cannot switch the I/O backend while tasks wait on fds")
@@ -800,7 +816,12 @@ class EventLoop:
                         if task.cancel_pending is not None:
                             self._deliver_cancel(task)
                         continue
-                    if kind is spawn_cmd and type(command.raw_task) is coroutine_type:
+                    if (
+                        kind is spawn_cmd
+                        and type(command.raw_task) is coroutine_type
+                        and command.raw_task not in live
+                        and not _already_started(command.raw_task)
+                    ):
                         # (pyright: the type check above leaves the coroutine's parameters unknown)
                         raw = command.raw_task  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
                         context = task.context.copy()  # type: ignore[union-attr]
@@ -867,7 +888,7 @@ class EventLoop:
         if state == PARKED:  # a packet a legacy subclass queued for its own command: a wake
             self._unpark(task)
         elif state == READY and task.cancel_pending is not None:  # not a wake: cancel now
-            exc, task.cancel_pending = task.cancel_pending, None
+            exc = self._take_cancel(task) or exc
         if self._hooks:
             self._before_step_hooks(task, value, exc)
         task.state = RUNNING
@@ -1048,22 +1069,72 @@ class EventLoop:
 
         A refusable abort (``park(abort=...)``) returning False keeps the task parked and
         the cancel pending: the primitive has handed the task what it waited for and wakes
-        it; the cancel is thrown in at its next park or checkpoint.
+        it; the cancel is thrown in at its next park or checkpoint. A cancel that a shield
+        scope holds back stays pending too.
         """
+        if self._cancel_to_throw(task) is None:
+            return
         on_cancel = task.on_cancel
-        exc: BaseException | None = task.cancel_pending
+        error: BaseException | None = None
         if on_cancel is not None:
             task.on_cancel = None
             try:
                 accepted = on_cancel()
-            except Exception as error:
-                error.__context__ = exc
-                exc = error
+            except Exception as failure:
+                error = failure
             else:
                 if accepted is False and type(on_cancel) is RefusableAbort:
                     return
-        task.cancel_pending = None
+        exc = self._take_cancel(task)
+        if error is not None:
+            error.__context__ = exc
+            exc = error
         self._wake(task, None, exc)
+
+    def _cancel_to_throw(self, task: TaskRecord) -> BaseException | None:
+        """What a park or checkpoint of ``task`` would throw in now (None: nothing/shielded).
+
+        A task cancel or an interrupt is held back by any shield scope around the task. A
+        cancelled scope (level-triggered) gives a fresh exception for the outermost cancelled
+        scope that no shield inside it hides, at every park until it exits.
+        """
+        pending = task.cancel_pending
+        scopes = task.scopes
+        if pending is None or not scopes:
+            return None if pending is SCOPES_CANCELLED else pending
+        if pending is not SCOPES_CANCELLED:
+            return None if any(scope.shield for scope in scopes) else pending
+        target = None
+        for scope in scopes:  # outer first
+            if scope.shield:
+                target = None
+            if target is None and scope.cancel_called:
+                target = scope
+        return None if target is None else target.cancel_exception(task.handle)
+
+    def _take_cancel(self, task: TaskRecord) -> BaseException | None:
+        """Consume what a park or checkpoint throws in now; re-arm for cancelled scopes."""
+        exc = self._cancel_to_throw(task)
+        if exc is None:
+            if task.cancel_pending is SCOPES_CANCELLED and not _any_scope_cancelled(task):
+                task.cancel_pending = None
+            return None
+        task.cancel_pending = SCOPES_CANCELLED if _any_scope_cancelled(task) else None
+        return exc
+
+    def _scope_exited(self, task: TaskRecord) -> None:
+        """A cancel scope of ``task`` exited: drop the scope marker if nothing is left."""
+        if task.cancel_pending is SCOPES_CANCELLED and not _any_scope_cancelled(task):
+            task.cancel_pending = None
+
+    def _scope_cancelled(self, task: TaskRecord) -> None:
+        """A cancel scope of ``task`` was cancelled: throw it in now if parked, else later."""
+        if task.state == DONE:
+            return
+        if task.cancel_pending is None:
+            task.cancel_pending = SCOPES_CANCELLED
+        if task.state == PARKED:
+            self._deliver_cancel(task)
 
     # ------------------------------------------------------------------ tasks
 
@@ -1126,11 +1197,23 @@ class EventLoop:
         exc = TaskCancelled(task.handle)
         self._finish(task, "cancelled", None, exc)
 
+    def _check_not_a_task(self, coro: object, caller: str) -> None:
+        if coro in self._live:
+            raise RuntimeError(
+                f"{caller}() got the coroutine of a live task ({self._live[coro].handle!r}): "  # type: ignore[index]
+                "a coroutine object runs as one task only; call the async function again"
+            )
+
     @staticmethod
     def _check_coroutine(coro: object, caller: str) -> None:
         if not (hasattr(coro, "send") and hasattr(coro, "throw")):
             raise TypeError(
                 f"{caller}() needs a coroutine (the result of calling an async def), got {coro!r}"
+            )
+        if _already_started(coro):
+            raise RuntimeError(
+                f"{caller}() got a coroutine that has already started or finished ({coro!r}): "
+                "a coroutine object runs as one task only; call the async function again"
             )
 
     def _drain_inbox(self) -> None:
@@ -1155,7 +1238,8 @@ class EventLoop:
     def _cmd_spawn(self, handle: TaskHandle[Any], command: SpawnCommand[Any]) -> None:
         try:
             self._check_coroutine(command.raw_task, "spawn")
-        except TypeError as error:
+            self._check_not_a_task(command.raw_task, "spawn")
+        except (TypeError, RuntimeError) as error:
             self._resume(handle._task, None, error)  # pyright: ignore[reportPrivateUsage]
             return
         child = self._new_task(command.raw_task, parent=handle, name=command.name)
@@ -1164,6 +1248,10 @@ class EventLoop:
     def _cmd_join(self, handle: TaskHandle[Any], command: JoinCommand[Any]) -> None:
         me = handle._task  # pyright: ignore[reportPrivateUsage]
         target = command.task_handle._task  # pyright: ignore[reportPrivateUsage]
+        if target.loop is not self and target.outcome is None and target.state != DONE:
+            error = RuntimeError(f"cannot join {target.handle!r}: it belongs to another EventLoop")
+            self._resume(me, None, error)
+            return
         if target.state == DONE:
             if target.outcome is None:
                 self._resume(
@@ -1293,6 +1381,24 @@ def _close_in_context(task: TaskRecord) -> None:
         task.coro.close()
     else:
         context.run(task.coro.close)
+
+
+def _any_scope_cancelled(task: TaskRecord) -> bool:
+    scopes = task.scopes
+    return bool(scopes) and any(scope.cancel_called for scope in scopes)  # type: ignore[union-attr]
+
+
+def _already_started(coro: object) -> bool:
+    """True for a native coroutine that is running, suspended or closed (not just created)."""
+    if type(coro) is not CoroutineType:
+        return False
+    native = cast("CoroutineType[Any, Any, Any]", coro)
+    frame = native.cr_frame
+    if frame is None or native.cr_running:
+        return True
+    if sys.version_info >= (3, 11):
+        return native.cr_suspended
+    return frame.f_lasti != -1
 
 
 def _close_refused(coro: object) -> None:

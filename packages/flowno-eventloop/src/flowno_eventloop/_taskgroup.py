@@ -189,7 +189,11 @@ class TaskGroup:
         while self._live:
             child, handle = next(iter(self._live.items()))
             try:
-                await handle.join()
+                if cancellation is None:
+                    await handle.join()
+                else:  # already cancelled: the (cancelled) children get their turns quietly
+                    with CancelScope(shield=True):
+                        await handle.join()
             except BaseException as exc:  # noqa: BLE001 - sorted below, never swallowed blindly
                 if not _is_done(handle):
                     # Thrown into *us* while we waited: the parent was cancelled.

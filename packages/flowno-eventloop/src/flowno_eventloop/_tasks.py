@@ -23,7 +23,14 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 _T_co = TypeVar("_T_co", covariant=True)
 
-__all__ = ["CancelRequest", "TaskCancelled", "TaskHandle", "TaskRecord", "check_task_name"]
+__all__ = [
+    "SCOPES_CANCELLED",
+    "CancelRequest",
+    "TaskCancelled",
+    "TaskHandle",
+    "TaskRecord",
+    "check_task_name",
+]
 
 # Task states (a small closed set; transitions are made by the loop only):
 #   READY   -> RUNNING                 stepped (a pending cancel is thrown in instead)
@@ -87,6 +94,7 @@ class TaskRecord:
         "outcome",
         "reason",
         "result",
+        "scopes",
         "state",
     )
 
@@ -105,6 +113,7 @@ class TaskRecord:
         self.exc: BaseException | None = None
         self.joiners: dict[TaskRecord, None] | None = None
         self.name: str | None = None  # None: the coroutine's qualname
+        self.scopes: list[Any] | None = None  # the cancel scopes it is inside, outer first
         # Built without TaskHandle.__init__ (a Python frame and a keyword call on every spawn).
         handle: TaskHandle[Any] = _new_handle(TaskHandle)
         handle.event_loop = loop
@@ -114,6 +123,14 @@ class TaskRecord:
 
     def __repr__(self) -> str:
         return f"<task {self.name or _coro_name(self.coro)} {STATE_NAMES[self.state]}>"
+
+
+class ScopesCancelled(BaseException):
+    """``cancel_pending`` marker: a cancel scope of the task is cancelled (see the loop)."""
+
+
+SCOPES_CANCELLED = ScopesCancelled()
+"""The one marker: the exception to throw is computed from the task's scopes at delivery."""
 
 
 _new_handle: Callable[[type[object]], Any] = object.__new__

@@ -1,16 +1,18 @@
 """Cancel scopes and timeouts: ``move_on_after``, ``fail_after`` and friends.
 
 Rules of this module:
-- A scope belongs to the task that entered it. Its deadline is a ``loop.call_at`` timer; when
-  it fires (or ``cancel()`` is called) the scope throws a ``ScopeCancelled`` carrying itself
-  into the task with ``lowlevel.interrupt`` (the kernel's cancel path), so the park's
-  ``on_cancel`` removes the task from whatever it waited on. Every wait in the library is a park, so every
-  wait is deadline-able the same way.
-- Edge-triggered: the cancellation is delivered once: at once if the task is parked, else at
-  its next step (even ``sleep(0)``); withdrawn if the task leaves the scope first.
+- A scope belongs to the task that entered it and sits on that task's scope stack (outer
+  first) while active. Its deadline is a ``loop.call_at`` timer; when it fires (or ``cancel()``
+  is called) the kernel's cancel path throws a ``ScopeCancelled`` carrying the scope into the
+  task, so the park's ``on_cancel`` removes the task from whatever it waited on. Every wait in
+  the library is a park, so every wait is deadline-able the same way.
+- Level-triggered: once cancelled, every park or checkpoint inside the scope raises until the
+  scope exits; with several cancelled scopes the outermost one is raised (so it is the one
+  that catches it). A wake already queued is delivered first.
+- ``shield=True`` holds back every cancellation from outside the scope (outer scopes and the
+  task's own cancel) until it exits; its own cancellation still applies.
 - A scope catches only its own ``ScopeCancelled``; anything else (an outer scope's, a real
-  ``TaskCancelled``) passes through. Nested scopes need no bookkeeping: the earliest timer
-  fires first and only its owner catches it, so the outer deadline wins when it is earlier.
+  ``TaskCancelled``) passes through, so a task cancel is never swallowed by a scope.
 - ``fail_after`` raises ``TimeoutError`` when its deadline passed inside the scope, whether or
   not a wait was interrupted (a body that overran without awaiting still fails).
 - ``ScopeCancelled`` subclasses ``TaskCancelled``: ``except TaskCancelled: cleanup; raise``
@@ -24,12 +26,7 @@ from types import TracebackType
 from typing import Any
 
 from flowno_eventloop import EventLoop, TaskCancelled, TaskHandle
-from flowno_eventloop.lowlevel import (
-    TimerHandle,
-    current_task_handle,
-    interrupt,
-    withdraw_interrupt,
-)
+from flowno_eventloop.lowlevel import TimerHandle, current_task_handle
 
 __all__ = ["CancelScope", "ScopeCancelled", "fail_after", "fail_at", "move_on_after", "move_on_at"]
 
@@ -89,6 +86,7 @@ class CancelScope:
         deadline: Absolute time on the loop's clock; ``math.inf`` for none.
         relative: If set, the deadline is ``clock.now() + relative`` taken on ``__enter__``.
         raise_timeout: Raise ``TimeoutError`` on exit if the deadline passed (``fail_*``).
+        shield: Hold back cancellations from outside the scope while inside it (cleanup).
 
     Example:
         >>> from flowno_eventloop import EventLoop, MockClock, sleep
@@ -107,14 +105,16 @@ class CancelScope:
         *,
         relative: float | None = None,
         raise_timeout: bool = False,
+        shield: bool = False,
     ) -> None:
         self._deadline = _check_time("deadline", deadline)
+        self.shield: bool = shield
+        """Hold back cancellations from outside this scope (writable)."""
         self._relative = None if relative is None else _check_time("seconds", relative)
         self._raise_timeout = raise_timeout
         self._handle: TaskHandle[Any] = None  # type: ignore[assignment]  # set on __enter__
         self._loop: EventLoop = None  # type: ignore[assignment]
         self._timer: TimerHandle | None = None
-        self._pending: ScopeCancelled | None = None
         self._state = "new"  # new -> active -> exited
         self._cancel_called = False
         self._fired = False
@@ -154,7 +154,7 @@ class CancelScope:
         return self._cancel_called
 
     def cancel(self) -> None:
-        """Cancel the scope now: the task's current or next wait inside it is interrupted.
+        """Cancel the scope now: every wait inside it is interrupted until it exits.
 
         Calling it before ``__enter__`` cancels the scope as soon as it is entered; after the
         scope exited it does nothing. Loop thread only.
@@ -169,11 +169,28 @@ class CancelScope:
             self._cancel_timer()
             self._deliver()
 
+    def cancel_exception(self, handle: TaskHandle[Any]) -> ScopeCancelled:
+        """A fresh :class:`ScopeCancelled` of this scope for the task behind ``handle``.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop
+            >>> async def main():
+            ...     scope = CancelScope()
+            ...     return type(scope.cancel_exception(current_task_handle())).__name__
+            >>> EventLoop().run_until_complete(main(), join=True)
+            'ScopeCancelled'
+        """
+        return ScopeCancelled.for_scope(handle, self)
+
     def __enter__(self) -> CancelScope:
         if self._state != "new":
             raise RuntimeError("a CancelScope can be entered only once")
         self._handle = current_task_handle()
         self._loop = self._handle.event_loop
+        record = self._handle._task  # pyright: ignore[reportPrivateUsage]
+        if record.scopes is None:
+            record.scopes = []
+        record.scopes.append(self)
         self._state = "active"
         if self._relative is not None:
             self._deadline = self._loop.clock.now() + self._relative
@@ -191,8 +208,14 @@ class CancelScope:
     ) -> bool:
         self._state = "exited"
         self._cancel_timer()
-        if self._pending is not None:
-            withdraw_interrupt(self._handle, self._pending)
+        record = self._handle._task  # pyright: ignore[reportPrivateUsage]
+        scopes = record.scopes
+        if scopes:
+            if scopes[-1] is self:
+                scopes.pop()
+            elif self in scopes:
+                scopes.remove(self)
+            self._loop._scope_exited(record)  # pyright: ignore[reportPrivateUsage]
         caught = isinstance(exc, ScopeCancelled) and exc.scope is self
         self.cancelled_caught = caught
         if self._raise_timeout and (caught or self._deadline_passed()):
@@ -215,10 +238,9 @@ class CancelScope:
             self._deliver()
 
     def _deliver(self) -> None:
-        """Throw our ScopeCancelled into the task (now if parked, else at its next step)."""
+        """Tell the kernel: thrown in now if the task is parked, else at its next park."""
         if self._state == "active":
-            self._pending = ScopeCancelled.for_scope(self._handle, self)
-            interrupt(self._handle, self._pending)
+            self._loop._scope_cancelled(self._handle._task)  # pyright: ignore[reportPrivateUsage]
 
     def __repr__(self) -> str:
         return (

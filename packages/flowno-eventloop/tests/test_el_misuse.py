@@ -1,0 +1,156 @@
+"""Misuse gets a clear error in the offending task; bad times are rejected at the call site;
+the loop never spins, overflows or reports a deadlock it does not have."""
+
+from __future__ import annotations
+
+import math
+import socket
+from typing import Any
+
+import pytest
+
+from flowno_eventloop import EventLoop, MockClock, sleep, spawn
+from flowno_eventloop.lowlevel import wait_readable
+
+
+def run(coro: Any, clock: MockClock | None = None) -> Any:
+    return EventLoop(clock=clock or MockClock()).run_until_complete(coro, join=True)
+
+
+def test_spawning_the_coroutine_of_a_live_task_is_an_error_in_the_spawner() -> None:
+    async def child() -> None:
+        await sleep(1)
+
+    async def main() -> str:
+        coro = child()
+        h = await spawn(coro)
+        try:
+            await spawn(coro)
+        except RuntimeError as error:
+            h.cancel()
+            return str(error)
+        return "no error"
+
+    assert "runs as one task only" in run(main())
+
+
+def test_spawning_a_finished_coroutine_is_an_error_in_the_spawner() -> None:
+    async def child() -> int:
+        return 1
+
+    async def main() -> str:
+        coro = child()
+        await (await spawn(coro)).join()
+        with pytest.raises(RuntimeError, match="already started or finished"):
+            await spawn(coro)
+        return "ok"
+
+    assert run(main()) == "ok"
+
+
+def test_joining_a_handle_of_another_loop_is_an_error_in_the_joiner() -> None:
+    other = EventLoop()
+
+    async def elsewhere() -> None:
+        await sleep(1)
+
+    foreign = other.create_task(elsewhere())
+
+    async def main() -> str:
+        with pytest.raises(RuntimeError, match="another EventLoop"):
+            await foreign.join()
+        return "ok"
+
+    assert run(main()) == "ok"
+    other.close()
+
+
+def test_cancel_of_something_that_is_not_a_task_raises_type_error() -> None:
+    loop = EventLoop()
+    with pytest.raises(TypeError, match="cancel"):
+        loop.cancel(None)  # type: ignore[arg-type]
+
+
+def test_a_refused_run_closes_its_coroutine() -> None:
+    loop = EventLoop()
+
+    async def inner() -> None:
+        pass
+
+    async def main() -> str:
+        with pytest.raises(RuntimeError, match="already running"):
+            loop.run_until_complete(inner())  # closed: no "never awaited" warning
+        return "ok"
+
+    assert loop.run_until_complete(main(), join=True) == "ok"
+
+
+@pytest.mark.parametrize("bad", [math.nan])
+def test_nan_times_are_rejected_at_the_call_site(bad: float) -> None:
+    loop = EventLoop(clock=MockClock())
+
+    async def main() -> list[str]:
+        errors = []
+        for call in (
+            lambda: sleep(bad),
+            lambda: loop.call_later(bad, print),
+            lambda: loop.call_at(bad, print),
+        ):
+            try:
+                result = call()
+                if hasattr(result, "send"):
+                    await result
+            except ValueError as error:
+                errors.append(str(error))
+        return errors
+
+    assert len(loop.run_until_complete(main(), join=True)) == 3
+
+
+def test_sleep_inf_parks_until_cancelled() -> None:
+    async def sleeper() -> None:
+        await sleep(math.inf)
+
+    async def main() -> bool:
+        h = await spawn(sleeper())
+        await sleep(5)
+        await h.cancel()
+        return h.is_cancelled
+
+    assert run(main()) is True
+
+
+def test_a_deadline_beyond_a_month_does_not_overflow_the_selector() -> None:
+    clock = MockClock(autojump_threshold=0.01)  # the loop blocks in its selector meanwhile
+    a, b = socket.socketpair()
+
+    async def reader() -> bytes:
+        await wait_readable(a)
+        return a.recv(1)
+
+    async def main() -> bytes:
+        h = await spawn(reader())
+        loop = h.event_loop
+        loop.call_later(40 * 86400, print, "far away")  # > 24.8 days: select() overflowed
+        loop.call_soon(b.send, b"x")
+        return await h.join()
+
+    try:
+        assert run(main(), clock) == b"x"
+    finally:
+        a.close()
+        b.close()
+
+
+def test_a_call_soon_that_schedules_a_call_soon_is_not_a_deadlock() -> None:
+    from flowno_eventloop import Event
+
+    loop = EventLoop()
+
+    async def main() -> str:
+        ev = Event()
+        loop.call_soon(lambda: loop.call_soon(ev.set_nowait))
+        await ev.wait()
+        return "woken"
+
+    assert loop.run_until_complete(main(), join=True) == "woken"
