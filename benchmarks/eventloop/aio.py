@@ -91,7 +91,9 @@ def child(args: list[str]) -> dict[str, float]:
     return result
 
 
-def alternate(args_of: Callable[[str], list[str]], rounds: int) -> dict[str, list[dict[str, float]]]:
+def alternate(
+    args_of: Callable[[str], list[str]], rounds: int
+) -> dict[str, list[dict[str, float]]]:
     samples: dict[str, list[dict[str, float]]] = {mode: [] for mode in MODES}
     for _ in range(rounds):
         for mode in MODES:

@@ -13,8 +13,7 @@ from typing import Any
 import pytest
 import sniffio
 
-from flowno_eventloop import EventLoop, TaskCancelled, sleep, spawn, wait_future
-from flowno_eventloop import aio
+from flowno_eventloop import EventLoop, TaskCancelled, aio, sleep, spawn, wait_future
 
 
 def helper_threads() -> list[threading.Thread]:

@@ -16,8 +16,7 @@ import httpx
 import pytest
 import sniffio
 
-from flowno_eventloop import EventLoop, spawn
-from flowno_eventloop import aio
+from flowno_eventloop import EventLoop, aio, spawn
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

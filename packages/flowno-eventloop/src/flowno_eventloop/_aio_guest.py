@@ -26,9 +26,9 @@ from flowno_eventloop._aio_host import AsyncioHost
 from flowno_eventloop.lowlevel import READ, WRITE, current_task_handle, park, wake, wake_error
 
 if TYPE_CHECKING:
-    from flowno_eventloop._tasks import TaskHandle
     from flowno_eventloop._loop import EventLoop
     from flowno_eventloop._running import LoopRun
+    from flowno_eventloop._tasks import TaskHandle
 
 __all__ = ["GuestHost", "GuestRun"]
 

@@ -53,7 +53,7 @@ class AsyncioHost:
         while self.background:
             pending = list(self.background)
             outcomes = await asyncio.gather(*pending, return_exceptions=True)
-            for task, outcome in zip(pending, outcomes):
+            for task, outcome in zip(pending, outcomes, strict=True):
                 if isinstance(outcome, Exception):
                     self.loop.call_exception_handler(
                         {

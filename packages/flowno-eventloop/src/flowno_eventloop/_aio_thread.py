@@ -123,13 +123,13 @@ def _cancel_task(
 
 def _cancel_remaining_tasks(loop: asyncio.AbstractEventLoop) -> None:
     """What ``asyncio.run`` does at its end: cancel every task left and wait for them."""
-    tasks = asyncio.all_tasks(loop)
+    tasks = list(asyncio.all_tasks(loop))
     if not tasks:
         return
     for task in tasks:
         task.cancel()
     outcomes = loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
-    for task, outcome in zip(tasks, outcomes):
+    for task, outcome in zip(tasks, outcomes, strict=True):
         if isinstance(outcome, BaseException) and not isinstance(outcome, asyncio.CancelledError):
             loop.call_exception_handler(
                 {

@@ -234,7 +234,9 @@ async def _guest_outcome(guest: GuestRun) -> Any:
     return outcome.result()
 
 
-async def stream(source: AsyncIterable[_T], *, loop: EventLoop | None = None) -> AsyncGenerator[_T, None]:
+async def stream(
+    source: AsyncIterable[_T], *, loop: EventLoop | None = None
+) -> AsyncGenerator[_T, None]:
     """Iterate a Flowno async iterable from asyncio code (guest mode), one item at a time.
 
     The source is iterated by a Flowno task on a guest Flowno loop (see :func:`run`); each
