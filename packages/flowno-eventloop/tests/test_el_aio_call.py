@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import os
 import threading
 import traceback
@@ -13,7 +14,16 @@ from typing import Any
 import pytest
 import sniffio
 
-from flowno_eventloop import EventLoop, TaskCancelled, aio, sleep, spawn, wait_future
+from flowno_eventloop import (
+    EventLoop,
+    TaskCancelled,
+    aio,
+    current_event_loop,
+    current_task,
+    sleep,
+    spawn,
+    wait_future,
+)
 
 
 def helper_threads() -> list[threading.Thread]:
@@ -287,3 +297,18 @@ def test_iterate_raises_what_the_iterator_raised() -> None:
         return got
 
     assert run(main()) == [1]
+
+
+request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="none")
+
+
+async def seen_from_asyncio() -> tuple[str, object, object]:
+    return request_id.get(), current_event_loop(), current_task()
+
+
+def test_asyncio_side_sees_the_callers_context_but_no_flowno_task() -> None:
+    async def main() -> tuple[str, object, object]:
+        request_id.set("req-42")
+        return await aio.call(seen_from_asyncio())
+
+    assert run(main()) == ("req-42", None, None)

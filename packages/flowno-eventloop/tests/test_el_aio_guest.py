@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import os
 import socket
 import threading
@@ -19,6 +20,8 @@ from flowno_eventloop import (
     MockClock,
     TaskCancelled,
     aio,
+    current_event_loop,
+    current_task,
     sleep,
     spawn,
     to_thread,
@@ -115,6 +118,22 @@ def test_call_in_guest_mode_runs_on_the_host_loop() -> None:
     assert loop is host_loop
     assert library == "asyncio"
     assert thread == threading.current_thread().name
+
+
+def test_guest_call_sees_the_callers_context_but_no_flowno_task() -> None:
+    request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+
+    async def asyncio_side() -> tuple[str, object, object]:
+        return request_id.get(), current_event_loop(), current_task()
+
+    async def node() -> tuple[str, object, object]:
+        request_id.set("req-7")
+        return await aio.call(asyncio_side())
+
+    async def host() -> tuple[str, object, object]:
+        return await aio.run(node())
+
+    assert asyncio.run(host()) == ("req-7", None, None)
 
 
 def test_cancelling_the_host_task_cancels_the_flowno_tree_first() -> None:

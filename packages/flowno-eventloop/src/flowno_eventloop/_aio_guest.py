@@ -22,7 +22,7 @@ import threading
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from flowno_eventloop._aio_host import AsyncioHost
+from flowno_eventloop._aio_host import AsyncioHost, asyncio_context
 from flowno_eventloop.lowlevel import READ, WRITE, current_task_handle, park, wake, wake_error
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ class GuestHost(AsyncioHost):
         self.calls: set[asyncio.Task[Any]] = set()
 
     async def call(self, coro: Coroutine[Any, Any, _T]) -> _T:
-        task = self.loop.create_task(coro)
+        task = asyncio_context().run(self.loop.create_task, coro)
         self.calls.add(task)
         waiter = _GuestCall(self.guest, current_task_handle(), task)
         task.add_done_callback(waiter.done)

@@ -4,6 +4,9 @@ Rules of this module:
 - Each Flowno loop has at most one host at a time: the asyncio loop it is a guest of
   (``aio.run``), else a helper-thread asyncio loop started on first use (``aio.call`` outside
   guest mode) and closed when the Flowno loop's run ends.
+- The asyncio side of a call runs in a copy of the calling Flowno task's context with
+  Flowno's own context variables (current loop, current task) cleared: the caller's other
+  context variables are visible there, and Flowno code cannot mistake it for a Flowno task.
 - A host runs work two ways: ``call`` (awaited by a Flowno task: run a coroutine as an
   asyncio task and wait for it) and ``spawn_threadsafe`` (from any thread; fire-and-forget
   background work such as closing an abandoned async iterator). Background tasks are awaited
@@ -13,16 +16,31 @@ Rules of this module:
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import weakref
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from flowno_eventloop._context import current_loop_var, current_task_var
+
 if TYPE_CHECKING:
     from flowno_eventloop._loop import EventLoop
 
-__all__ = ["AsyncioHost", "host_for", "install_host", "remove_host"]
+__all__ = ["AsyncioHost", "asyncio_context", "host_for", "install_host", "remove_host"]
 
 _T = TypeVar("_T")
+
+
+def asyncio_context() -> contextvars.Context:
+    """A copy of the current context without Flowno's loop and task (for an asyncio task)."""
+    context = contextvars.copy_context()
+    context.run(_leave_flowno)
+    return context
+
+
+def _leave_flowno() -> None:
+    current_loop_var.set(None)
+    current_task_var.set(None)
 
 
 class AsyncioHost:

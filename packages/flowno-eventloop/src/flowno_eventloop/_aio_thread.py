@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import functools
 import threading
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from flowno_eventloop._aio_host import AsyncioHost, remove_host
+from flowno_eventloop._aio_host import AsyncioHost, asyncio_context, remove_host
 from flowno_eventloop._futures import wait_future
 
 if TYPE_CHECKING:
@@ -59,19 +60,25 @@ class HelperThreadHost(AsyncioHost):
     async def call(self, coro: Coroutine[Any, Any, _T]) -> _T:
         """Run ``coro`` as an asyncio task of the helper loop and wait for it."""
         future: concurrent.futures.Future[_T] = concurrent.futures.Future()
-        self.loop.call_soon_threadsafe(self._start, coro, future)
+        self.loop.call_soon_threadsafe(self._start, coro, future, asyncio_context())
         result: _T = await wait_future(future)
         return result
 
-    def _start(self, coro: Coroutine[Any, Any, _T], future: concurrent.futures.Future[_T]) -> None:
-        """Helper thread: run ``coro`` as a task whose outcome goes to ``future``.
+    def _start(
+        self,
+        coro: Coroutine[Any, Any, _T],
+        future: concurrent.futures.Future[_T],
+        context: contextvars.Context,
+    ) -> None:
+        """Helper thread: run ``coro`` as a task (in ``context``) whose outcome goes to
+        ``future``.
 
         ``future`` stays pending while the task runs, so the Flowno side can still cancel it;
         its cancellation cancels the task."""
         if future.cancelled():
             coro.close()
             return
-        task = self.loop.create_task(coro)
+        task = context.run(self.loop.create_task, coro)
         task.add_done_callback(functools.partial(_settle, future))
         future.add_done_callback(functools.partial(_cancel_task, self.loop, task))
 
