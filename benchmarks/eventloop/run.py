@@ -1,4 +1,4 @@
-"""Event-loop benchmark suite: flowno-eventloop against asyncio and trio.
+"""Event-loop benchmark suite: flowno-eventloop against asyncio, uvloop and trio.
 
 Usage:
     python benchmarks/eventloop/run.py [--quick] [--only WORKLOAD ...] [--no-write]
@@ -96,7 +96,14 @@ def speed_table(mode: str, only: list[str]) -> tuple[list[str], list[str]]:
 
     impls = [i for i in workloads.IMPLEMENTATIONS if available(i)]
     n, repeats = SIZES[mode], REPEATS[mode]
-    header = ["workload", "what", "N", *[f"{i} ops/CPU-s" for i in impls], "flowno/asyncio"]
+    header = [
+        "workload",
+        "what",
+        "N",
+        *[f"{i} ops/CPU-s" for i in impls],
+        "flowno/asyncio",
+        "flowno/uvloop",
+    ]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     slower: list[str] = []
     for name, what in workloads.WORKLOADS.items():
@@ -114,7 +121,9 @@ def speed_table(mode: str, only: list[str]) -> tuple[list[str], list[str]]:
             ratio = f"{flowno / asyncio_:.2f}"
             if flowno < asyncio_:
                 slower.append(name)
-        cells = [name, what, f"{n:,}", *[fmt_ops(results[i]) for i in impls], ratio]
+        uv = results.get("uvloop")
+        uv_ratio = f"{flowno / uv:.2f}" if isinstance(flowno, float) and isinstance(uv, float) else "n/a"
+        cells = [name, what, f"{n:,}", *[fmt_ops(results[i]) for i in impls], ratio, uv_ratio]
         lines.append("| " + " | ".join(cells) + " |")
         print(lines[-1], flush=True)
     return lines, slower

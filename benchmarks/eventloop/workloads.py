@@ -1,4 +1,5 @@
-"""The event-loop workloads, written once per implementation (flowno, asyncio, trio).
+"""The event-loop workloads, written once per implementation (flowno, asyncio, trio);
+uvloop runs asyncio's workloads on its own loop.
 
 Rules: every workload does the same observable work in each implementation and returns the
 number of operations it performed; the runner times it with ``time.process_time`` in a fresh
@@ -293,6 +294,34 @@ def trio_event(n: int, k: int = 100) -> int:
     return int(trio.run(main))
 
 
+# ---------------------------------------------------------------- uvloop (asyncio's workloads)
+
+
+def _on_uvloop(workload: Callable[[int], int]) -> Callable[[int], int]:
+    """The asyncio workload with uvloop's event loop (a benchmark-only dependency)."""
+
+    def run(n: int) -> int:
+        import asyncio
+
+        import uvloop
+
+        policy = asyncio.get_event_loop_policy()
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+        try:
+            return workload(n)
+        finally:
+            asyncio.set_event_loop_policy(policy)
+
+    return run
+
+
+uvloop_spawn_join = _on_uvloop(asyncio_spawn_join)
+uvloop_queue = _on_uvloop(asyncio_queue)
+uvloop_switches = _on_uvloop(asyncio_switches)
+uvloop_lock = _on_uvloop(asyncio_lock)
+uvloop_event = _on_uvloop(asyncio_event)
+
+
 # ---------------------------------------------------------------- memory (flowno only)
 
 
@@ -336,7 +365,7 @@ WORKLOADS: dict[str, str] = {
     "event": "100 waiters on one Event, set, repeated",
 }
 
-IMPLEMENTATIONS = ("flowno", "asyncio", "trio")
+IMPLEMENTATIONS = ("flowno", "asyncio", "uvloop", "trio")
 
 
 def get(impl: str, workload: str) -> Callable[[int], int]:

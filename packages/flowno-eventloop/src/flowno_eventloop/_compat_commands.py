@@ -20,6 +20,7 @@ from flowno_eventloop._commands import (
     QueueGetCommand,
     QueueNotifyGettersCommand,
     QueuePutCommand,
+    RefusableAbort,
 )
 from flowno_eventloop._queues import QueueClosedError
 from flowno_eventloop._sync import Condition, Event, Lock, OwnershipError
@@ -84,15 +85,8 @@ def _condition_wait(loop: EventLoop, handle: TaskHandle[Any], cmd: ConditionWait
             handle, OwnershipError(f"Condition.wait() needs the lock held by the caller: {cond!r}")
         )
         return
-    waiters = cond._waiters  # pyright: ignore[reportPrivateUsage]
-    waiters.add(handle)
-    lock._release()  # pyright: ignore[reportPrivateUsage]
-
-    def on_cancel() -> None:
-        if not waiters.discard(handle):
-            lock._waiters.discard(handle)  # pyright: ignore[reportPrivateUsage]
-
-    _set_cancel(handle, cond, on_cancel)
+    abort = cond._begin_wait(handle)  # pyright: ignore[reportPrivateUsage]
+    _set_cancel(handle, cond, RefusableAbort(abort))
 
 
 def _condition_notify(

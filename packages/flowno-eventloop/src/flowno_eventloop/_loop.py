@@ -173,6 +173,7 @@ class EventLoop:
             getattr(type(self), name) is not getattr(EventLoop, name) for name in _HOOK_NAMES
         )
         self._at_run_end: list[TimerHandle] = []
+        self._unobserved: list[TaskRecord] = []
         self._plain_dispatch = type(self)._handle_command is EventLoop._handle_command
         self._inst: EventLoopInstrument = EMPTY_INSTRUMENT
         self._hooks = False
@@ -672,6 +673,20 @@ class EventLoop:
         self._io.backend = self._io.native
         self._waker = self._io.native
 
+    def _report_unobserved(self) -> None:
+        """Log the failures of tasks nobody joined (like asyncio's "never retrieved")."""
+        failed, self._unobserved = self._unobserved, []
+        for task in failed:
+            if not task.observed:
+                exc = task.exc
+                logger.error(
+                    "Task %r raised an exception: %s%s",
+                    task.coro,
+                    exc,
+                    _foreign_hint(exc),
+                    exc_info=exc,
+                )
+
     def _run_end_callbacks(self) -> None:
         """Run every ``call_at_run_end`` callback; re-raise the first failure after all ran."""
         error: BaseException | None = None
@@ -795,7 +810,6 @@ class EventLoop:
                             return
                         continue
                     except Exception as error:
-                        logger.error("Task %r raised an exception: %s", coro, error, exc_info=error)
                         self._finish(task, "error", None, error)
                         if self._stop:
                             return
@@ -836,6 +850,7 @@ class EventLoop:
                     if kind is join_cmd:
                         target = command.task_handle._task
                         if target.outcome is not None:  # already finished: re-queue now
+                            target.observed = True
                             task.state = woken
                             append((coro, target.result, target.exc))
                             continue
@@ -906,7 +921,6 @@ class EventLoop:
         except TaskCancelled as cancelled:
             self._finish(task, "cancelled", None, cancelled)
         except Exception as error:
-            logger.error("Task %r raised an exception: %s", coro, error, exc_info=error)
             self._finish(task, "error", None, error)
         except BaseException as fatal:
             self._finish(task, "error", None, fatal)
@@ -997,6 +1011,11 @@ class EventLoop:
             elif isinstance(exc, Exception):
                 self._hook("on_task_error", self._on_task_error, coro, exc)
         joiners = task.joiners
+        if outcome == "error":
+            _explain_foreign_failure(exc)
+            task.observed = bool(joiners)
+            if not joiners:
+                self._unobserved.append(task)
         if joiners:
             task.joiners = None
             for joiner in joiners:
@@ -1258,6 +1277,7 @@ class EventLoop:
                     me, None, RuntimeError(f"cannot join {target.coro!r}: not a task of this loop")
                 )
             else:
+                target.observed = True
                 self._resume(me, target.result, target.exc)
             return
         if target is me:
@@ -1415,11 +1435,34 @@ def _is_builtin_handler(handler: object) -> bool:
 COMPAT_HANDLERS_MODULE = "flowno_eventloop._compat_commands"
 
 
+_AIO_HINT = (
+    "to await an asyncio awaitable from a flowno task use flowno_eventloop.aio.call(...)"
+)
+
+
 def _foreign_message(command: object) -> str:
     return (
         f"a flowno task awaited {command!r} ({type(command).__qualname__}), which the flowno "
-        "EventLoop does not understand; foreign awaitables (asyncio, trio...) do not work here"
+        "EventLoop does not understand; foreign awaitables (asyncio, trio...) do not work "
+        f"here: {_AIO_HINT}"
     )
+
+
+def _is_sniffio_failure(exc: BaseException | None) -> bool:
+    return type(exc).__name__ == "AsyncLibraryNotFoundError"
+
+
+def _explain_foreign_failure(exc: BaseException | None) -> None:
+    """sniffio found no async library: say how to call asyncio code (a note on 3.11+)."""
+    if exc is not None and _is_sniffio_failure(exc) and sys.version_info >= (3, 11):
+        exc.add_note(f"flowno: {_AIO_HINT}")
+
+
+def _foreign_hint(exc: BaseException | None) -> str:
+    """The same advice for the log on 3.10 (no exception notes there)."""
+    if _is_sniffio_failure(exc) and sys.version_info < (3, 11):
+        return f" ({_AIO_HINT})"
+    return ""
 
 
 _ = STATE_NAMES

@@ -349,12 +349,14 @@ class LoopRun:
         if root.outcome == "ok":
             return root.result
         if root.exc is not None:
+            root.observed = True
             raise root.exc
         raise RuntimeError("Event loop exited without completing the root task.")
 
     def _close(self) -> None:
         loop = self._loop
         try:
+            loop._report_unobserved()
             loop._run_end_callbacks()
         finally:
             loop._running, loop._thread, loop._root = False, None, None

@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 from functools import partial
 from types import TracebackType
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from flowno_eventloop._commands import ParkCommand
 from flowno_eventloop._context import current_task_handle, current_task_var
 from flowno_eventloop._tasks import TaskHandle
-from flowno_eventloop._waiters import Waiters, checkpoint, park_on
+from flowno_eventloop._waiters import Waiters, checkpoint, checkpoint_if_cancelled, park_on
 from flowno_eventloop.lowlevel import park, wake
 
 if TYPE_CHECKING:
@@ -365,22 +366,32 @@ class Condition:
             True
         """
         me = self._check_owner("wait")
+        await park(reason=self, abort=self._begin_wait(me))
+        await checkpoint_if_cancelled()  # a cancel that came while waiting: lock held again
+
+    def _begin_wait(self, me: TaskHandle[Any]) -> Callable[[], bool]:
+        """Queue ``me`` as a waiter and release the lock; return the park's abort.
+
+        A cancel while waiting is refused: the waiter moves to the lock's queue instead, so
+        it wakes holding the lock again and the cancel is thrown in right after. A task that
+        is being closed (not parked any more) just leaves both queues.
+        """
         lock = self._lock
         self._waiters.add(me)
         lock._release()  # pyright: ignore[reportPrivateUsage]
 
-        def on_cancel() -> None:
-            if not self._waiters.discard(me):
+        def abort() -> bool:
+            closing = me.state != "parked"
+            if self._waiters.discard(me):
+                if closing:
+                    return True
+                lock._enqueue_owned_waiter(me)  # pyright: ignore[reportPrivateUsage]
+            elif closing:
                 lock._waiters.discard(me)  # pyright: ignore[reportPrivateUsage]
+                return True
+            return False
 
-        try:
-            await park(reason=self, on_cancel=on_cancel)
-        except GeneratorExit:
-            raise  # being closed: no more awaiting (the lock is not ours, __aexit__ knows)
-        except BaseException:
-            if lock.owner != me:
-                await _reacquire(lock)
-            raise
+        return abort
 
     async def notify(self, n: int = 1) -> None:
         """Move up to ``n`` waiters (FIFO) to the lock's queue. Needs the lock; no yield.
@@ -472,21 +483,6 @@ class Condition:
 
     def __repr__(self) -> str:
         return f"Condition(lock={self._lock!r})"
-
-
-async def _reacquire(lock: Lock) -> None:
-    """Re-acquire ``lock`` after a cancelled wait; a second cancellation waits for it too."""
-    pending: BaseException | None = None
-    while True:
-        try:
-            await lock.acquire()
-            break
-        except GeneratorExit:
-            raise  # closed while re-acquiring: awaiting again would be ignored forever
-        except Exception as again:  # noqa: PERF203 - rare path: another cancellation
-            pending = again
-    if pending is not None:
-        raise pending
 
 
 class CountdownLatch:

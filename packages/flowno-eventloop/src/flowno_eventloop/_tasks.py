@@ -90,6 +90,7 @@ class TaskRecord:
         "joiners",
         "loop",
         "name",
+        "observed",
         "on_cancel",
         "outcome",
         "reason",
@@ -114,6 +115,7 @@ class TaskRecord:
         self.joiners: dict[TaskRecord, None] | None = None
         self.name: str | None = None  # None: the coroutine's qualname
         self.scopes: list[Any] | None = None  # the cancel scopes it is inside, outer first
+        # (``observed``: set when it fails, and when its failure is taken by a join)
         # Built without TaskHandle.__init__ (a Python frame and a keyword call on every spawn).
         handle: TaskHandle[Any] = _new_handle(TaskHandle)
         handle.event_loop = loop
@@ -308,6 +310,7 @@ class TaskHandle(Generic[_T_co]):
         task = self._task
         if task.outcome is not None:  # already finished: no round trip (like asyncio)
             if task.exc is not None:
+                task.observed = True
                 raise task.exc
             finished: _T_co = task.result
             return finished
