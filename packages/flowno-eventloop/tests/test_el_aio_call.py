@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import contextvars
 import os
+import sys
 import threading
 import traceback
 from collections.abc import AsyncIterator, Iterator
@@ -312,3 +313,45 @@ def test_asyncio_side_sees_the_callers_context_but_no_flowno_task() -> None:
         return await aio.call(seen_from_asyncio())
 
     assert run(main()) == ("req-42", None, None)
+
+
+def test_awaiting_an_asyncio_future_directly_is_a_type_error_pointing_to_aio_call() -> None:
+    other = asyncio.new_event_loop()
+
+    async def main() -> str:
+        try:
+            await other.create_future()
+        except TypeError as error:
+            return str(error)
+        return "no error"
+
+    try:
+        message = run(main())
+    finally:
+        other.close()
+    assert "Future" in message
+    assert "flowno_eventloop.aio.call(...)" in message
+
+
+def test_awaiting_asyncio_sleep_in_guest_mode_is_a_type_error_pointing_to_aio_call() -> None:
+    async def node() -> str:
+        try:
+            await asyncio.sleep(0.5)  # the host loop is running: its future reaches flowno
+        except TypeError as error:
+            return str(error)
+        return "no error"
+
+    async def host() -> str:
+        return await aio.run(node())
+
+    assert "flowno_eventloop.aio.call(...)" in asyncio.run(host())
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="exception notes are 3.11+")
+def test_sniffio_failure_in_a_flowno_task_gets_a_note_pointing_to_aio_call() -> None:
+    async def main() -> str:
+        return sniffio.current_async_library()  # what httpx and SDK clients ask first
+
+    with pytest.raises(sniffio.AsyncLibraryNotFoundError) as caught:
+        run(main())
+    assert any("aio.call" in note for note in getattr(caught.value, "__notes__", []))
