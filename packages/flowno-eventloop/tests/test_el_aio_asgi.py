@@ -7,12 +7,15 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
+import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.routing import Route
 
 from flowno_eventloop import AsyncQueue, aio, sleep, spawn
+
+pytestmark = pytest.mark.usefixtures("no_leaks")
 
 
 async def shout(word: str) -> str:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
-import os
 import sys
 import threading
 import traceback
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -31,18 +30,7 @@ def helper_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith("flowno-aio")]
 
 
-def open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
-
-
-@pytest.fixture(autouse=True)
-def nothing_left_behind() -> Iterator[None]:
-    before_threads = set(threading.enumerate())
-    before_fds = open_fds()
-    yield
-    leaked = [t for t in threading.enumerate() if t not in before_threads]
-    assert leaked == [], f"threads left behind: {leaked}"
-    assert open_fds() == before_fds
+pytestmark = pytest.mark.usefixtures("no_leaks")
 
 
 def run(main: Any) -> Any:

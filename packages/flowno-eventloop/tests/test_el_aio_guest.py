@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import os
 import socket
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -28,15 +26,7 @@ from flowno_eventloop import (
 )
 from flowno_eventloop.lowlevel import wait_readable
 
-
-@pytest.fixture(autouse=True)
-def nothing_left_behind() -> Iterator[None]:
-    before_threads = set(threading.enumerate())
-    before_fds = len(os.listdir("/proc/self/fd"))
-    yield
-    leaked = [t for t in threading.enumerate() if t not in before_threads]
-    assert leaked == [], f"threads left behind: {leaked}"
-    assert len(os.listdir("/proc/self/fd")) == before_fds
+pytestmark = pytest.mark.usefixtures("no_leaks")
 
 
 def test_run_returns_the_result_and_raises_the_error() -> None:

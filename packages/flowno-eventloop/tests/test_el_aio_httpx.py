@@ -18,6 +18,8 @@ import sniffio
 
 from flowno_eventloop import EventLoop, aio, spawn
 
+pytestmark = pytest.mark.usefixtures("no_leaks")
+
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - the http.server API

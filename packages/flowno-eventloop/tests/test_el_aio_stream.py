@@ -9,6 +9,8 @@ import pytest
 
 from flowno_eventloop import AsyncQueue, EventLoop, MockClock, aio, sleep, spawn
 
+pytestmark = pytest.mark.usefixtures("no_leaks")
+
 
 async def words(log: list[str], n: int = 3) -> AsyncIterator[str]:
     """Flowno code: a producer task feeds a Flowno queue; the generator drains it."""
