@@ -166,6 +166,7 @@ class EventLoop:
         self._stop = False
         self._exit: LoopExit | None = None
         self._ticking = False
+        self._sliced = False  # a tick has a time budget: return to it after each batch
         self._waker: Waker = self._io.native
         self._shutting_down = False
         self._wait_for_spawned = True
@@ -728,7 +729,14 @@ class EventLoop:
                 if not tasks or self._stop:
                     return
                 self._step(tasks.popleft())
-            if not tasks or self._stop or self._io.watches or self._inbox or len(self._timers):
+            if (
+                not tasks
+                or self._stop
+                or self._io.watches
+                or self._inbox
+                or len(self._timers)
+                or self._sliced
+            ):
                 return
 
     def _step_batches(self) -> None:
@@ -861,7 +869,7 @@ class EventLoop:
                         self._serve(task, handler, command)
                     if self._stop:
                         return
-                if not tasks or watches or inbox or timers.pending:
+                if not tasks or watches or inbox or timers.pending or self._sliced:
                     return
         finally:
             self.steps += steps

@@ -118,6 +118,7 @@ class LoopRun:
             return None
         loop = self._loop
         loop._ticking = True
+        loop._sliced = budget is not None  # the batch loop comes back to check the budget
         try:
             return self._context.run(self._tick, budget)
         except BaseException as failure:
@@ -125,7 +126,7 @@ class LoopRun:
             self.done = True
             raise
         finally:
-            loop._ticking = False
+            loop._ticking = loop._sliced = False
 
     def wait(self, timeout: float | None) -> None:
         """Block in the loop's own backend for at most ``timeout`` seconds (native driver).
