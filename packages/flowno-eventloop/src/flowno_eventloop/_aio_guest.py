@@ -22,7 +22,7 @@ import threading
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from flowno_eventloop._aio_host import AsyncioHost, asyncio_context
+from flowno_eventloop._aio_host import AsyncioHost, asyncio_context, wait_all
 from flowno_eventloop.lowlevel import READ, WRITE, current_task_handle, park, wake, wake_error
 
 if TYPE_CHECKING:
@@ -99,8 +99,7 @@ class GuestHost(AsyncioHost):
 
     async def drain_background(self) -> None:
         """Wait for the asyncio side of abandoned calls too, then for background tasks."""
-        while self.calls:
-            await asyncio.wait(list(self.calls))
+        await wait_all(self.calls)
         await super().drain_background()
 
 

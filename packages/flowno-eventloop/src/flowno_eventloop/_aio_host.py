@@ -26,7 +26,14 @@ from flowno_eventloop._context import current_loop_var, current_task_var
 if TYPE_CHECKING:
     from flowno_eventloop._loop import EventLoop
 
-__all__ = ["AsyncioHost", "asyncio_context", "host_for", "install_host", "remove_host"]
+__all__ = [
+    "AsyncioHost",
+    "asyncio_context",
+    "host_for",
+    "install_host",
+    "remove_host",
+    "wait_all",
+]
 
 _T = TypeVar("_T")
 
@@ -64,22 +71,31 @@ class AsyncioHost:
     def _start_background(self, factory: Callable[[], Coroutine[Any, Any, object]]) -> None:
         task = self.loop.create_task(factory())
         self.background.add(task)
-        task.add_done_callback(self.background.discard)
+        task.add_done_callback(self._background_done)
+
+    def _background_done(self, task: asyncio.Future[Any]) -> None:
+        self.background.discard(task)
+        if not task.cancelled() and isinstance(task.exception(), Exception):
+            self.loop.call_exception_handler(
+                {
+                    "message": "background task of flowno_eventloop.aio failed",
+                    "exception": task.exception(),
+                    "future": task,
+                }
+            )
 
     async def drain_background(self) -> None:
-        """Host loop: wait for every background task (their errors go to the loop's handler)."""
-        while self.background:
-            pending = list(self.background)
-            outcomes = await asyncio.gather(*pending, return_exceptions=True)
-            for task, outcome in zip(pending, outcomes, strict=True):
-                if isinstance(outcome, Exception):
-                    self.loop.call_exception_handler(
-                        {
-                            "message": "background task of flowno_eventloop.aio failed",
-                            "exception": outcome,
-                            "future": task,
-                        }
-                    )
+        """Host loop: wait until every background task has ended."""
+        await wait_all(self.background)
+
+
+async def wait_all(tasks: set[asyncio.Future[Any]]) -> None:
+    """Wait until every future of ``tasks`` (a set that others may grow) is done."""
+    while True:
+        pending = [task for task in tasks if not task.done()]
+        if not pending:
+            return
+        await asyncio.wait(pending)
 
 
 _hosts: weakref.WeakKeyDictionary[EventLoop, AsyncioHost] = weakref.WeakKeyDictionary()
