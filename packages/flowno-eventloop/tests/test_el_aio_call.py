@@ -343,3 +343,9 @@ def test_sniffio_failure_in_a_flowno_task_gets_a_note_pointing_to_aio_call() -> 
     with pytest.raises(sniffio.AsyncLibraryNotFoundError) as caught:
         run(main())
     assert any("aio.call" in note for note in getattr(caught.value, "__notes__", []))
+
+
+def test_a_plain_import_does_not_load_the_asyncio_bridge() -> None:
+    code = "import sys, flowno_eventloop; print('flowno_eventloop.aio' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
