@@ -134,7 +134,7 @@ _HAS_UV = shutil.which("uv") is not None or importlib.util.find_spec("uv") is no
 nox.options.default_venv_backend = "uv" if _HAS_UV else "virtualenv"
 nox.options.error_on_missing_interpreters = True
 nox.options.reuse_venv = "no" if IN_CI else "yes"
-nox.options.sessions = ["tests", "lint", "typecheck", "docs", "build", "isolated"]
+nox.options.sessions = ["tests", "lint", "typecheck", "docs", "build", "isolated", "clusters"]
 
 
 # --- sessions -----------------------------------------------------------------------------
@@ -153,6 +153,23 @@ def tests(session: nox.Session, dist: str) -> None:
     )
     # A package without any docstring example is not a failure of this session (exit 5).
     session.run("pytest", "--doctest-modules", str(src), success_codes=[0, 5])
+
+
+@nox.session(python=TOOLS_PYTHON)
+def clusters(session: nox.Session) -> None:
+    """The Dask and Ray executors (and executor nodes) against a real local Dask cluster and a
+    real local Ray."""
+    eventloop = PACKAGES_DIR / "flowno-eventloop"
+    session.install(
+        "-e",
+        f"{eventloop}[dask,ray]",
+        *_local_paths(["flowno-flow"], editable=True),
+        *test_tools("flowno-eventloop"),
+    )
+    folders = [
+        str(PACKAGES_DIR / dist / "tests_clusters") for dist in ("flowno-eventloop", "flowno-flow")
+    ]
+    session.run("pytest", *folders, "-q", *session.posargs)
 
 
 @nox.session(python=TOOLS_PYTHON)

@@ -57,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     impls = [("new", "flowno", SRC), ("base", "flowno", base_src), ("asyncio", "asyncio", None)]
     if importlib.util.find_spec("uvloop") is not None:
         impls.append(("uvloop", "uvloop", None))
-    print("| workload | new ops/s | baseline | new/baseline | asyncio | new/asyncio | uvloop | new/uvloop |")
+    print(
+        "| workload | new ops/s | baseline | new/baseline | asyncio | new/asyncio | uvloop | new/uvloop |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name in names:
         samples: dict[str, list[float]] = {label: [] for label, _, _ in impls}

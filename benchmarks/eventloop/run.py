@@ -122,7 +122,9 @@ def speed_table(mode: str, only: list[str]) -> tuple[list[str], list[str]]:
             if flowno < asyncio_:
                 slower.append(name)
         uv = results.get("uvloop")
-        uv_ratio = f"{flowno / uv:.2f}" if isinstance(flowno, float) and isinstance(uv, float) else "n/a"
+        uv_ratio = (
+            f"{flowno / uv:.2f}" if isinstance(flowno, float) and isinstance(uv, float) else "n/a"
+        )
         cells = [name, what, f"{n:,}", *[fmt_ops(results[i]) for i in impls], ratio, uv_ratio]
         lines.append("| " + " | ".join(cells) + " |")
         print(lines[-1], flush=True)

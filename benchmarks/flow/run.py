@@ -2,11 +2,12 @@
 
 Usage: python benchmarks/flow/run.py [--quick] [--write docs/benchmarks-flow.md]
 
-Five scenarios, each at sizes n, 2n, 4n, 8n; prints throughput and the fitted
+Six scenarios, each at sizes n, 2n, 4n, 8n; prints throughput and the fitted
 exponent of CPU time against size (least squares on log-log; 1.0 = linear).
 Goals: exponent <= 1.15 everywhere, >= 50,000 self-loop generations per CPU
 second, 1,000,000 items through the 3-stage pipeline without loss, memory
-growth < 4 MiB over 1,000,000 generations of a cycle (tracemalloc).
+growth < 4 MiB over 1,000,000 generations of a cycle (tracemalloc), and a routed
+agent loop of 100,000 turns that ends by itself.
 """
 
 from __future__ import annotations
@@ -143,6 +144,48 @@ def pipeline(size: int) -> Callable[[], None]:
     return go
 
 
+def agent_loop(size: int) -> Callable[[], None]:
+    """A routed cycle: the agent calls a tool ``size`` times, then answers (no limits)."""
+
+    @node
+    async def Agent(turns: int, result: int | None = None) -> ToolCall | Answer:
+        done = 0 if result is None else result
+        return Answer(done) if done >= turns else ToolCall(done)
+
+    @node
+    async def RunTool(call: ToolCall) -> int:
+        return call.done + 1
+
+    @node
+    async def Show(answer: Answer) -> int:
+        return answer.turns
+
+    with FlowHDL() as f:
+        f.agent = Agent(size, f.tool)
+        f.tool = RunTool(f.agent.on(ToolCall))
+        f.show = Show(f.agent.on(Answer))
+
+    def go() -> None:
+        f.run_until_complete()
+        assert f.show.get_data() == (size,)
+
+    return go
+
+
+class ToolCall:
+    __slots__ = ("done",)
+
+    def __init__(self, done: int) -> None:
+        self.done = done
+
+
+class Answer:
+    __slots__ = ("turns",)
+
+    def __init__(self, turns: int) -> None:
+        self.turns = turns
+
+
 # (name, builder, base size n, size unit, evaluations per size unit, throughput unit)
 SCENARIOS: list[tuple[str, Callable[[int], Callable[[], None]], int, str, int, str]] = [
     ("self-loop counter", self_loop, 25_000, "generations", 1, "generations"),
@@ -150,6 +193,7 @@ SCENARIOS: list[tuple[str, Callable[[int], Callable[[], None]], int, str, int, s
     ("fan-out/fan-in cycle of W", fan_cycle, 50, "workers (20 turns)", 20, "worker runs"),
     ("generator -> stream_in", stream_sum, 25_000, "items", 1, "items"),
     ("3-stage stream pipeline", pipeline, 12_500, "items", 1, "items"),
+    ("routed agent loop", agent_loop, 12_500, "turns", 1, "turns"),
 ]
 
 
@@ -231,6 +275,8 @@ def main() -> int:
     items = 1_000_000 // scale
     pipe_time = cpu_time(pipeline, items)
     growth = memory_growth(1_000_000 // scale)
+    turns = 100_000 // scale
+    agent_time = cpu_time(agent_loop, turns)
     ok &= loop_rate >= 50_000 and growth < 4
     lines += [
         "",
@@ -239,8 +285,10 @@ def main() -> int:
         f"({items / pipe_time:,.0f} items/s)",
         f"- memory growth over {1_000_000 // scale:,} generations of a 2-node cycle: "
         f"{growth:.3f} MiB (goal < 4 MiB)",
+        f"- routed agent loop: {turns:,} turns in {agent_time:.2f} CPU s "
+        f"({turns / agent_time:,.0f} turns/s), ending by itself",
     ]
-    print("\n".join(lines[-3:]))
+    print("\n".join(lines[-4:]))
     if args.write:
         with open(args.write, "w", encoding="utf-8") as out:
             out.write(

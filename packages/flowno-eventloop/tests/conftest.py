@@ -16,11 +16,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def no_leaks() -> Iterator[None]:
-    """Fail the test if it leaves a thread running or a file descriptor open."""
-    before_threads = set(threading.enumerate())
+def no_leaked_threads() -> Iterator[None]:
+    """Fail the test if it leaves a thread running (use with ``pytest.mark.usefixtures``)."""
+    before = set(threading.enumerate())
+    yield
+    leaked = [t for t in threading.enumerate() if t not in before]
+    assert leaked == [], f"threads left behind: {leaked}"
+
+
+@pytest.fixture
+def no_leaks(no_leaked_threads: None) -> Iterator[None]:
+    """Like ``no_leaked_threads``, and no file descriptor may be left open either."""
     before_fds = len(os.listdir("/proc/self/fd"))
     yield
-    leaked = [t for t in threading.enumerate() if t not in before_threads]
-    assert leaked == [], f"threads left behind: {leaked}"
     assert len(os.listdir("/proc/self/fd")) == before_fds, "file descriptors left open"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import concurrent.futures
+import multiprocessing
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,13 +20,7 @@ from flowno_eventloop import (
 )
 from flowno_eventloop.lowlevel import current_task_handle
 
-
-@pytest.fixture(autouse=True)
-def no_leaked_threads() -> Iterator[None]:
-    before = set(threading.enumerate())
-    yield
-    leaked = [t for t in threading.enumerate() if t not in before]
-    assert leaked == [], f"threads left behind: {leaked}"
+pytestmark = pytest.mark.usefixtures("no_leaked_threads")
 
 
 def run(main: Any, clock: MockClock | None = None) -> Any:
@@ -217,7 +211,8 @@ def test_without_a_wait_a_parked_root_is_a_deadlock() -> None:
 
 def test_process_pool_exception_carries_the_remote_traceback_as_a_note() -> None:
     async def main() -> BaseException:
-        with concurrent.futures.ProcessPoolExecutor(1) as pool:
+        context = multiprocessing.get_context("forkserver")
+        with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
             with pytest.raises(ZeroDivisionError) as info:
                 await wait_future(pool.submit(divmod, 1, 0))
         return info.value
@@ -244,3 +239,27 @@ def test_the_waiting_task_shows_its_future_as_park_reason() -> None:
         return reason
 
     assert run(main()).startswith("wait_future(<Future")
+
+
+def test_a_cancel_after_the_outcome_arrived_delivers_the_outcome_first() -> None:
+    """The future completed (its wake is on its way) when the cancel comes: the task gets
+    the result, and the cancel at its next park; the result is not lost."""
+    fut: concurrent.futures.Future[int] = concurrent.futures.Future()
+    got: list[int] = []
+
+    async def waiter() -> None:
+        got.append(await wait_future(fut))
+        await sleep(0)  # the cancel is thrown in here
+        got.append(-1)
+
+    async def main() -> bool:
+        handle = await spawn(waiter())
+        await sleep(0)
+        fut.set_result(5)  # the done-callback queues the wake
+        handle.cancel()
+        with pytest.raises(TaskCancelled):
+            await handle.join()
+        return handle.is_cancelled
+
+    assert run(main()) is True
+    assert got == [5]

@@ -151,9 +151,7 @@ def test_a_token_fired_from_a_thread_wakes_its_park_once() -> None:
 
     async def main() -> list[object]:
         token = WakeToken()
-        threads = [
-            threading.Thread(target=token.wake_threadsafe, args=(i,)) for i in range(3)
-        ]
+        threads = [threading.Thread(target=token.wake_threadsafe, args=(i,)) for i in range(3)]
         loop.hold()
         for t in threads:
             t.start()

@@ -8,11 +8,11 @@ import pytest
 
 from flowno_eventloop import (
     CancelScope,
-    current_event_loop,
     EventLoop,
     MockClock,
     ScopeCancelled,
     TaskCancelled,
+    current_event_loop,
     move_on_after,
     sleep,
     spawn,

@@ -78,7 +78,9 @@ async def Slow(seconds: float) -> float:
 async def test_timeout_names_the_node(mock_clock: MockClock) -> None:
     with FlowHDL() as f:
         f.slow = Slow(3600.0)
-    with pytest.raises(NodeTimeoutError, match="node f.slow: evaluation did not finish within 30.0 s"):
+    with pytest.raises(
+        NodeTimeoutError, match="node f.slow: evaluation did not finish within 30.0 s"
+    ):
         await f.run_async()
     assert mock_clock.now() == 30.0
 
@@ -106,7 +108,9 @@ async def test_a_streaming_node_timeout_applies_between_items(mock_clock: MockCl
     assert mock_clock.now() == 12.0
     with FlowHDL() as g:
         g.late = Ticks([4.0, 6.0])
-    with pytest.raises(NodeTimeoutError, match="node f.late: the next item did not finish within 5.0 s"):
+    with pytest.raises(
+        NodeTimeoutError, match="node f.late: the next item did not finish within 5.0 s"
+    ):
         await g.run_async()
 
 

@@ -242,6 +242,8 @@ _ROWS: list[tuple[str, str, list[str]]] = [
             "node",
         ],
     ),
+    # Awaiting work that runs elsewhere (beyond the original).
+    ("flowno", EL, ["ExecutorLike", "FutureLike", "run_in_executor", "wait_future"]),
     # per-node policies of the flow engine
     ("flowno", FLOW, ["NodeCall", "NodePolicy", "NodeTimeoutError", "Retry", "Timeout"]),
 ]

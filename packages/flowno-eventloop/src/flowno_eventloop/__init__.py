@@ -59,6 +59,7 @@ __all__ = [
 ]
 
 # --- beyond the original (EL-beyond) ---
+from flowno_eventloop._executors import ExecutorLike, run_in_executor
 from flowno_eventloop._futures import FutureLike, wait_future
 from flowno_eventloop._semaphore import BoundedSemaphore, Semaphore
 from flowno_eventloop._taskgroup import TaskGroup
@@ -86,4 +87,5 @@ __all__ += [
     "run_coroutine_threadsafe",
     "to_thread",
 ]
-__all__ += ["FutureLike", "wait_future"]  # awaiting work that runs elsewhere
+# awaiting work that runs elsewhere
+__all__ += ["ExecutorLike", "FutureLike", "run_in_executor", "wait_future"]

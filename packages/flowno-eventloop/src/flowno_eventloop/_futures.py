@@ -1,27 +1,26 @@
 """Await anything that completes elsewhere: ``wait_future(fut)`` for the Future protocol.
 
 Rules of this module:
-- Built only on the public low-level API: ``park`` / ``wake`` / ``wake_error`` /
-  ``current_task_handle`` and ``loop.call_soon_threadsafe`` / ``hold`` / ``release``.
-- The waiting task parks once and is woken exactly once: the future's done-callback (which
-  may run on any thread) hands the outcome to the loop thread with ``call_soon_threadsafe``;
-  only there is the task woken. The loop never calls a blocking ``result()``: it reads the
-  outcome of a future that is already done.
+- Built only on the public low-level API: a ``WakeToken`` (one park, woken once from any
+  thread) and ``loop.hold`` / ``release``.
+- The future's done-callback (which may run on any thread) fires the token; the task then
+  reads the outcome of a future that is already done: nothing ever blocks on ``result()``.
 - While a task waits the loop is held, so it neither reports a deadlock nor ends the run;
-  the hold is released exactly once, when the outcome arrives or when the wait is cancelled.
-- Cancelling the waiting task cancels the future and stops the wait at once; an outcome
-  that arrives later is dropped.
+  the hold is released exactly once, when the wait ends (outcome or cancel).
+- Cancelling the waiting task cancels the future and stops the wait at once, unless the
+  outcome is already in: then the task receives it and the cancel comes at its next park.
+  An outcome that arrives after the wait was given up is dropped.
 - An exception computed in another process carries its remote traceback as text; it comes
   back as the same exception with that text attached as a note (``__notes__``).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from flowno_eventloop._tasks import TaskHandle
-from flowno_eventloop.lowlevel import current_task_handle, park, wake, wake_error
+from flowno_eventloop.lowlevel import WakeToken, current_task_handle
 
 __all__ = ["FutureLike", "add_remote_traceback", "wait_future"]
 
@@ -49,6 +48,10 @@ class FutureLike(Protocol[_T_co]):
 
     def cancel(self) -> bool:
         """Try to cancel the work; True if it will not run."""
+        ...
+
+    def cancelled(self) -> bool:
+        """True if the work was cancelled."""
         ...
 
     def result(self, timeout: float | None = None) -> _T_co:
@@ -89,46 +92,35 @@ def _remote_traceback_text(exc: BaseException) -> str | None:
     return None
 
 
-class _Wait:
-    """One ``wait_future`` call: the parked task, its loop, and whether it still waits."""
+class _Reason:
+    """The park reason of a waiting task: ``wait_future(<the future>)``."""
 
-    __slots__ = ("future", "handle", "loop", "waiting")
+    __slots__ = ("future",)
 
-    def __init__(self, handle: TaskHandle[Any], future: FutureLike[Any]) -> None:
-        self.handle = handle
-        self.loop = handle.event_loop
+    def __init__(self, future: FutureLike[Any]) -> None:
         self.future = future
-        self.waiting = True
-
-    def on_done(self, _future: object) -> None:
-        """Any thread: the future is done; go on in the loop thread."""
-        self.loop.call_soon_threadsafe(self.deliver)
-
-    def deliver(self) -> None:
-        """Loop thread: wake the task with the future's outcome (once)."""
-        if not self.waiting:
-            return  # cancelled meanwhile: the hold is already released, the outcome dropped
-        self.waiting = False
-        self.loop.release()
-        try:
-            result = self.future.result()
-        except BaseException as exc:  # noqa: BLE001 - handed to the waiting task
-            text = _remote_traceback_text(exc)
-            if text is not None:
-                add_remote_traceback(exc, text)
-            wake_error(self.handle, exc)
-        else:
-            wake(self.handle, result)
-
-    def abandon(self) -> None:
-        """Loop thread, the waiting task is cancelled: cancel the future, stop waiting."""
-        if self.waiting:
-            self.waiting = False
-            self.loop.release()
-            self.future.cancel()
 
     def __repr__(self) -> str:
         return f"wait_future({self.future!r})"
+
+
+def _abort(future: FutureLike[Any]) -> bool:
+    """Loop thread, the waiting task is cancelled: cancel the future. Accept (stop waiting)
+    unless the outcome is already in and on its way to the task (then it is delivered and
+    the cancel comes at the task's next park or checkpoint)."""
+    future.cancel()
+    return future.cancelled() or not future.done()
+
+
+def _outcome(future: FutureLike[_T]) -> _T:
+    """The result of a done future; an exception gets its remote traceback as a note."""
+    try:
+        return future.result()
+    except BaseException as exc:
+        text = _remote_traceback_text(exc)
+        if text is not None:
+            add_remote_traceback(exc, text)
+        raise
 
 
 async def wait_future(future: FutureLike[_T]) -> _T:
@@ -158,13 +150,14 @@ async def wait_future(future: FutureLike[_T]) -> _T:
         >>> EventLoop().run_until_complete(main(), join=True)
         1024
     """
-    waiter = _Wait(current_task_handle(), future)
-    waiter.loop.hold()
+    token = WakeToken()
+    loop = current_task_handle().event_loop
+    loop.hold()  # work is in flight elsewhere: no deadlock while we wait
     try:
-        future.add_done_callback(waiter.on_done)
-    except BaseException:
-        waiter.waiting = False
-        waiter.loop.release()
-        raise
-    result: _T = await park(reason=waiter, on_cancel=waiter.abandon)
-    return result
+        future.add_done_callback(token.wake_threadsafe)
+        done: FutureLike[_T] = await token.park(
+            reason=_Reason(future), abort=functools.partial(_abort, future)
+        )
+    finally:
+        loop.release()
+    return _outcome(done)

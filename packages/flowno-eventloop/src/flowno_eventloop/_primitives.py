@@ -74,11 +74,11 @@ def sleep(duration: float) -> Generator[Command, Any, float]:
         1.5
     """
     clock = running_loop("sleep()").clock
-    if duration != duration:
-        raise ValueError("sleep() duration must be a number of seconds, got NaN")
     if duration <= 0:
         yield SLEEP_NOW  # just a turn at the tail: no clock reads, no new command object
         return 0.0
+    if duration != duration:
+        raise ValueError("sleep() duration must be a number of seconds, got NaN")
     start = clock.now()
     yield SleepCommand(start + duration)
     return clock.now() - start

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Hashable, Iterable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from flowno_eventloop._context import current_task_handle
-from flowno_eventloop._waiters import Waiters, checkpoint, checkpoint_if_cancelled, shielded_turn
+from flowno_eventloop._waiters import Waiters, cancel_pending, checkpoint, shielded_turn
 from flowno_eventloop.instrumentation import get_current_instrument
 from flowno_eventloop.lowlevel import park, wake, wake_error
 
@@ -141,7 +141,8 @@ class AsyncQueue(Generic[_T]):
             >>> EventLoop().run_until_complete(main(), join=True)
             ['a']
         """
-        await checkpoint_if_cancelled()
+        if cancel_pending():
+            await checkpoint()
         if self._try_put(item):
             await shielded_turn()
             return
@@ -242,7 +243,8 @@ class AsyncQueue(Generic[_T]):
 
     async def _get(self, peek: bool) -> _T:
         if self.items:
-            await checkpoint_if_cancelled()
+            if cancel_pending():
+                await checkpoint()
             item = self._first() if peek else self._take_and_report()
             await shielded_turn()
             return item
@@ -481,7 +483,8 @@ class AsyncMapQueue(AsyncQueue[tuple[_K, list[_C]]], Generic[_K, _C]):
         if key in self._causes:
             if self._closed:
                 raise QueueClosedError(_PUT_CLOSED)
-            await checkpoint_if_cancelled()
+            if cancel_pending():
+                await checkpoint()
             self._causes[key].append(cause)
             get_current_instrument().on_queue_put(queue=self, item=item, immediate=True)
             await shielded_turn()

@@ -23,17 +23,19 @@ import contextvars
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Coroutine
+from typing import Any
 
+from flowno_eventloop._backend import IOBackend, Waker
+from flowno_eventloop._context import current_loop_var
+from flowno_eventloop._dispatch import Dispatch
 from flowno_eventloop._errors import DeadlockError
+from flowno_eventloop._kernel import LoopExit, close_refused, foreign_hint
 from flowno_eventloop._signals import SignalGuard
 from flowno_eventloop._tasks import DONE, TaskRecord
 from flowno_eventloop.instrumentation import EMPTY_INSTRUMENT
 
-if TYPE_CHECKING:
-    from flowno_eventloop._loop import EventLoop
-
-__all__ = ["LoopRun"]
+__all__ = ["LoopRun", "start_run"]
 
 logger = logging.getLogger("flowno.eventloop")
 
@@ -41,16 +43,6 @@ MAX_WAIT = 86400.0
 """The longest single wait handed to a backend, in seconds (longer ones are re-armed)."""
 SHUTDOWN_GRACE = 5.0
 """Real seconds the tasks cancelled on the way out of a failed run get to finish."""
-
-
-class LoopExit:
-    """What ``exit()`` asked the run to return or raise (internal)."""
-
-    __slots__ = ("exception", "value")
-
-    def __init__(self, value: object, exception: BaseException | None) -> None:
-        self.value = value
-        self.exception = exception
 
 
 class LoopRun:
@@ -78,7 +70,7 @@ class LoopRun:
 
     def __init__(
         self,
-        loop: EventLoop,
+        loop: Dispatch,
         root: TaskRecord,
         context: contextvars.Context,
         *,
@@ -357,13 +349,109 @@ class LoopRun:
     def _close(self) -> None:
         loop = self._loop
         try:
-            loop._report_unobserved()
-            loop._run_end_callbacks()
+            _report_unobserved(loop)
+            _run_end_callbacks(loop)
         finally:
             loop._running, loop._thread, loop._root = False, None, None
             loop._inst, loop._hooks = EMPTY_INSTRUMENT, False
             loop._io.close()
-            loop._end_backend()
+            _end_backend(loop)
             if self._signals is not None:
                 self._signals.restore()
 
+
+def start_run(
+    loop: Dispatch,
+    root_task: Coroutine[Any, Any, Any],
+    wait_for_spawned_tasks: bool,
+    io: IOBackend | None,
+    waker: Waker | None,
+    handle_signals: bool,
+    max_wait: float | None,
+) -> LoopRun:
+    if loop._running:
+        close_refused(root_task)
+        raise RuntimeError("this EventLoop is already running (nested run on the same loop)")
+    if root_task not in loop._live:  # (a task made by create_task may be the root)
+        try:
+            loop._check_coroutine(root_task, "run_until_complete")
+        except RuntimeError:
+            raise  # already started: not ours to close
+        except TypeError:
+            close_refused(root_task)
+            raise
+    if io is not None and io is not loop._io.backend and loop._io.watches:
+        close_refused(root_task)
+        raise RuntimeError("cannot switch the I/O backend while tasks wait on fds")
+    loop._running, loop._thread = True, threading.get_ident()
+    loop._stop, loop._exit, loop._shutting_down = False, None, False
+    loop._wait_for_spawned = wait_for_spawned_tasks
+    if io is not None:
+        loop._io.backend = io
+    loop._waker = waker if waker is not None else loop._io.native
+    signals = SignalGuard(loop) if handle_signals else None
+    try:
+        if signals is not None:
+            signals.install()
+        context = contextvars.copy_context()
+        context.run(current_loop_var.set, loop)
+        root = context.run(_start_root, loop, root_task)
+    except BaseException:
+        loop._running, loop._thread = False, None
+        _end_backend(loop)
+        if signals is not None:
+            signals.restore()
+        raise
+    return LoopRun(loop, root, context, signals=signals, max_wait=max_wait)
+
+
+def _start_root(loop: Dispatch, root_task: Coroutine[Any, Any, Any]) -> TaskRecord:
+    loop._refresh_instrument()
+    loop._drain_inbox()
+    root = loop._live.get(root_task)
+    if root is None:
+        try:
+            root = loop._new_task(root_task, parent=None)
+        except BaseException:  # an instrument hook refused it: never leave it unawaited
+            loop._live.pop(root_task, None)
+            if loop.tasks and loop.tasks[-1][0] is root_task:
+                loop.tasks.pop()
+            close_refused(root_task)
+            raise
+    loop._root = root
+    return root
+
+
+def _end_backend(loop: Dispatch) -> None:
+    """Back to the loop's own selector and waker after a run."""
+    loop._io.backend = loop._io.native
+    loop._waker = loop._io.native
+
+
+def _report_unobserved(loop: Dispatch) -> None:
+    """Log the failures of tasks nobody joined (like asyncio's "never retrieved")."""
+    failed, loop._unobserved = loop._unobserved, []
+    for task in failed:
+        if not task.observed:
+            exc = task.exc
+            logger.error(
+                "Task %r raised an exception: %s%s",
+                task.coro,
+                exc,
+                foreign_hint(exc),
+                exc_info=exc,
+            )
+
+
+def _run_end_callbacks(loop: Dispatch) -> None:
+    """Run every ``call_at_run_end`` callback; re-raise the first failure after all ran."""
+    error: BaseException | None = None
+    while loop._at_run_end:
+        handles, loop._at_run_end = loop._at_run_end, []
+        for handle in handles:
+            try:
+                handle._run()  # pyright: ignore[reportPrivateUsage]
+            except BaseException as failure:  # noqa: BLE001 - re-raised below
+                error = error or failure
+    if error is not None:
+        raise error

@@ -9,9 +9,9 @@ re-acquiring a held lock) raises :class:`OwnershipError` in the offending task.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
 from types import TracebackType
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from flowno_eventloop._commands import ParkCommand

@@ -24,7 +24,8 @@ from collections.abc import Coroutine
 from types import TracebackType
 from typing import Any, TypeVar, cast
 
-from flowno_eventloop import EventLoop, TaskCancelled, TaskHandle
+from flowno_eventloop._loop import EventLoop
+from flowno_eventloop._tasks import TaskCancelled, TaskHandle
 from flowno_eventloop._timeouts import CancelScope, ScopeCancelled
 from flowno_eventloop.lowlevel import current_task_handle
 

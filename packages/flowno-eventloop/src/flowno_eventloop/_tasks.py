@@ -113,9 +113,13 @@ class TaskRecord:
         self.result: Any = None
         self.exc: BaseException | None = None
         self.joiners: dict[TaskRecord, None] | None = None
-        self.name: str | None = None  # None: the coroutine's qualname
-        self.scopes: list[Any] | None = None  # the cancel scopes it is inside, outer first
-        # (``observed``: set when it fails, and when its failure is taken by a join)
+        # Set only when needed (read with getattr; an unset slot costs nothing at spawn):
+        # ``name`` (str | None; None: the coroutine's qualname), ``scopes`` (the cancel
+        # scopes it is inside, outer first) and ``observed`` (set when it fails, and when its
+        # failure is taken by a join).
+        self.name: str | None
+        self.scopes: list[Any] | None
+        self.observed: bool
         # Built without TaskHandle.__init__ (a Python frame and a keyword call on every spawn).
         handle: TaskHandle[Any] = _new_handle(TaskHandle)
         handle.event_loop = loop
@@ -124,7 +128,8 @@ class TaskRecord:
         self.handle: TaskHandle[Any] = handle
 
     def __repr__(self) -> str:
-        return f"<task {self.name or _coro_name(self.coro)} {STATE_NAMES[self.state]}>"
+        name = getattr(self, "name", None) or _coro_name(self.coro)
+        return f"<task {name} {STATE_NAMES[self.state]}>"
 
 
 class ScopesCancelled(BaseException):
@@ -201,7 +206,7 @@ class TaskHandle(Generic[_T_co]):
             >>> EventLoop().run_until_complete(main(), join=True)
             ('renamed', 'f.b0', '<TaskHandle f.b0 ready>')
         """
-        return self._task.name or _coro_name(self.raw_task)
+        return getattr(self._task, "name", None) or _coro_name(self.raw_task)
 
     @name.setter
     def name(self, value: str) -> None:

@@ -30,7 +30,8 @@ from typing import Any, TypeVar
 
 from typing_extensions import ParamSpec
 
-from flowno_eventloop import TaskHandle
+from flowno_eventloop._context import current_event_loop
+from flowno_eventloop._tasks import TaskCancelled, TaskHandle
 from flowno_eventloop.lowlevel import current_task_handle, park, wake, wake_error
 
 __all__ = ["from_thread_run", "run_coroutine_threadsafe", "to_thread"]
@@ -218,8 +219,6 @@ def run_coroutine_threadsafe(
 
 
 async def _complete(future: concurrent.futures.Future[_T], coro: Coroutine[Any, Any, _T]) -> None:
-    from flowno_eventloop import TaskCancelled
-
     if not future.set_running_or_notify_cancel():
         coro.close()
         return
@@ -253,8 +252,6 @@ def from_thread_run(loop: Any, coro: Coroutine[Any, Any, _T], timeout: float | N
         >>> EventLoop().run_until_complete(main(), join=True)
         'pong'
     """
-    from flowno_eventloop import current_event_loop
-
     if current_event_loop() is loop:
         coro.close()
         raise RuntimeError("from_thread_run() called on the loop's own thread; use await")

@@ -25,7 +25,8 @@ import math
 from types import TracebackType
 from typing import Any
 
-from flowno_eventloop import EventLoop, TaskCancelled, TaskHandle
+from flowno_eventloop._loop import EventLoop
+from flowno_eventloop._tasks import TaskCancelled, TaskHandle
 from flowno_eventloop.lowlevel import TimerHandle, current_task_handle
 
 __all__ = ["CancelScope", "ScopeCancelled", "fail_after", "fail_at", "move_on_after", "move_on_at"]
@@ -188,9 +189,10 @@ class CancelScope:
         self._handle = current_task_handle()
         self._loop = self._handle.event_loop
         record = self._handle._task  # pyright: ignore[reportPrivateUsage]
-        if record.scopes is None:
-            record.scopes = []
-        record.scopes.append(self)
+        scopes: list[Any] | None = getattr(record, "scopes", None)
+        if scopes is None:
+            scopes = record.scopes = []
+        scopes.append(self)
         self._state = "active"
         if self._relative is not None:
             self._deadline = self._loop.clock.now() + self._relative
@@ -209,7 +211,7 @@ class CancelScope:
         self._state = "exited"
         self._cancel_timer()
         record = self._handle._task  # pyright: ignore[reportPrivateUsage]
-        scopes = record.scopes
+        scopes: list[Any] | None = getattr(record, "scopes", None)
         if scopes:
             if scopes[-1] is self:
                 scopes.pop()

@@ -14,7 +14,14 @@ from flowno_eventloop._commands import SLEEP_NOW, TURN, Command
 from flowno_eventloop._context import current_task_var
 from flowno_eventloop._tasks import TaskHandle, TaskRecord
 
-__all__ = ["Waiters", "checkpoint", "checkpoint_if_cancelled", "park_on", "shielded_turn"]
+__all__ = [
+    "Waiters",
+    "cancel_pending",
+    "checkpoint",
+    "checkpoint_if_cancelled",
+    "park_on",
+    "shielded_turn",
+]
 
 _V = TypeVar("_V")
 
@@ -110,11 +117,29 @@ def park_on(command: Command) -> Generator[Command, Any, Any]:
     return (yield command)
 
 
+def cancel_pending() -> bool:
+    """True if the current task has a cancel waiting for its next park or checkpoint.
+
+    Primitives check it before an operation takes effect (and then ``await checkpoint()``),
+    so a cancel never lands after it.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop
+        >>> async def main():
+        ...     return cancel_pending()
+        >>> EventLoop().run_until_complete(main(), join=True)
+        False
+    """
+    handle = _current_handle()
+    return handle is not None and handle._task.cancel_pending is not None  # pyright: ignore[reportPrivateUsage]
+
+
+_current_handle = current_task_var.get
+
+
 @types.coroutine
 def checkpoint_if_cancelled() -> Generator[Command, Any, None]:
     """Throw a pending cancel in now (a checkpoint), else do nothing, without yielding.
-
-    Primitives call it before an operation takes effect, so a cancel never lands after it.
 
     Example:
         >>> from flowno_eventloop import EventLoop
@@ -124,8 +149,7 @@ def checkpoint_if_cancelled() -> Generator[Command, Any, None]:
         >>> EventLoop().run_until_complete(main(), join=True)
         'ok'
     """
-    handle = current_task_var.get()
-    if handle is not None and handle._task.cancel_pending is not None:  # pyright: ignore[reportPrivateUsage]
+    if cancel_pending():
         yield SLEEP_NOW
 
 

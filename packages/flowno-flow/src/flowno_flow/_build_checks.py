@@ -6,16 +6,18 @@
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterator, Sequence
+import functools
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ._build_errors import ConnectionTypeError, StreamWiringError, UnconnectedInputError
 from ._draft import AnyDraftNode, Constant, DraftOutputPortRef
+from ._graph import cycle_starter, strongly_connected_components
 from ._node_spec import EMPTY, render_annotation
 from ._signature_text import describe_missing_defaults
+from ._typecheck import connection_mismatch
 
-__all__ = ["check_graph", "cycle_without_defaults", "strongly_connected_components"]
+__all__ = ["check_graph", "cycle_without_defaults"]
 
 
 def check_graph(drafts: Sequence[AnyDraftNode]) -> None:
@@ -85,19 +87,7 @@ def _check_stream_wiring(drafts: Sequence[AnyDraftNode]) -> None:
         raise StreamWiringError("\n".join(problems))
 
 
-def _mismatch_function() -> Callable[..., str | None] | None:
-    try:
-        module = importlib.import_module("flowno_flow._typecheck")
-    except ImportError:  # pragma: no cover - FLOW-TYPES's module not present
-        return None
-    function: Callable[..., str | None] | None = getattr(module, "connection_mismatch", None)
-    return function
-
-
 def _check_types(drafts: Sequence[AnyDraftNode]) -> None:
-    mismatch = _mismatch_function()
-    if mismatch is None:
-        return
     problems: list[str] = []
     for node, index, source in _connections(drafts):
         producer_type = (
@@ -108,7 +98,7 @@ def _check_types(drafts: Sequence[AnyDraftNode]) -> None:
         port = node._ports[index]
         if producer_type is EMPTY or port.annotation is EMPTY or isinstance(source.node, Constant):
             continue
-        reason = mismatch(producer_type, port.annotation, stream_in=port.stream_in)
+        reason = connection_mismatch(producer_type, port.annotation, stream_in=port.stream_in)
         if reason is not None:
             problems.append(
                 f"type mismatch: {_producer_text(source)} produces {render_annotation(producer_type)} "
@@ -116,63 +106,6 @@ def _check_types(drafts: Sequence[AnyDraftNode]) -> None:
             )
     if problems:
         raise ConnectionTypeError("\n".join(problems))
-
-
-def strongly_connected_components(
-    nodes: Sequence[Any], successors: Callable[[Any], Sequence[Any]]
-) -> list[list[Any]]:
-    """Tarjan's algorithm, iterative (no recursion limit on long chains).
-
-    Args:
-        nodes: All nodes.
-        successors: The nodes each node has an edge to.
-
-    Returns:
-        The components; members in discovery order.
-
-    Example:
-        >>> edges = {1: [2], 2: [1], 3: [1]}
-        >>> sorted(sorted(c) for c in strongly_connected_components([1, 2, 3], lambda n: edges[n]))
-        [[1, 2], [3]]
-    """
-    index_of: dict[Any, int] = {}
-    low: dict[Any, int] = {}
-    stack: list[Any] = []
-    on_stack: set[Any] = set()
-    components: list[list[Any]] = []
-    for root in nodes:
-        if root in index_of:
-            continue
-        work: list[tuple[Any, Iterator[Any]]] = [(root, iter(successors(root)))]
-        index_of[root] = low[root] = len(index_of)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index_of:
-                    index_of[child] = low[child] = len(index_of)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(successors(child))))
-                elif child in on_stack:
-                    low[node] = min(low[node], index_of[child])
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index_of[node]:
-                component: list[Any] = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member is node:
-                        break
-                components.append(component)
-    return components
 
 
 def cycle_without_defaults(drafts: Sequence[AnyDraftNode]) -> str | None:
@@ -189,24 +122,25 @@ def cycle_without_defaults(drafts: Sequence[AnyDraftNode]) -> str | None:
     order = {node: position for position, node in enumerate(drafts)}
     consumers = {node: [c for c, _, _ in node._consumers if c in order] for node in drafts}
     for component in strongly_connected_components(drafts, lambda n: consumers[n]):
-        members = set(component)
-        blocks = [
-            (node, _needed_defaults(node, members))
-            for node in sorted(component, key=order.__getitem__)
-        ]
         is_cycle = len(component) > 1 or any(
             src is component[0] for src in component[0].get_input_nodes()
         )
-        if is_cycle and all(needed for _, needed in blocks):
-            return describe_missing_defaults(blocks)
+        if not is_cycle:
+            continue
+        members = set(component)
+        start = cycle_starter(
+            sorted(component, key=order.__getitem__),
+            functools.partial(_in_cycle_ports, members=members),
+            lambda node, port: bool(node._ports[port].has_default),
+        )
+        if isinstance(start, list):
+            return describe_missing_defaults(start)
     return None
 
 
-def _needed_defaults(node: AnyDraftNode, members: set[AnyDraftNode]) -> list[int]:
+def _in_cycle_ports(node: AnyDraftNode, members: set[AnyDraftNode]) -> list[int]:
     return [
         index
         for index, source in enumerate(node._sources)
-        if isinstance(source, DraftOutputPortRef)
-        and source.node in members
-        and not node._ports[index].has_default
+        if isinstance(source, DraftOutputPortRef) and source.node in members
     ]

@@ -13,11 +13,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from typing import Any, Concatenate, Literal, ParamSpec, TypeVar, overload
 
+from flowno_eventloop import ExecutorLike
+
 from ._build_errors import NodeDefinitionError
 from ._callsite import user_callsite
+from ._executor_node import ExecutorNodeDecorator, MultipleOutputsExecutorNodeDecorator
 from ._factory import make_node_class
 from ._group import make_template_class
 from ._policy import NodePolicy, Retry, Timeout, check_timeout
@@ -266,6 +270,10 @@ class NodeDecorator:
     @overload
     def __call__(self, func_or_cls: Callable[..., Any], /) -> type[AnyNode]: ...
     @overload
+    def __call__(self, func_or_cls: None = None, /, *, multiple_outputs: Literal[False] | None = None, stream_in: Sequence[str] = (), retry: Retry | None = None, timeout: float | None = None, policies: Sequence[NodePolicy] = (), executor: ExecutorLike) -> ExecutorNodeDecorator: ...  # pyright: ignore[reportOverlappingOverload]
+    @overload
+    def __call__(self, func_or_cls: None = None, /, *, multiple_outputs: Literal[True], stream_in: Sequence[str] = (), retry: Retry | None = None, timeout: float | None = None, policies: Sequence[NodePolicy] = (), executor: ExecutorLike) -> MultipleOutputsExecutorNodeDecorator: ...  # pyright: ignore[reportOverlappingOverload]
+    @overload
     def __call__(self, func_or_cls: None = None, /, *, multiple_outputs: Literal[False] | None = None, stream_in: Sequence[str] = (), retry: Retry | None = None, timeout: float | None = None, policies: Sequence[NodePolicy] = ()) -> SingleOutputDecorator: ...  # pyright: ignore[reportOverlappingOverload]
     @overload
     def __call__(self, func_or_cls: None = None, /, *, multiple_outputs: Literal[True], stream_in: Sequence[str] = (), retry: Retry | None = None, timeout: float | None = None, policies: Sequence[NodePolicy] = ()) -> MultipleOutputsDecorator: ...
@@ -282,6 +290,7 @@ class NodeDecorator:
         retry: Retry | None = None,
         timeout: float | None = None,
         policies: Sequence[NodePolicy] = (),
+        executor: ExecutorLike | None = None,
     ) -> Any:
         """Turn an async function, async generator function or class into a node class.
 
@@ -300,6 +309,10 @@ class NodeDecorator:
           node's timeout applies between items). ``policies=[...]`` adds any
           :class:`NodePolicy`; the chain is retry, timeout, then ``policies`` in order.
         * ``@node.template`` on ``def G(view, ...)``: a group, see :meth:`template`.
+        * ``@node(executor="process")`` on a plain ``def F(...)``: each evaluation runs
+          ``F`` on the executor (``"thread"``, ``"process"`` or a
+          ``concurrent.futures.Executor``) while the loop goes on; arguments and results
+          must pickle for processes and clusters.
 
         Type checkers see ``type[MonoNode2[int, int, tuple[int]]]`` for
         ``async def Add(a: int, b: int) -> int``; connecting a node whose output is an ``int``
@@ -313,6 +326,7 @@ class NodeDecorator:
             retry: retry failed evaluations (coroutine nodes).
             timeout: seconds an evaluation (a streaming node: its next item) may take.
             policies: more policies wrapping each evaluation (coroutine nodes).
+            executor: run the body, a plain function, on this executor (see above).
 
         Returns:
             A draft node class, or a decorator when called without ``func_or_cls``.
@@ -329,6 +343,15 @@ class NodeDecorator:
             >>> Add.__name__, repr(Add(1, 2))[:4]
             ('Add', 'Add#')
         """
+        if executor is not None:
+            maker = (
+                MultipleOutputsExecutorNodeDecorator if multiple_outputs else ExecutorNodeDecorator
+            )
+            finish = functools.partial(
+                _attach_policies_at, retry=retry, timeout=timeout, policies=policies
+            )
+            decorator = maker(executor, bool(multiple_outputs), stream_in, finish=finish)
+            return decorator if func_or_cls is None else decorator(func_or_cls)
         if func_or_cls is not None:
             where = user_callsite()
             built = _build(
@@ -385,6 +408,17 @@ node_meta_single_dec = SingleOutputDecorator
 node_meta_multiple_dec = MultipleOutputsDecorator
 
 
+def _attach_policies_at(
+    built: Any,
+    where: str,
+    *,
+    retry: Retry | None,
+    timeout: float | None,
+    policies: Sequence[NodePolicy],
+) -> None:
+    attach_policies(built, retry, timeout, policies, where)
+
+
 def attach_policies(
     built: Any,
     retry: Retry | None,
@@ -411,7 +445,9 @@ def attach_policies(
     if retry is not None and not isinstance(retry, Retry):
         raise NodeDefinitionError(f"{label}: retry= takes a Retry(...), got {retry!r}")
     if not all(callable(p) for p in policies):
-        raise NodeDefinitionError(f"{label}: policies= takes NodePolicy callables, got {policies!r}")
+        raise NodeDefinitionError(
+            f"{label}: policies= takes NodePolicy callables, got {policies!r}"
+        )
     try:
         seconds = None if timeout is None else check_timeout(timeout)
     except (TypeError, ValueError) as exc:

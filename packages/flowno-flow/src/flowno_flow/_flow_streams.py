@@ -1,26 +1,24 @@
 # pyright: reportPrivateUsage=false
-# Rules: the stream half of the engine, mixed into Flow: driving a streaming
+# Rules: the stream half of the engine, a part owned by the Engine: driving a streaming
 # node's generator (lazy lockstep, StreamCancelled thrown at the suspended
 # yield, aclose() always), publishing chunks, and the consumer side of Stream
 # (take / end / stall). Decisions come from the pure _stream.read_decision and
 # _stream.may_advance; this file only moves data and wakes tasks.
-"""Flow's stream machinery (a mixin of Flow)."""
+"""StreamDriver: the stream side of the engine (owned by the Engine)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Awaitable
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from ._accumulate import Accumulator
 from flowno_eventloop import move_on_after
 
+from ._accumulate import Accumulator
 from ._exit import guarded
-from ._policy import NodeTimeoutError
 from ._generation import inc_generation
-from ._instrumentation import FlowInstrument
 from ._node_run import MISSING, NodeRun
-from ._status import AnyStatus, Executing, Stalled, WaitingForStartNextGeneration
+from ._policy import NodeTimeoutError
+from ._status import Executing, Stalled, WaitingForStartNextGeneration
 from ._stream import (
     Channel,
     ReadDecision,
@@ -32,33 +30,16 @@ from ._stream import (
 )
 
 if TYPE_CHECKING:
-    from ._flow import Flow
+    from ._engine import Engine
 
-__all__ = ["StreamEngine"]
+__all__ = ["StreamDriver"]
 
 
-class StreamEngine:
-    """Stream methods of Flow; the stubs below are provided by Flow."""
+class StreamDriver:
+    """The stream side of one flow's engine (owned by its Engine)."""
 
-    _inst: FlowInstrument
-
-    def set_node_status(self, node: Any, status: AnyStatus) -> None:
-        raise NotImplementedError
-
-    def _lifecycle(self, node: Any, level: int) -> AbstractContextManager[Any]:
-        raise NotImplementedError
-
-    def _wrap(self, run: NodeRun, value: object, verb: str) -> tuple[object, ...]:
-        raise NotImplementedError
-
-    async def _push(self, run: NodeRun, data: tuple[object, ...] | None, level: int) -> bool:
-        raise NotImplementedError
-
-    async def _block(self, run: NodeRun, kind: str, detail: object) -> None:
-        raise NotImplementedError
-
-    def _unblock(self, run: NodeRun) -> None:
-        raise NotImplementedError
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
 
     async def _drive_stream(self, run: NodeRun, agen: AsyncGenerator[Any, Any]) -> bool:
         node = run.node
@@ -73,11 +54,13 @@ class StreamEngine:
             while True:
                 if channel.index >= 0:
                     await self._wait_advance(run, channel)
-                with self._lifecycle(node, 1):
+                with self.engine._lifecycle(node, 1):
                     try:
                         if channel.cancelled_eval == channel.eval and not thrown:
                             thrown = True
-                            chunk = await self._next_item(run, agen.athrow(StreamCancelled(channel.canceller)))
+                            chunk = await self._next_item(
+                                run, agen.athrow(StreamCancelled(channel.canceller))
+                            )
                         else:
                             chunk = await self._next_item(run, agen.__anext__())
                     except StopAsyncIteration:
@@ -90,7 +73,7 @@ class StreamEngine:
                             raise
                         explicit = self._explicit_final(run, exc.__cause__)
                         break
-                data = self._wrap(run, chunk, "yielded")
+                data = self.engine._wrap(run, chunk, "yielded")
                 acc.add(data)
                 if not await self._publish(run, channel, data):
                     return False
@@ -101,7 +84,7 @@ class StreamEngine:
         if cancelled_out:
             self._cancel_inputs_of(run)
         final = explicit if explicit is not None else acc.result()
-        return await self._push(run, final, 0)
+        return await self.engine._push(run, final, 0)
 
     async def _next_item(self, run: NodeRun, step: Awaitable[Any]) -> Any:
         """One step of a streaming node, within its ``timeout=`` when it has one."""
@@ -117,12 +100,12 @@ class StreamEngine:
     def _explicit_final(self, run: NodeRun, stop: StopAsyncIteration) -> tuple[object, ...] | None:
         if not stop.args:
             return None
-        return self._wrap(run, stop.args[0], "ended with StopAsyncIteration of")
+        return self.engine._wrap(run, stop.args[0], "ended with StopAsyncIteration of")
 
     async def _publish(self, run: NodeRun, channel: Channel, data: tuple[object, ...]) -> bool:
         channel.index += 1
         channel.chunk = data
-        if not await self._push(run, data, 1):
+        if not await self.engine._push(run, data, 1):
             return False
         self._wake_readers(channel)
         return True
@@ -130,20 +113,20 @@ class StreamEngine:
     async def _wait_advance(self, run: NodeRun, channel: Channel) -> None:
         """Lazy lockstep (S3): wait until every active reader took my chunk and one asks."""
         while not may_advance(channel):
-            self.set_node_status(run.node, WaitingForStartNextGeneration(1))
-            await self._block(run, "channel", (channel.eval, channel.index))
-        self.set_node_status(run.node, Executing())
+            self.engine.set_node_status(run.node, WaitingForStartNextGeneration(1))
+            await self.engine._block(run, "channel", (channel.eval, channel.index))
+        self.engine.set_node_status(run.node, Executing())
 
     def _wake_readers(self, channel: Channel) -> None:
         for port in channel.ports:
             if port.waiter is not None:
                 waiter, port.waiter = port.waiter, None
-                self._unblock(waiter)
+                self.engine._unblock(waiter)
 
     def _maybe_advance(self, producer: NodeRun) -> None:
         channel = producer.channel
         if channel is not None and producer.wait_kind == "channel" and may_advance(channel):
-            self._unblock(producer)
+            self.engine._unblock(producer)
 
     def _open_stream(self, run: NodeRun, port: Any, prod: NodeRun, out: int) -> object:
         channel = prod.channel
@@ -177,26 +160,25 @@ class StreamEngine:
                 port.asking = False
                 assert channel.chunk is not None
                 value = channel.chunk[port.output_index]
-                self._inst.on_stream_next(stream, value)
+                self.engine._inst.on_stream_next(stream, value)
                 self._maybe_advance(prod)
                 return value
             if decision is ReadDecision.END:
                 stream._ended = True
                 port.asking = False
-                self._inst.on_stream_end(stream)
+                self.engine._inst.on_stream_end(stream)
                 self._maybe_advance(prod)
                 raise StopAsyncIteration
             port.asking = True
             self._maybe_advance(prod)
-            self.set_node_status(consumer.node, Stalled(stream.input))
-            flow = cast("Flow", self)  # StreamEngine only exists as Flow's base
-            self._inst.on_node_stalled(flow, consumer.node, stream.input)
+            self.engine.set_node_status(consumer.node, Stalled(stream.input))
+            self.engine._inst.on_node_stalled(self.engine.flow, consumer.node, stream.input)
             port.waiter = consumer
             try:
-                await self._block(consumer, "stall", stream)
+                await self.engine._block(consumer, "stall", stream)
             finally:
                 port.waiter = None
-            self.set_node_status(consumer.node, Executing())
+            self.engine.set_node_status(consumer.node, Executing())
 
     def _stream_cancel(self, stream: Stream[Any]) -> None:
         prod = stream._producer
@@ -208,7 +190,7 @@ class StreamEngine:
         if channel.cancelled_eval != channel.eval:
             channel.cancelled_eval = channel.eval
             channel.canceller = stream
-            self._inst.on_stream_error(stream, StreamCancelled(stream))
+            self.engine._inst.on_stream_error(stream, StreamCancelled(stream))
         self._wake_readers(channel)
         self._maybe_advance(prod)
 

@@ -7,17 +7,16 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from ._build_errors import FlowNotFinalizedError
 from ._callsite import user_callsite
 from ._draft import DraftNode, is_finalized_node
-from ._hdl_view import AnyFinalized, FlowHDLView
-from ._run_errors import MissingDefaultError
-
 from ._flow import Flow
+from ._hdl_view import AnyFinalized, FlowHDLView
+from ._render import GraphPicture, picture_of, to_dot, to_mermaid
+from ._run_errors import MissingDefaultError
 
 if TYPE_CHECKING:
     from flowno_eventloop import EventLoop, TaskHandle
@@ -185,9 +184,7 @@ class FlowHDL(FlowHDLView):
         Returns:
             Mermaid source text.
         """
-        render = importlib.import_module("flowno_flow._render")
-        text: str = render.to_mermaid(self._picture(render))
-        return text
+        return to_mermaid(self._picture())
 
     def to_dot(self) -> str:
         """A Graphviz (dot) picture of the finalized graph.
@@ -195,13 +192,11 @@ class FlowHDL(FlowHDLView):
         Returns:
             Dot source text.
         """
-        render = importlib.import_module("flowno_flow._render")
-        text: str = render.to_dot(self._picture(render))
-        return text
+        return to_dot(self._picture())
 
-    def _picture(self, render: Any) -> Any:
+    def _picture(self) -> GraphPicture:
         self._require_flow("draw the flow")
-        return render.picture_of(self._all_finalized(), names=self._nodes)
+        return picture_of(self._all_finalized(), names=self._nodes)
 
     def _all_finalized(self) -> list[AnyFinalized]:
         return [draft._finalized for draft in self._drafts if draft._finalized is not None]

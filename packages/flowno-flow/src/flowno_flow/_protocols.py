@@ -78,7 +78,7 @@ __all__ = [
 _T_co = TypeVar("_T_co", covariant=True)
 _O_co = TypeVar("_O_co", covariant=True)
 _R_co = TypeVar("_R_co", covariant=True)
-_S = TypeVar("_S")  # invariant: flowno's Stream is invariant (CONTRACT request)
+_S = TypeVar("_S")  # invariant, like Stream
 _A = TypeVar("_A")
 _T_contra = TypeVar("_T_contra", contravariant=True)
 _I = TypeVar("_I")

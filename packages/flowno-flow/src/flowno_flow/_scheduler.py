@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from ._generation import clip_generation, cmp_generation, stitched_generation
+from ._graph import cycle_starter, strongly_connected_components
 from ._types import Generation
 
 __all__ = [
@@ -219,55 +220,17 @@ def solve(
 def _tarjan(
     head: N, graph: SolveGraph[N]
 ) -> tuple[dict[N, int], list[list[N]], dict[N, Sequence[tuple[int, N]]]]:
-    """Iterative Tarjan SCC over the stale edges reachable from ``head``."""
-    index: dict[N, int] = {}
-    low: dict[N, int] = {}
-    on_stack: set[N] = set()
-    stack: list[N] = []
-    comp_of: dict[N, int] = {}
-    comps: list[list[N]] = []
+    """Strongly connected components over the stale edges reachable from ``head``."""
     edges_of: dict[N, Sequence[tuple[int, N]]] = {}
 
-    def edges(n: N) -> Sequence[tuple[int, N]]:
+    def producers(n: N) -> list[N]:
         if n not in edges_of:
             busy = n != head and graph.is_busy(n)
             edges_of[n] = () if busy else graph.stale_inputs(n)
-        return edges_of[n]
+        return [p for _, p in edges_of[n]]
 
-    work: list[tuple[N, int]] = [(head, 0)]
-    index[head] = low[head] = 0
-    stack.append(head)
-    on_stack.add(head)
-    counter = 1
-    while work:
-        node, i = work[-1]
-        out = edges(node)
-        if i < len(out):
-            work[-1] = (node, i + 1)
-            nxt = out[i][1]
-            if nxt not in index:
-                index[nxt] = low[nxt] = counter
-                counter += 1
-                stack.append(nxt)
-                on_stack.add(nxt)
-                work.append((nxt, 0))
-            elif nxt in on_stack:
-                low[node] = min(low[node], index[nxt])
-            continue
-        work.pop()
-        if work:
-            parent = work[-1][0]
-            low[parent] = min(low[parent], low[node])
-        if low[node] == index[node]:
-            members: list[N] = []
-            while True:
-                m = stack.pop()
-                on_stack.discard(m)
-                comp_of[m] = len(comps)
-                members.append(m)
-                if m == node:
-                    break
-            comps.append(members)
+    comps = strongly_connected_components([head], producers)
+    comp_of = {member: i for i, comp in enumerate(comps) for member in comp}
     return comp_of, comps, edges_of
 
 
@@ -351,11 +314,11 @@ def _pick_member(members: list[N], comp_id: int, walk: _Walk[N]) -> Pick[N] | No
     if len(members) == 1 and not edges_of.get(members[0]):
         only = members[0]
         return None if graph.is_busy(only) else Pick(only)
-    missing: list[tuple[N, list[int]]] = []
-    for member in sorted(members, key=graph.order):
-        ports = [port for port, p in edges_of.get(member, ()) if comp_of[p] == comp_id]
-        lacking = [port for port in ports if not graph.has_default(member, port)]
-        if not lacking:
-            return Pick(member, tuple(ports))
-        missing.append((member, lacking))
-    raise Unbootable(missing)
+    start = cycle_starter(
+        sorted(members, key=graph.order),
+        lambda m: [port for port, p in edges_of.get(m, ()) if comp_of[p] == comp_id],
+        graph.has_default,
+    )
+    if isinstance(start, list):
+        raise Unbootable(start)
+    return Pick(start[0], start[1])

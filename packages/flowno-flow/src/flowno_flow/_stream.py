@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._finalized import FinalizedInputPortRef, FinalizedOutputPortRef
 from ._instrumentation import get_current_flow_instrument
+from ._stream_marker import StreamMarker
 
 if TYPE_CHECKING:
     from ._finalized import AnyFinalizedNode
-    from ._flow_streams import StreamEngine
+    from ._flow_streams import StreamDriver
     from ._node_run import NodeRun
 
 __all__ = [
@@ -191,7 +192,7 @@ def may_advance(channel: Channel) -> bool:
     return asking or not any_active
 
 
-class Stream(Generic[_T_co], AsyncIterator[_T_co]):
+class Stream(StreamMarker, Generic[_T_co], AsyncIterator[_T_co]):
     """The chunks of one producer output, for one consumer port and one evaluation.
 
     Created by the engine for each evaluation of a stream_in consumer; iterate
@@ -220,7 +221,7 @@ class Stream(Generic[_T_co], AsyncIterator[_T_co]):
         self.input: FinalizedInputPortRef[Any] = input
         self.output: FinalizedOutputPortRef[Any] = output
         self.run_level: int = 1
-        self._flow: StreamEngine | None = None
+        self._flow: StreamDriver | None = None
         self._producer: NodeRun | None = None
         self._port: PortCursor | None = None
         self._eval = -1

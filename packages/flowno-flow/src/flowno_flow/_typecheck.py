@@ -39,6 +39,8 @@ from typing import Any, Final, Union
 
 import typing_extensions
 
+from ._stream_marker import is_stream_annotation
+
 __all__ = [
     "connection_mismatch",
     "port_output_type",
@@ -240,10 +242,8 @@ def _stream_item_type(consumer_type: object) -> object:
 
 
 def _mentions_flowno_stream(consumer_type: object) -> bool:
-    from ._stream import Stream  # the engine's class; imported late, only for identity
-
     members = _union_members(_normalize(consumer_type))
-    return any(m is Stream or typing.get_origin(m) is Stream for m in members)
+    return any(is_stream_annotation(m) for m in members)
 
 
 def _stream_arg(annotation: object) -> object:

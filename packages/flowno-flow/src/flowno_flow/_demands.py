@@ -1,0 +1,165 @@
+# pyright: reportPrivateUsage=false
+# (the engine's private modules are friends: they share the NodeRun records)
+# Rules: the demand side of the engine. A demand goes through the de-duplicating
+# FIFO (`resolution_queue`); what to do with it is the pure demand table of
+# _scheduler; the common answers (all inputs fresh: run; all stale producers busy:
+# wait; a routed input skipped: dormant) are O(1) from the incremental readiness
+# counters, the rest is `solve()` over the stale edges. Nothing here awaits.
+"""Demands: starting the work of a run, solving demands, resuming nodes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flowno_eventloop.lowlevel import wake
+
+from ._node_run import _ACTIVITY, _AWAITING, _IDLE, _QUEUED, Node, NodeRun, set_phase
+from ._run_errors import MissingDefaultError, missing_defaults_message
+from ._scheduler import (
+    DemandAction,
+    NodeActivity,
+    Pick,
+    SolveGraph,
+    Unbootable,
+    demand_action,
+    solve,
+)
+from ._status import Queued
+
+if TYPE_CHECKING:
+    from ._engine import Engine
+
+__all__ = ["Demands"]
+
+
+class Demands:
+    """The demand side of one flow's engine (owned by its Engine)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.flow = engine.flow
+        self.node_tasks = engine.node_tasks
+        self.resolution_queue = engine.resolution_queue
+        self._frontier: set[Node] | None = None
+        self._graph = SolveGraph(self._stale_inputs, self._is_busy, self._order, self._has_default)
+
+    def _start(self) -> None:
+        """Start every independent piece of work at once (W10), in registration order."""
+        reached: set[Node] = set()
+        self._frontier = reached  # work already reached is not walked again (linear start)
+        try:
+            self._start_from(reached)
+        finally:
+            self._frontier = None
+
+    def _start_from(self, reached: set[Node]) -> None:
+        for node, run in list(self.node_tasks.items()):
+            if node in reached or run.phase != _IDLE or run.skipped:
+                continue
+            if not (run.never_ran or self._has_fresh_input(run)):
+                continue
+            picks = self._solve_or_fail(node, reached)
+            if picks is None:
+                return
+            if not any(self.node_tasks[p.node].phase == _IDLE for p in picks):
+                continue
+            self.engine._inst.on_resolution_queue_put(self.flow, node)
+            self.engine._inst.on_resolution_queue_get(self.flow, node)
+            self._apply(node, picks)
+
+    def _is_busy(self, node: Node) -> bool:
+        frontier = self._frontier
+        run = self.node_tasks[node]
+        return run.phase != _IDLE or run.skipped > 0 or (frontier is not None and node in frontier)
+
+    def _order(self, node: Node) -> int:
+        return self.node_tasks[node].order
+
+    def _has_default(self, node: Node, port: int) -> bool:
+        return bool(node.input_ports[port].has_default)
+
+    def _stale_inputs(self, node: Node) -> list[tuple[int, Node]]:
+        run = self.node_tasks[node]
+        fresh = run.entry_fresh
+        return [(entry[0], entry[1].node) for k, entry in enumerate(run.inputs) if not fresh[k]]
+
+    def _has_fresh_input(self, run: NodeRun) -> bool:
+        return run.stale_count < len(run.inputs)
+
+    def _demand(self, node: Node) -> None:
+        if self.resolution_queue.put(node):
+            self.engine._inst.on_resolution_queue_put(self.flow, node)
+
+    def _process_queue(self) -> None:
+        queue = self.resolution_queue
+        inst = self.engine._inst
+        while queue and self.engine._failure is None:
+            node = queue.pop()
+            inst.on_resolution_queue_get(self.flow, node)
+            run = self.node_tasks[node]
+            activity = _ACTIVITY[run.phase]
+            fresh = activity is NodeActivity.IDLE and self._has_fresh_input(run)
+            action = demand_action(activity, run.never_ran, fresh)
+            if action is DemandAction.RETAIN:
+                run.retained = True
+            elif action is DemandAction.SOLVE:
+                waiting: list[Node] = []
+                picks = self._fast_solve(run)
+                if picks is None:
+                    picks = self._solve_or_fail(node, None, waiting)
+                elif not picks and not run.skipped:
+                    waiting.append(node)
+                if picks is None:
+                    return
+                self._apply(node, picks)
+                self._mark_awaiting(waiting)
+
+    def _fast_solve(self, run: NodeRun) -> list[Pick[Node]] | None:
+        """O(1) answers: all inputs fresh -> the node itself; all stale ones busy -> nothing."""
+        if run.stale_count == 0:
+            return [Pick(run.node)]
+        if run.stale_count == run.stale_busy or run.skipped:  # dormant: wait for the route
+            return []
+        return None
+
+    def _mark_awaiting(self, nodes: list[Node]) -> None:
+        for node in nodes:
+            run = self.node_tasks[node]
+            if run.phase == _IDLE:
+                set_phase(run, _AWAITING)
+
+    def _solve_or_fail(
+        self, node: Node, reached: set[Node] | None = None, waiting: list[Node] | None = None
+    ) -> list[Pick[Node]] | None:
+        try:
+            return solve(node, self._graph, reached, waiting)
+        except Unbootable as exc:  # pyright: ignore[reportUnknownVariableType]
+            members: list[tuple[Node, list[int]]] = exc.members  # pyright: ignore
+            self.engine._fail_with(
+                MissingDefaultError(missing_defaults_message(members, cycle=True))
+            )
+            return None
+
+    def _apply(self, head: Node, picks: list[Pick[Node]]) -> None:
+        inst = self.engine._inst
+        inst.on_solving_nodes(self.flow, head, [p.node for p in picks])
+        for pick in picks:
+            if pick.node not in self.flow.visited:
+                self.flow.visited.add(pick.node)
+                try:
+                    self.flow.unvisited.remove(pick.node)
+                except ValueError:
+                    pass
+            inst.on_node_visited(self.flow, pick.node)
+            self._resume(self.node_tasks[pick.node], pick.default_ports)
+
+    def _resume(self, run: NodeRun, default_ports: tuple[int, ...]) -> None:
+        if run.phase not in (_IDLE, _AWAITING) or run.task is None:
+            return
+        set_phase(run, _QUEUED)
+        self.engine._busy += 1
+        run.resume_defaults = default_ports
+        run.go = True
+        self.engine.set_node_status(run.node, Queued())
+        self.engine._inst.on_node_resumed(self.flow, run.node, run.last_level)
+        wake(run.task)

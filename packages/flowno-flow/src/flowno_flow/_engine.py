@@ -1,0 +1,489 @@
+# pyright: reportPrivateUsage=false
+# (the engine's private modules are friends: they share the NodeRun records)
+# Rules of the engine (one Engine per Flow; it owns Demands and a StreamDriver):
+# - one persistent task per node and run; it parks between evaluations and is
+#   resumed by the engine (a `go` flag + wake, so no wake-up is ever lost);
+# - demands go through a de-duplicating FIFO (`resolution_queue`) processed
+#   synchronously right after an evaluation ends (Demands); decisions come from
+#   the pure _scheduler and _stream modules;
+# - every per-step cost is O(ports of the node): the generation is a field, data
+#   keeps one slot per run level, barriers are counters;
+# - every exception in a node task (user code, input gathering, hooks) is a node
+#   error: it terminates the run (or, with terminate_on_node_error=False, kills the
+#   node and its dependents); nothing is swallowed, nothing hangs;
+# - the run always ends the same way: node tasks cancelled (their generators are
+#   aclose()d by the task itself), on_flow_end fired; a node that will not stop is
+#   named in a note on the error that ended the run.
+"""Engine: runs the node tasks of one Flow (evaluation, data, barriers, failures)."""
+
+from __future__ import annotations
+
+import inspect
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
+
+from flowno_eventloop import TaskCancelled, TaskHandle, sleep, spawn
+from flowno_eventloop.lowlevel import current_task_handle, park, wake
+
+from ._demands import Demands
+from ._exit import ExitRequest, guarded
+from ._flow_reports import counts_for, escaped_cancel, full_name, waiting_report, with_stubborn_note
+from ._flow_streams import StreamDriver
+from ._flow_wiring import reset_run_state
+from ._generation import clip_generation, cmp_generation
+from ._instrumentation import NO_OP_INSTRUMENT, FlowInstrument, get_current_flow_instrument
+from ._node_run import (
+    _AWAITING,
+    _DEAD,
+    _IDLE,
+    _NO_LIMIT,
+    _NULL,
+    _RUNNING,
+    MISSING,
+    Node,
+    NodeRun,
+    after_push,
+    recount,
+    refresh_entries,
+    set_phase,
+)
+from ._policy import NodeCall, run_policies
+from ._run_errors import (
+    FlowDeadlockError,
+    MissingDefaultError,
+    NodeExecutionError,
+    TerminateLimitReached,
+    attach_node_note,
+    missing_defaults_message,
+)
+from ._status import AnyStatus, Error, Executing, WaitingForStartNextGeneration
+from ._types import Generation, InputPortIndex
+
+if TYPE_CHECKING:
+    from ._flow import Flow
+
+__all__ = ["Engine"]
+
+_CANCEL_ROUNDS = 8  # loop turns of repeated cancellation before a node counts as stubborn
+
+
+class Engine:
+    """The running half of a Flow: node tasks, data, barriers, failures.
+
+    ``Flow`` keeps the public API and owns one Engine; the Engine owns the
+    demand side (``demands``) and the stream side (``streams``).
+    """
+
+    def __init__(self, flow: Flow) -> None:
+        self.flow = flow
+        self.node_tasks: dict[Node, NodeRun] = flow.node_tasks
+        self.resolution_queue = flow.resolution_queue
+        self._terminate_on_error = True
+        self._failure: BaseException | None = None
+        self._errors: list[BaseException] = []
+        self._busy = 0
+        self._blocked = 0
+        self._root: TaskHandle[Any] | None = None
+        self._root_parked = False
+        self._task_nodes: dict[TaskHandle[Any], Node] = {}
+        self._inst: FlowInstrument = NO_OP_INSTRUMENT
+        self._stopping = False
+        self.demands = Demands(self)
+        self.streams = StreamDriver(self)
+
+    def set_node_status(self, node: Node, status: AnyStatus) -> None:
+        """Set a node task's status; fires ``on_node_status_change`` on a change."""
+        run = self.node_tasks[node]
+        old = run.status
+        if old == status:
+            return
+        run.status = status
+        self._inst.on_node_status_change(self.flow, node, old, status)
+
+    def set_defaulted_inputs(self, node: Node, defaulted_inputs: list[InputPortIndex]) -> None:
+        """Record that ``node`` is fed defaults on these ports; raise their stitch levels."""
+        run = self.node_tasks[node]
+        run.defaulted = list(defaulted_inputs)
+        for port in defaulted_inputs:
+            node._state.raise_stitch(port)
+        if defaulted_inputs and run.entry_fresh:
+            refresh_entries(run)
+
+    def clear_defaulted_inputs(self, node: Node) -> None:
+        """Forget the defaulted-port record of ``node``."""
+        self.node_tasks[node].defaulted = []
+
+    async def _main(self, supervisor: bool = False) -> BaseException | None:
+        """The root task: start the work, supervise, always shut down cleanly.
+
+        Returns the exception that ended the run (raised by the caller outside the
+        loop, so the loop does not log it as a crashed task).
+        """
+        inst = self._inst = get_current_flow_instrument()
+        self._root = current_task_handle()
+        if supervisor:  # the root task of the flow's own run: name it after the flow
+            self._root.name = f"{self.flow!r} supervisor"
+        inst.on_flow_start(self.flow)
+        try:
+            for run in self.node_tasks.values():
+                reset_run_state(run)
+                run.task = await spawn(self.evaluate_node(run.node), name=run.label)
+                self._task_nodes[run.task] = run.node
+            for run in self.node_tasks.values():
+                recount(run)
+            self.demands._start()
+            await self._supervise()
+        except Exception as exc:  # noqa: BLE001 - handed to run_until_complete to raise
+            failure: BaseException | None = exc
+        else:
+            failure = None
+        finally:
+            stubborn = await self._shutdown()
+            inst.on_flow_end(self.flow)
+        return with_stubborn_note(failure, stubborn, self.flow)
+
+    async def _supervise(self) -> None:
+        """Park the root until the run is over (quiet, failed or deadlocked)."""
+        root = self._root
+        assert root is not None
+        while True:
+            self.demands._process_queue()
+            if self._failure is not None:
+                raise self._failure
+            if self._busy == 0 and not self.resolution_queue:
+                if not self._rescue_awaiting():
+                    return
+                continue
+            if self._busy == self._blocked and not self.resolution_queue:
+                raise FlowDeadlockError(waiting_report(self.node_tasks.values()))
+            self._root_parked = True
+            try:
+                await park(reason=f"{self.flow!r} supervising its nodes")
+            finally:
+                self._root_parked = False
+
+    def _rescue_awaiting(self) -> bool:
+        """Safety net at quiescence: re-demand nodes left awaiting (True if any)."""
+        stuck = [run for run in self.node_tasks.values() if run.phase == _AWAITING]
+        for run in stuck:
+            set_phase(run, _IDLE)
+            self.demands._demand(run.node)
+        self.demands._process_queue()
+        return bool(stuck) and (self._busy > 0 or bool(self.resolution_queue))
+
+    def _poke_root(self) -> None:
+        if self._root_parked and self._root is not None:
+            wake(self._root)
+
+    async def _shutdown(self) -> list[str]:
+        """Cancel every node task and wait for it; return the nodes that would not stop.
+
+        Cancellation is repeated (every wait of a cancelled node raises again) for a few
+        loop turns; a node still alive after that swallows TaskCancelled (a broad
+        ``except Exception`` around an await) and is left behind, named in the result.
+        """
+        self._stopping = True
+        live = [run for run in self.node_tasks.values() if run.task is not None]
+        for _ in range(_CANCEL_ROUNDS):
+            live = [run for run in live if run.task is not None and not run.task.is_finished]
+            if not live:
+                break
+            for run in live:
+                assert run.task is not None
+                run.task.cancel()
+            await sleep(0)
+        stubborn = [run.label for run in live if run.task is not None and not run.task.is_finished]
+        self._stopping = False
+        self._task_nodes.clear()
+        for run in self.node_tasks.values():
+            run.task = None
+            if run.phase != _DEAD:
+                set_phase(run, _IDLE)
+            run.go = False
+            run.wait_kind = None
+        self._busy = self._blocked = 0
+        return stubborn
+
+    async def evaluate_node(self, node: Node) -> None:
+        """The persistent task of one node: park, evaluate when resumed, repeat.
+
+        Args:
+            node: The node to evaluate.
+        """
+        run = self.node_tasks[node]
+        idle = f"{run.label} idle (its inputs are not fresh)"
+        try:
+            while True:
+                while not run.go:
+                    self.set_node_status(node, WaitingForStartNextGeneration(run.last_level))
+                    await park(reason=idle)
+                run.go = False
+                set_phase(run, _RUNNING if run.phase != _DEAD else _DEAD)
+                halted = not await self._evaluate(run)
+                if halted:
+                    await park(reason=f"{run.label} halted (run terminating)")
+                self._after_evaluation(run)
+        except TaskCancelled:
+            return
+        except Exception as exc:  # a hook failing between evaluations: a node error too (W6)
+            attach_node_note(exc, full_name(run), node.generation)
+            self._fail_with(exc)
+            try:
+                await park(reason=f"{run.label} halted (run terminating)")
+            except TaskCancelled:
+                return
+
+    def _after_evaluation(self, run: NodeRun) -> None:
+        self._busy -= 1
+        if run.phase != _DEAD:
+            set_phase(run, _IDLE)
+        if run.retained:
+            run.retained = False
+            self.demands._demand(run.node)
+        self._inst.on_node_pause(self.flow, run.node, run.last_level)
+        self.demands._process_queue()
+        if self._failure is not None or (self._busy == 0 and not self.resolution_queue):
+            self._poke_root()
+        elif self._busy == self._blocked and not self.resolution_queue:
+            self._poke_root()
+
+    async def _evaluate(self, run: NodeRun) -> bool:
+        """One evaluation. Returns False when the run must stop (failure or limit)."""
+        node = run.node
+        inst = self._inst
+        before = node.generation
+        run.never_ran = False
+        self.set_node_status(node, Executing())
+        try:
+            with self._lifecycle(node, 0):
+                values = self._gather(run)
+                inst.on_defaulted_inputs_set(self.flow, node, list(run.defaulted))
+                ok = await self._call_node(run, values)
+            run.last_level = 0
+            return ok
+        except TaskCancelled as exc:
+            if self._stopping:
+                raise
+            return self._node_failed(run, escaped_cancel(run, exc, before), before)
+        except ExitRequest as request:  # exit() inside the node: the run ends
+            self._fail_with(request)
+            return False
+        except Exception as exc:  # every error in a node task is a node error (W6)
+            return self._node_failed(run, exc, before)
+        finally:
+            self.streams._end_streams_of(run)
+            self.clear_defaulted_inputs(node)
+
+    async def _call_node(self, run: NodeRun, values: list[object]) -> bool:
+        """Call the node function (through its policies) and push what it produced."""
+        node = run.node
+        if run.policies:
+            result = await run_policies(run.policies, NodeCall(node, run.label, values))
+            return await self._push(run, self._wrap(run, result, "returned"), 0)
+        call = node.invoke(values)
+        if inspect.iscoroutine(call):
+            result = await guarded(call)
+            return await self._push(run, self._wrap(run, result, "returned"), 0)
+        if inspect.isasyncgen(call):
+            return await self.streams._drive_stream(run, call)
+        raise TypeError(
+            f"{node!r}: the node function must be `async def` (returned "
+            f"{type(call).__name__}, expected a coroutine or an async generator)"
+        )
+
+    def _lifecycle(self, node: Node, level: int) -> AbstractContextManager[Any]:
+        if self._inst is NO_OP_INSTRUMENT:
+            return _NULL
+        return self._inst.node_lifecycle(self.flow, node, level)
+
+    def _gather(self, run: NodeRun) -> list[object]:
+        node = run.node
+        ports = node.input_ports
+        values: list[object] = [None] * len(ports)
+        connected = {entry[0]: k for k, entry in enumerate(run.inputs)}
+        defaulted: list[InputPortIndex] = []
+        forced = run.resume_defaults
+        run.resume_defaults = ()
+        for port in ports:
+            i = port.index
+            k = connected.get(i)
+            if k is None:
+                values[i] = port.default
+                continue
+            _, prod, out, level = run.inputs[k]
+            value: object = MISSING
+            if i not in forced:
+                if level >= 1:
+                    value = self.streams._open_stream(run, port, prod, out)
+                elif run.has_routes and run.entry_route[k] is not None:
+                    slot = run.entry_route[k]
+                    value = MISSING if slot is None or slot.gen is None else slot.value
+                else:
+                    value = self._read(run, i, prod, out)
+            if value is MISSING:
+                if not port.has_default:
+                    raise MissingDefaultError(missing_defaults_message([(node, [i])], cycle=False))
+                value = port.default
+                defaulted.append(InputPortIndex(i))
+            values[i] = value
+        self.set_defaulted_inputs(node, defaulted)
+        return values
+
+    def _read(self, run: NodeRun, port: int, prod: NodeRun, out: int) -> object:
+        data = prod.node.get_data(0)
+        if data is None:
+            return MISSING
+        try:
+            value = data[out]
+        except (IndexError, TypeError, KeyError) as exc:
+            raise NodeExecutionError(
+                f"input {port} reads output {out} of {prod.node!r}, whose data is {data!r}",
+                run.label,
+                run.node.generation,
+            ) from exc
+        gen = clip_generation(prod.node.generation, 0)
+        if run.last_read.get(port, MISSING) != gen:  # barrier bookkeeping
+            run.last_read[port] = gen
+            if gen == prod.pending_gen and prod.pending_reads > 0:
+                prod.pending_reads -= 1
+                self._inst.on_barrier_node_read(self.flow, prod.node, 0)
+                if prod.pending_reads == 0 and prod.wait_kind == "barrier":
+                    self._unblock(prod)
+        return value
+
+    def _wrap(self, run: NodeRun, value: object, verb: str) -> tuple[object, ...]:
+        node = run.node
+        if not getattr(node, "multiple_outputs", False):
+            return (value,)
+        if not isinstance(value, tuple):
+            raise TypeError(
+                f"{node!r} has multiple_outputs=True but {verb} {type(value).__name__} "
+                f"{value!r}; return/yield a tuple with one element per output"
+            )
+        values: tuple[object, ...] = value  # pyright: ignore[reportUnknownVariableType]
+        count = getattr(node, "output_count", None)
+        if isinstance(count, int) and len(values) != count:
+            raise ValueError(f"{node!r} {verb} {len(values)} outputs, expected {count}: {values!r}")
+        return values
+
+    async def _push(self, run: NodeRun, data: tuple[object, ...] | None, level: int) -> bool:
+        node = run.node
+        if level == 0:
+            await self._wait_readers(run, data)
+        node.push_data(data, level)
+        run.last_level = level
+        if level == 0 and run.routed_out:
+            for slot in run.routed_out:
+                slot.fire(data, node.generation)
+        after_push(run)
+        self._inst.on_node_emitted_data(self.flow, node, data, level)
+        if level == 0:
+            self._arm_barrier(run)
+        if run.limit != _NO_LIMIT and cmp_generation(node.generation, run.limit) >= 0:
+            self._inst.on_node_generation_limit(self.flow, node, run.limit)
+            self._fail_with(TerminateLimitReached())
+            return False
+        if level == 0:
+            for consumer in run.demand_order:
+                self.demands._demand(consumer)
+        else:
+            for consumer_run in run.stream_consumers:
+                if consumer_run.phase in (_IDLE, _AWAITING):
+                    self.demands._demand(consumer_run.node)
+                else:
+                    consumer_run.retained = True
+        return True
+
+    def _arm_barrier(self, run: NodeRun) -> None:
+        run.pending_gen = clip_generation(run.node.generation, 0)
+        count = 0
+        for crun, k in run.out_entries:  # routed entries keep their value: no barrier
+            if (
+                crun.phase != _DEAD
+                and crun.inputs[k][3] == 0
+                and (not crun.has_routes or crun.entry_route[k] is None)
+            ):
+                count += 1
+        run.pending_reads = count
+
+    async def _wait_readers(self, run: NodeRun, data: object) -> None:
+        """Write barrier (W4): every mono consumer read my previous result first."""
+        if run.pending_reads <= 0:
+            return
+        with self._inst.on_barrier_node_write(self.flow, run.node, data, 0):
+            while run.pending_reads > 0:
+                await self._block(run, "barrier", run.pending_gen)
+
+    async def _block(self, run: NodeRun, kind: str, detail: object) -> None:
+        self.demands._process_queue()
+        run.wait_kind = kind
+        run.wait_detail = detail
+        self._blocked += 1
+        if self._failure is not None or (self._busy == self._blocked and not self.resolution_queue):
+            self._poke_root()
+        try:
+            await park(reason=f"{run.node!r} waiting ({kind})")
+        finally:
+            if run.wait_kind is not None:  # pyright: ignore[reportUnnecessaryComparison]
+                run.wait_kind = None
+                self._blocked -= 1
+
+    def _unblock(self, run: NodeRun) -> None:
+        if run.wait_kind is None or run.task is None:
+            return
+        run.wait_kind = None
+        self._blocked -= 1
+        wake(run.task)
+
+    def _fail_with(self, exc: BaseException) -> None:
+        if self._failure is None:
+            self._failure = exc
+        self._poke_root()
+
+    def _node_failed(self, run: NodeRun, exc: Exception, before: Generation) -> bool:
+        node = run.node
+        if not isinstance(exc, (TerminateLimitReached, MissingDefaultError)):
+            attach_node_note(exc, full_name(run), before)
+        self.set_node_status(node, Error())
+        try:
+            self._inst.on_node_error(self.flow, node, exc)
+        except Exception as hook_exc:  # noqa: BLE001 - reported together with the node error
+            attach_node_note(hook_exc, full_name(run), before)
+            exc = hook_exc
+        if self._terminate_on_error:
+            self._fail_with(exc)
+            return False
+        self._errors.append(exc)
+        self._kill_downstream(run)
+        return True
+
+    def _kill_downstream(self, run: NodeRun) -> None:
+        todo = [run]
+        while todo:
+            dead = todo.pop()
+            if dead.phase == _DEAD:
+                continue
+            set_phase(dead, _DEAD)  # a busy one finishes its evaluation, never resumes
+            for k, (i, prod, _, level) in enumerate(dead.inputs):
+                if (
+                    level == 0
+                    and dead.last_read.get(i, MISSING) != prod.pending_gen
+                    and counts_for(dead, k)
+                ):
+                    if prod.pending_reads > 0:
+                        prod.pending_reads -= 1
+                        if prod.pending_reads == 0 and prod.wait_kind == "barrier":
+                            self._unblock(prod)
+                cursor = dead.cursors.get(i)
+                if cursor is not None and prod.channel is not None:
+                    cursor.released_eval = prod.channel.eval
+                    self.streams._maybe_advance(prod)
+            for consumer, _, _ in dead.node.consumers:
+                todo.append(self.node_tasks[consumer])
+
+    def _node_of_current_task(self) -> Node | None:
+        try:
+            handle = current_task_handle()
+        except RuntimeError:
+            return None
+        return self._task_nodes.get(handle)
