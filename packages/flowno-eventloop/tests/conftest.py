@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 
-# --- EL-beyond: enable pytester for the pytest-plugin tests (test_el_x_plugin.py) ---
+# --- enable pytester for the pytest-plugin tests (test_el_x_plugin.py) ---
 def pytest_configure(config: pytest.Config) -> None:
     if not config.pluginmanager.has_plugin("pytester"):
         config.pluginmanager.import_plugin("pytester")

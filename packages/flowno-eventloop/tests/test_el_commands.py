@@ -101,7 +101,7 @@ def test_original_condition_commands() -> None:
     assert run(main()) == "woken, held=True"
 
 
-def test_seed004_queue_commands() -> None:
+def test_original_queue_commands() -> None:
     async def main() -> list[Any]:
         q: AsyncQueue[str] = AsyncQueue(maxsize=1)
         await send(QueuePutCommand(q, "a"))

@@ -1,5 +1,5 @@
-"""Every exNN example of spec/eventloop.md and the seed-000 Event/Lock examples, verbatim
-(imports added), checked against their exact documented output."""
+"""The documented examples of the loop (tasks, queues, sync primitives, instruments), run
+verbatim and checked against their exact documented output."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def out(capsys: pytest.CaptureFixture[str]) -> list[str]:
     return capsys.readouterr().out.splitlines()
 
 
-def test_ex03_task_handles(capsys: pytest.CaptureFixture[str]) -> None:
+def test_documented_task_handles(capsys: pytest.CaptureFixture[str]) -> None:
     async def ok() -> int:
         await sleep(0.01)
         return 41 + 1
@@ -64,7 +64,7 @@ def test_ex03_task_handles(capsys: pytest.CaptureFixture[str]) -> None:
     ]
 
 
-def test_ex05_exit(capsys: pytest.CaptureFixture[str]) -> None:
+def test_documented_exit(capsys: pytest.CaptureFixture[str]) -> None:
     async def long_job() -> None:
         await sleep(5)
         print("never printed")
@@ -91,7 +91,7 @@ def test_ex05_exit(capsys: pytest.CaptureFixture[str]) -> None:
     assert out(capsys) == ["stopped early", "raised: gave up"]
 
 
-def test_ex09_bounded_queue(capsys: pytest.CaptureFixture[str]) -> None:
+def test_documented_bounded_queue(capsys: pytest.CaptureFixture[str]) -> None:
     async def producer(q: AsyncQueue[int]) -> None:
         for i in range(4):
             await q.put(i)
@@ -129,7 +129,7 @@ def test_ex09_bounded_queue(capsys: pytest.CaptureFixture[str]) -> None:
     ]
 
 
-def test_ex10_queue_api(capsys: pytest.CaptureFixture[str]) -> None:
+def test_documented_queue_api(capsys: pytest.CaptureFixture[str]) -> None:
     async def main() -> None:
         q: AsyncQueue[str] = AsyncQueue()
         await q.put("a")
@@ -170,8 +170,8 @@ def test_ex10_queue_api(capsys: pytest.CaptureFixture[str]) -> None:
     ]
 
 
-def test_ex11_event_seed_order(capsys: pytest.CaptureFixture[str]) -> None:
-    """ex11's code; the seed wins over 0.1.19: ``set()`` does not give the turn away, so the
+def test_documented_event_set_order(capsys: pytest.CaptureFixture[str]) -> None:
+    """``set()`` does not give the turn away, so the
     setter runs on to its end before the waiter resumes (0.1.19 printed "waiter: released"
     right after "main: setting")."""
 
@@ -200,7 +200,7 @@ def test_ex11_event_seed_order(capsys: pytest.CaptureFixture[str]) -> None:
     ]
 
 
-def test_seed000_event_example(capsys: pytest.CaptureFixture[str]) -> None:
+def test_original_event_example(capsys: pytest.CaptureFixture[str]) -> None:
     async def waiter(name: str, event: Event) -> str:
         print(f"{name}: Waiting...")
         await event.wait()
@@ -232,7 +232,7 @@ def test_seed000_event_example(capsys: pytest.CaptureFixture[str]) -> None:
     ]
 
 
-def test_seed000_lock_example(capsys: pytest.CaptureFixture[str]) -> None:
+def test_original_lock_example(capsys: pytest.CaptureFixture[str]) -> None:
     async def critical_section(name: str, lock: Lock, shared_counter: list[int]) -> None:
         print(f"{name}: Waiting for lock")
         async with lock:
@@ -265,7 +265,7 @@ def test_seed000_lock_example(capsys: pytest.CaptureFixture[str]) -> None:
     ]
 
 
-def test_ex12_lock_handoff(capsys: pytest.CaptureFixture[str]) -> None:
+def test_documented_lock_handoff(capsys: pytest.CaptureFixture[str]) -> None:
     async def user(name: str, lock: Lock, log: list[str]) -> None:
         async with lock:
             log.append(name)
@@ -291,7 +291,7 @@ def test_ex12_lock_handoff(capsys: pytest.CaptureFixture[str]) -> None:
     ]
 
 
-def test_ex13_condition(capsys: pytest.CaptureFixture[str]) -> None:
+def test_documented_condition(capsys: pytest.CaptureFixture[str]) -> None:
     async def main() -> None:
         cond = Condition()
         ready: list[str] = []
@@ -317,7 +317,7 @@ def test_ex13_condition(capsys: pytest.CaptureFixture[str]) -> None:
     ]
 
 
-def test_ex14_countdown_latch(capsys: pytest.CaptureFixture[str]) -> None:
+def test_documented_countdown_latch(capsys: pytest.CaptureFixture[str]) -> None:
     async def part(latch: CountdownLatch, n: int) -> None:
         await sleep(0.01 * n)
         await latch.count_down()
@@ -343,7 +343,7 @@ def test_ex14_countdown_latch(capsys: pytest.CaptureFixture[str]) -> None:
     ]
 
 
-def test_ex15_azip_with_queue(capsys: pytest.CaptureFixture[str]) -> None:
+def test_documented_azip_with_queue(capsys: pytest.CaptureFixture[str]) -> None:
     async def words() -> Any:
         for w in ("alpha", "beta", "gamma"):
             yield w
@@ -360,7 +360,7 @@ def test_ex15_azip_with_queue(capsys: pytest.CaptureFixture[str]) -> None:
     assert out(capsys) == ["(1, 'alpha')", "(2, 'beta')"]
 
 
-def test_ex16_nested_instruments(capsys: pytest.CaptureFixture[str]) -> None:
+def test_documented_nested_instruments(capsys: pytest.CaptureFixture[str]) -> None:
     class Tagger(EventLoopInstrument):
         def __init__(self, tag: str) -> None:
             self.tag = tag
@@ -393,7 +393,7 @@ def test_ex16_nested_instruments(capsys: pytest.CaptureFixture[str]) -> None:
     ]
 
 
-def test_ex17_handle_command_subclass(capsys: pytest.CaptureFixture[str]) -> None:
+def test_documented_handle_command_subclass(capsys: pytest.CaptureFixture[str]) -> None:
     @dataclass
     class AskTime(Command):
         label: str
@@ -419,7 +419,7 @@ def test_ex17_handle_command_subclass(capsys: pytest.CaptureFixture[str]) -> Non
     assert out(capsys) == ["first: tick", "second: tick"]
 
 
-def test_ex18_log_async(capsys: pytest.CaptureFixture[str]) -> None:
+def test_documented_log_async(capsys: pytest.CaptureFixture[str]) -> None:
     import sys
 
     handler = logging.StreamHandler(sys.stdout)
@@ -450,7 +450,7 @@ def test_ex18_log_async(capsys: pytest.CaptureFixture[str]) -> None:
     ]
 
 
-def test_ex06_awaitable_cancel_prints_like_bool(capsys: pytest.CaptureFixture[str]) -> None:
+def test_documented_awaitable_cancel_prints_like_bool(capsys: pytest.CaptureFixture[str]) -> None:
     async def main() -> None:
         h = await spawn(sleep(1))
         print("cancel() ->", h.cancel())

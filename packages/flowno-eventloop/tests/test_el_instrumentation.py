@@ -1,5 +1,5 @@
 """Instrumentation: hook order and arguments, nesting, forwarding of any on_* hook, failing
-hooks (W15), the legacy ``_on_task_*`` subclass hooks, Print/LogInstrument."""
+hooks, the legacy ``_on_task_*`` subclass hooks, Print/LogInstrument."""
 
 from __future__ import annotations
 
@@ -120,7 +120,7 @@ def test_hooks_fire_with_documented_arguments() -> None:
 
 
 @pytest.mark.parametrize("hook", TASK_HOOKS)
-def test_failing_hook_is_not_blamed_on_the_task(hook: str) -> None:  # W15
+def test_failing_hook_is_not_blamed_on_the_task(hook: str) -> None:
     class Broken(EventLoopInstrument):
         pass
 
@@ -190,7 +190,7 @@ def test_print_and_log_instruments_report_queue_events(
             await q.get()  # waits: the queue is empty
 
         h = await spawn(consumer())
-        await q.put(b"\xff\xfe")  # binary items print as repr (N9)
+        await q.put(b"\xff\xfe")  # binary items print as repr
         await h.join()
 
     with PrintInstrument():

@@ -35,7 +35,7 @@ def run(coro: Any, **kw: Any) -> Any:
     return EventLoop(clock=MockClock()).run_until_complete(coro, join=True, **kw)
 
 
-def test_ex02_spawn_order(capsys: pytest.CaptureFixture[str]) -> None:
+def test_documented_spawn_order(capsys: pytest.CaptureFixture[str]) -> None:
     async def worker(tag: str, steps: int) -> str:
         for i in range(steps):
             print(f"{tag}{i}")
@@ -63,7 +63,7 @@ def test_ex02_spawn_order(capsys: pytest.CaptureFixture[str]) -> None:
     ]
 
 
-def test_ex04_sleep_order_with_mock_clock(capsys: pytest.CaptureFixture[str]) -> None:
+def test_documented_sleep_order_with_mock_clock(capsys: pytest.CaptureFixture[str]) -> None:
     async def napper(name: str, secs: float) -> None:
         slept = await sleep(secs)
         print(f"{name} woke after >= {secs}s: {slept >= secs}")
@@ -85,7 +85,7 @@ def test_ex04_sleep_order_with_mock_clock(capsys: pytest.CaptureFixture[str]) ->
     assert clock.now() == pytest.approx(0.06)
 
 
-def test_equal_deadlines_do_not_crash_and_keep_fifo() -> None:  # W17
+def test_equal_deadlines_do_not_crash_and_keep_fifo() -> None:
     order: list[int] = []
 
     async def sleeper(i: int) -> None:
@@ -100,7 +100,7 @@ def test_equal_deadlines_do_not_crash_and_keep_fifo() -> None:  # W17
     assert order == [0, 1, 2, 3, 4]
 
 
-def test_ex06_cancel_sleeping_task(capsys: pytest.CaptureFixture[str]) -> None:
+def test_documented_cancel_sleeping_task(capsys: pytest.CaptureFixture[str]) -> None:
     async def poller() -> None:
         try:
             while True:
@@ -118,7 +118,7 @@ def test_ex06_cancel_sleeping_task(capsys: pytest.CaptureFixture[str]) -> None:
         except TaskCancelled:
             print("join raised TaskCancelled; cancelled =", h.is_cancelled, "error =", h.is_error)
         print("cancel() again ->", h.cancel())
-        await sleep(0.3)  # W1: the stale timer must not resume the dead task
+        await sleep(0.3)  # the stale timer must not resume the dead task
 
     loop = EventLoop(clock=MockClock())
     loop.run_until_complete(main())
@@ -131,7 +131,7 @@ def test_ex06_cancel_sleeping_task(capsys: pytest.CaptureFixture[str]) -> None:
     assert loop.statistics()["timers"] == 0
 
 
-def test_cancel_before_first_step_never_runs_body() -> None:  # W1
+def test_cancel_before_first_step_never_runs_body() -> None:
     ran: list[str] = []
 
     async def body() -> None:
@@ -149,7 +149,7 @@ def test_cancel_before_first_step_never_runs_body() -> None:  # W1
     assert ran == []
 
 
-def test_root_cancelling_itself_raises_task_cancelled() -> None:  # W1
+def test_root_cancelling_itself_raises_task_cancelled() -> None:
     async def main() -> None:
         current_task_handle().cancel()
         await sleep(0)
@@ -231,10 +231,10 @@ def test_exit_value_and_cleanup_inside_loop(capsys: pytest.CaptureFixture[str]) 
 
     loop = EventLoop(clock=MockClock())
     assert loop.run_until_complete(main(), join=True) == "stopped early"
-    assert inside == [loop]  # W14: finally ran inside the loop
+    assert inside == [loop]  # finally ran inside the loop
 
 
-def test_exit_from_late_child_wins() -> None:  # W14
+def test_exit_from_late_child_wins() -> None:
     async def child() -> None:
         await sleep(1)
         await exit("child value")
@@ -254,7 +254,7 @@ def test_exit_with_exception() -> None:
         EventLoop().run_until_complete(fail_fast())
 
 
-def test_deadlock_names_blocked_tasks() -> None:  # W10
+def test_deadlock_names_blocked_tasks() -> None:
     async def waiter() -> None:
         await park(reason="never woken")
 
@@ -314,7 +314,7 @@ def test_park_wake_and_on_cancel() -> None:
     run(main())
 
 
-def test_foreign_awaitable_gets_type_error() -> None:  # W18
+def test_foreign_awaitable_gets_type_error() -> None:
     class Foreign:
         def __await__(self) -> Any:
             yield "not a command"
@@ -466,7 +466,7 @@ def test_current_loop_and_task_are_context_local(capsys: pytest.CaptureFixture[s
     )
 
 
-def test_nested_run_restores_outer_loop() -> None:  # W12
+def test_nested_run_restores_outer_loop() -> None:
     outer = EventLoop()
 
     async def inner() -> str:
@@ -479,7 +479,7 @@ def test_nested_run_restores_outer_loop() -> None:  # W12
     assert outer.run_until_complete(main(), join=True) == ("inner", True)
 
 
-def test_loops_in_two_threads_do_not_mix() -> None:  # W7, W12
+def test_loops_in_two_threads_do_not_mix() -> None:
     errors: list[BaseException] = []
 
     def worker() -> None:

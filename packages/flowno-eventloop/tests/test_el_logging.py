@@ -1,4 +1,4 @@
-"""FLOWNO_LOG_* switches (spec §11.1, ex19), TagFilter, the loop's own log lines."""
+"""FLOWNO_LOG_* switches, TagFilter, the loop's own log lines."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ async def fails() -> None:
     raise ValueError("bad input")
 
 
-def emit_ex19() -> None:
+def emit_tagged() -> None:
     logging.getLogger("flowno.demo").warning("untagged warning")
     logging.getLogger("flowno.demo").warning("tagged warning", extra={"tag": "demo"})
     EventLoop().run_until_complete(fails())
@@ -39,17 +39,21 @@ def lines(text: str) -> list[str]:
     return [line.split(" - ", 1)[1] for line in text.splitlines() if " - " in line]
 
 
-def test_ex19_tag_filter(flowno_logger: logging.Logger, capsys: pytest.CaptureFixture[str]) -> None:
+def test_documented_tag_filter(
+    flowno_logger: logging.Logger, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert configure_logging_from_env(
         {"FLOWNO_LOG_LEVEL": "warning", "FLOWNO_LOG_TAG_FILTER": "demo"}
     )
-    emit_ex19()
+    emit_tagged()
     assert lines(capsys.readouterr().err) == ["WARNING:flowno.demo:tagged warning"]
 
 
-def test_ex19_level_only(flowno_logger: logging.Logger, capsys: pytest.CaptureFixture[str]) -> None:
+def test_documented_level_only(
+    flowno_logger: logging.Logger, capsys: pytest.CaptureFixture[str]
+) -> None:
     configure_logging_from_env({"FLOWNO_LOG_LEVEL": "warning"})
-    emit_ex19()
+    emit_tagged()
     got = lines(capsys.readouterr().err)
     assert got[:2] == ["WARNING:flowno.demo:untagged warning", "WARNING:flowno.demo:tagged warning"]
     assert got[2].startswith("ERROR:flowno.eventloop:Task <coroutine object fails at 0x")

@@ -166,3 +166,38 @@ def test_a_call_soon_that_schedules_a_call_soon_is_not_a_deadlock() -> None:
         return "woken"
 
     assert loop.run_until_complete(main(), join=True) == "woken"
+
+
+def test_a_forgotten_sleep_warns_like_a_coroutine() -> None:
+    import gc
+
+    async def main() -> None:
+        sleep(1)  # type: ignore[unused-awaitable]  # forgotten await
+        await sleep(0)
+
+    with pytest.warns(RuntimeWarning, match="never awaited"):
+        run(main())
+        gc.collect()
+
+
+def test_an_escaping_exception_cancels_the_other_tasks_inside_the_loop() -> None:
+    log: list[str] = []
+    loop = EventLoop(clock=MockClock())
+
+    async def worker() -> None:
+        try:
+            await sleep(100)
+        finally:
+            await sleep(1)  # awaiting in cleanup works: it runs inside the loop
+            log.append("cleaned up")
+
+    async def main() -> None:
+        await spawn(worker())
+        await sleep(1)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        loop.run_until_complete(main())
+    assert log == ["cleaned up"]
+    assert not loop.has_living_tasks()
+    assert not loop.is_running()

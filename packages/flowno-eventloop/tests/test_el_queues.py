@@ -1,4 +1,4 @@
-"""Queues: hand-off, FIFO getters (W9), edge cases (W10), set queue (W16), cancellation."""
+"""Queues: hand-off, FIFO getters, edge cases, set queue, cancellation."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def run(coro: Any) -> Any:
     return EventLoop(clock=MockClock()).run_until_complete(coro, join=True)
 
 
-def test_getters_are_served_fifo() -> None:  # W9 (e08)
+def test_getters_are_served_fifo() -> None:
     got: list[tuple[int, str]] = []
 
     async def getter(q: AsyncQueue[str], i: int) -> None:
@@ -62,7 +62,7 @@ def test_blocked_putters_keep_order() -> None:
     assert run(main()) == [0, 1, 2, 3]
 
 
-def test_maxsize_zero_or_negative_is_unbounded() -> None:  # W10
+def test_maxsize_zero_or_negative_is_unbounded() -> None:
     async def main() -> int:
         q: AsyncQueue[int] = AsyncQueue(maxsize=0)
         q2: AsyncQueue[int] = AsyncQueue(maxsize=-3)
@@ -74,7 +74,7 @@ def test_maxsize_zero_or_negative_is_unbounded() -> None:  # W10
     assert run(main()) == 10
 
 
-def test_close_releases_blocked_putter_of_set_queue() -> None:  # W10
+def test_close_releases_blocked_putter_of_set_queue() -> None:
     async def main() -> str:
         s: AsyncSetQueue[str] = AsyncSetQueue(maxsize=1)
         await s.put("a")
@@ -106,7 +106,7 @@ def test_close_releases_blocked_getters() -> None:
     assert run(main()) == ["Queue has been closed and is empty"] * 2
 
 
-def test_get_on_empty_queue_without_producer_is_a_deadlock() -> None:  # W10 (e09)
+def test_get_on_empty_queue_without_producer_is_a_deadlock() -> None:
     async def main() -> None:
         await AsyncQueue[int]().get()
 
@@ -167,7 +167,7 @@ def test_nowait_forms_and_closed_setter() -> None:
     run(main())
 
 
-def test_set_queue_membership_and_duplicates() -> None:  # W16
+def test_set_queue_membership_and_duplicates() -> None:
     async def main() -> None:
         s: AsyncSetQueue[int] = AsyncSetQueue()
         await s.putAll([1, 2, 1, 3])
@@ -241,7 +241,7 @@ def test_repr_and_statistics() -> None:
     assert q.statistics() == {"size": 0, "maxsize": 3, "closed": False, "getters": 0, "putters": 0}
 
 
-def test_azip_edge_cases() -> None:  # W19
+def test_azip_edge_cases() -> None:
     with pytest.raises(TypeError, match="at least one"):
         azip()
     with pytest.raises(TypeError, match="not an async iterator"):

@@ -1,5 +1,5 @@
-"""Resources and costs: no fd / thread / task leaks (W6), nothing grows with finished tasks
-or used primitives (W4, W5), one poll per batch (W2), signals opt-in and restored (W11)."""
+"""Resources and costs: no fd / thread / task leaks, nothing grows with finished tasks
+or used primitives, one poll per batch, signals opt-in and restored."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def open_fds() -> int:
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
-def test_many_loops_leak_no_fd() -> None:  # W6 (e18)
+def test_many_loops_leak_no_fd() -> None:
     async def main() -> None:
         await sleep(0.0001)  # a real blocking wait: selector + wake-up pair get created
 
@@ -41,7 +41,7 @@ def test_many_loops_leak_no_fd() -> None:  # W6 (e18)
     assert open_fds() == before
 
 
-def test_finished_tasks_and_primitives_leave_nothing_behind() -> None:  # W4, W5
+def test_finished_tasks_and_primitives_leave_nothing_behind() -> None:
     loop = EventLoop(clock=MockClock())
 
     async def user(lock: Lock, cond: Condition, ev: Event, q: AsyncQueue[int]) -> int:
@@ -66,7 +66,7 @@ def test_finished_tasks_and_primitives_leave_nothing_behind() -> None:  # W4, W5
     assert not loop.has_living_tasks()
 
 
-def test_one_poll_per_batch_not_per_step() -> None:  # W2
+def test_one_poll_per_batch_not_per_step() -> None:
     a, b = socket.socketpair()
     try:
         loop = EventLoop()
@@ -186,7 +186,7 @@ def test_tasks_left_by_wait_false_continue_next_run() -> None:
     assert log == ["worker done"]
 
 
-def test_signals_untouched_by_default() -> None:  # W11
+def test_signals_untouched_by_default() -> None:
     before = signal.getsignal(signal.SIGTERM)
 
     async def main() -> Any:
@@ -195,7 +195,7 @@ def test_signals_untouched_by_default() -> None:  # W11
     assert EventLoop().run_until_complete(main(), join=True) is before
 
 
-def test_opt_in_signals_chain_and_restore(caplog: pytest.LogCaptureFixture) -> None:  # W11
+def test_opt_in_signals_chain_and_restore(caplog: pytest.LogCaptureFixture) -> None:
     calls: list[int] = []
 
     def mine(signum: int, frame: Any) -> None:

@@ -1,5 +1,5 @@
-"""Event, Lock, Condition, CountdownLatch: FIFO order, misuse errors in the task (W8),
-notify(n) (W13), and cancellation at every await point (W1)."""
+"""Event, Lock, Condition, CountdownLatch: FIFO order, misuse errors in the task,
+notify(n), and cancellation at every await point."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ async def cancel_and_wait(h: TaskHandle[Any]) -> None:
 # --- Event ------------------------------------------------------------------------------
 
 
-def test_event_wakes_waiters_fifo() -> None:  # W9
+def test_event_wakes_waiters_fifo() -> None:
     order: list[int] = []
 
     async def waiter(ev: Event, i: int) -> None:
@@ -55,7 +55,7 @@ def test_event_wakes_waiters_fifo() -> None:  # W9
     assert order == [0, 1, 2, 3, 4]
 
 
-def test_event_cancelled_waiter_is_removed() -> None:  # W1 (e33)
+def test_event_cancelled_waiter_is_removed() -> None:
     async def main() -> None:
         ev = Event()
         h = await spawn(ev.wait())
@@ -70,7 +70,7 @@ def test_event_cancelled_waiter_is_removed() -> None:  # W1 (e33)
 # --- Lock -------------------------------------------------------------------------------
 
 
-def test_uncontended_acquire_release_and_set_do_not_yield() -> None:  # seed 000
+def test_uncontended_acquire_release_and_set_do_not_yield() -> None:
     loop = EventLoop(clock=MockClock())
 
     async def main() -> int:
@@ -87,7 +87,7 @@ def test_uncontended_acquire_release_and_set_do_not_yield() -> None:  # seed 000
     assert loop.run_until_complete(main(), join=True) == 0
 
 
-def test_non_owner_release_raises_in_task() -> None:  # W8
+def test_non_owner_release_raises_in_task() -> None:
     async def main() -> str:
         lock = Lock()
         try:
@@ -113,7 +113,7 @@ def test_reacquire_raises_instead_of_deadlock() -> None:
     assert run(main()) == "refused"
 
 
-def test_cancelled_lock_waiter_never_gets_the_lock() -> None:  # W1 (e03)
+def test_cancelled_lock_waiter_never_gets_the_lock() -> None:
     log: list[str] = []
 
     async def user(lock: Lock, name: str) -> None:
@@ -165,7 +165,7 @@ def test_lock_granted_then_cancelled_keeps_it_and_passes_it_on() -> None:
 
 
 @pytest.mark.parametrize(("n", "expected"), [(0, []), (1, [0]), (2, [0, 1]), (5, [0, 1, 2, 3, 4])])
-def test_notify_n_wakes_exactly_n_fifo(n: int, expected: list[int]) -> None:  # W13, W9
+def test_notify_n_wakes_exactly_n_fifo(n: int, expected: list[int]) -> None:
     woken: list[int] = []
 
     async def waiter(cond: Condition, i: int) -> None:
@@ -214,7 +214,7 @@ def test_notify_all_and_nowait_forms() -> None:
 
 
 @pytest.mark.parametrize("method", ["wait", "notify", "notify_all"])
-def test_condition_misuse_raises_in_task(method: str) -> None:  # W8
+def test_condition_misuse_raises_in_task(method: str) -> None:
     async def main() -> str:
         cond = Condition()
         try:
@@ -260,7 +260,7 @@ def test_cancel_in_condition_wait_reacquires_and_stays_balanced(where: str) -> N
 # --- CountdownLatch ---------------------------------------------------------------------
 
 
-def test_latch_errors_and_rearm() -> None:  # W19
+def test_latch_errors_and_rearm() -> None:
     with pytest.raises(ValueError, match="non-negative"):
         CountdownLatch(-1)
 

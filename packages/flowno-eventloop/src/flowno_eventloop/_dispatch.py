@@ -121,8 +121,8 @@ class Dispatch(Stepper):
             return
         fd = fileno_of(fileobj)
         self._park(me, command, lambda: self._io.remove(fd, event))
-        for stale, _, error in self._io.take_stale():  # closed behind the loop's back
-            self._wake(stale, None, error)
+        for stale, _, closed in self._io.take_stale():  # closed behind the loop's back
+            self._wake(stale, None, closed)
         if self._hooks:
             self._hook(
                 "on_io_wait_start", self._inst.on_io_wait_start, me.coro, fileobj, event == READ

@@ -19,7 +19,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Coroutine
 from types import CoroutineType
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 
 from flowno_eventloop._backend import Waker
 from flowno_eventloop._clock import Clock, MonotonicClock
@@ -32,6 +32,9 @@ from flowno_eventloop._commands import (
 )
 from flowno_eventloop._context import current_loop_var, current_task_var
 from flowno_eventloop._hooks import HOOK_NAMES, InstrumentPlumbing
+
+if TYPE_CHECKING:
+    from flowno_eventloop._loop import EventLoop
 from flowno_eventloop._io import IOWatcher
 from flowno_eventloop._tasks import (
     DONE,
@@ -70,6 +73,11 @@ class LoopExit:
 class Kernel(InstrumentPlumbing):
     """Task records and their transitions (internal base class of the loop)."""
 
+    @property
+    def _as_loop(self) -> EventLoop:
+        """This loop, typed as the public class it always is."""
+        return self  # type: ignore[return-value]  # pyright: ignore[reportReturnType]
+
     def __init__(
         self,
         *,
@@ -87,7 +95,7 @@ class Kernel(InstrumentPlumbing):
         self._timers = TimerQueue()
         self._io = IOWatcher()
         self._inbox: deque[tuple[Callable[..., object], tuple[Any, ...]]] = deque()
-        self._external_waiters = 0
+        self._external_waiters: int = 0
         self._handle_signals = handle_signals
         self._handlers: dict[type, Handler] = {}
         self._no_handler: set[type] = set()
@@ -306,11 +314,11 @@ class Kernel(InstrumentPlumbing):
         spawner = parent._task.context if isinstance(parent, TaskHandle) else None  # pyright: ignore[reportPrivateUsage]
         if spawner is not None and parent.event_loop is self:
             context = spawner.copy()  # the loop variable is already set in it
-            task = TaskRecord(self, coro, context)
+            task = TaskRecord(self._as_loop, coro, context)
             context.run(current_task_var.set, task.handle)
         else:
-            task = TaskRecord(self, coro, contextvars.copy_context())
-            task.context.run(enter_task_context, self, task.handle)  # type: ignore[union-attr]
+            task = TaskRecord(self._as_loop, coro, contextvars.copy_context())
+            task.context.run(enter_task_context, self._as_loop, task.handle)  # type: ignore[union-attr]
         task.name = name
         self._register(task, parent)
         return task
@@ -331,7 +339,7 @@ class Kernel(InstrumentPlumbing):
         task = self._live.get(coro)
         if task is not None:
             return task
-        detached = TaskRecord(self, coro, None)
+        detached = TaskRecord(self._as_loop, coro, None)
         detached.state = DONE  # not (or no longer) a live task of this loop: outcome unknown
         return detached
 
@@ -340,8 +348,8 @@ class Kernel(InstrumentPlumbing):
         if not hasattr(coro, "send"):
             logger.error("dropping a ready packet that is not a coroutine: %r", coro)
             return None
-        task = TaskRecord(self, coro, contextvars.copy_context())
-        task.context.run(enter_task_context, self, task.handle)  # type: ignore[union-attr]
+        task = TaskRecord(self._as_loop, coro, contextvars.copy_context())
+        task.context.run(enter_task_context, self._as_loop, task.handle)  # type: ignore[union-attr]
         self._live[coro] = task
         return task
 
@@ -361,7 +369,7 @@ class Kernel(InstrumentPlumbing):
     def _check_not_a_task(self, coro: object, caller: str) -> None:
         if coro in self._live:
             raise RuntimeError(
-                f"{caller}() got the coroutine of a live task ({self._live[coro].handle!r}): "  # type: ignore[index]
+                f"{caller}() got the coroutine of a live task ({self._live[coro].handle!r}): "  # type: ignore[index, unused-ignore]
                 "a coroutine object runs as one task only; call the async function again"
             )
 
@@ -405,7 +413,7 @@ _NOW = float("-inf")
 KERNEL_PARKS = frozenset({SleepCommand, JoinCommand, WaitReadableCommand, WaitWritableCommand})
 
 
-def enter_task_context(loop: Kernel, handle: TaskHandle[Any]) -> None:
+def enter_task_context(loop: EventLoop, handle: TaskHandle[Any]) -> None:
     current_loop_var.set(loop)
     current_task_var.set(handle)
 
@@ -443,7 +451,8 @@ def already_started(coro: object) -> bool:
     """True for a native coroutine that is running, suspended or closed (not just created)."""
     if type(coro) is not CoroutineType:
         return False
-    return not _is_fresh(cast("CoroutineType[Any, Any, Any]", coro))
+    native: CoroutineType[Any, Any, Any] = coro  # type: ignore[assignment, unused-ignore]
+    return not _is_fresh(native)
 
 
 def close_refused(coro: object) -> None:

@@ -1,4 +1,4 @@
-"""The FLOWNO_LOG_* environment switches (spec §11.1), as an idempotent function.
+"""The FLOWNO_LOG_* environment switches, as an idempotent function.
 
 Rules: the library never adds handlers on import; only :func:`configure_logging_from_env`
 (called by the ``flowno`` meta package, or by the user) touches the ``flowno`` logger.

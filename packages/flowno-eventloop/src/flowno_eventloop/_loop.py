@@ -106,7 +106,7 @@ class EventLoop(Dispatch):
         if self._running and threading.get_ident() != self._thread:
             task = TaskRecord(self, raw_task, contextvars.copy_context())
             task.name = name
-            task.context.run(enter_task_context, self, task.handle)  # type: ignore[union-attr]
+            task.context.run(enter_task_context, self._as_loop, task.handle)  # type: ignore[union-attr]
             self.call_soon_threadsafe(self._register, task, None)
             return task.handle
         task = self._new_task(raw_task, parent=current_task_var.get(), name=name)

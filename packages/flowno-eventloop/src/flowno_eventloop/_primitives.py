@@ -7,7 +7,7 @@ point exactly where the original's was), or a plain async generator (azip).
 from __future__ import annotations
 
 import types
-from collections.abc import AsyncIterator, Coroutine, Generator
+from collections.abc import AsyncIterator, Awaitable, Coroutine, Generator
 from typing import Any, NoReturn, TypeVar, overload
 
 from flowno_eventloop._commands import SLEEP_NOW, Command, ExitCommand, SleepCommand, SpawnCommand
@@ -58,13 +58,14 @@ def spawn(
     return handle
 
 
-@types.coroutine
-def sleep(duration: float) -> Generator[Command, Any, float]:
+def sleep(duration: float) -> Awaitable[float]:
     """Suspend the current task for ``duration`` seconds of the loop's clock.
 
     ``sleep(0)`` (or a negative duration) just goes to the back of the ready queue and returns
     ``0.0``. Otherwise returns the time actually slept, measured on the loop's clock
-    (>= ``duration``).
+    (>= ``duration``); ``math.inf`` sleeps until cancelled. A NaN duration raises
+    ``ValueError`` here, at the call. A ``sleep(...)`` with a positive duration that is never
+    awaited warns like any coroutine ("coroutine ... was never awaited").
 
     Example:
         >>> from flowno_eventloop import EventLoop, MockClock
@@ -73,15 +74,30 @@ def sleep(duration: float) -> Generator[Command, Any, float]:
         >>> EventLoop(clock=MockClock()).run_until_complete(main(), join=True)
         1.5
     """
-    clock = running_loop("sleep()").clock
     if duration <= 0:
-        yield SLEEP_NOW  # just a turn at the tail: no clock reads, no new command object
-        return 0.0
+        return _sleep_now()
     if duration != duration:
         raise ValueError("sleep() duration must be a number of seconds, got NaN")
+    return _sleep_for(duration)
+
+
+@types.coroutine
+def _sleep_now() -> Generator[Command, Any, float]:
+    running_loop("sleep()")
+    yield SLEEP_NOW  # just a turn at the tail: no clock reads, no new command object
+    return 0.0
+
+
+async def _sleep_for(duration: float) -> float:
+    clock = running_loop("sleep()").clock
     start = clock.now()
-    yield SleepCommand(start + duration)
+    await _yield(SleepCommand(start + duration))
     return clock.now() - start
+
+
+@types.coroutine
+def _yield(command: Command) -> Generator[Command, Any, Any]:
+    return (yield command)
 
 
 @types.coroutine
@@ -127,7 +143,7 @@ def azip(*iterators: AsyncIterator[Any]) -> AsyncIterator[tuple[Any, ...]]: ...
 def azip(*iterators: AsyncIterator[Any]) -> AsyncIterator[tuple[Any, ...]]:
     """Advance several async iterators in lockstep, like ``zip``; stop at the shortest.
 
-    Departures from the original (W19): ``azip()`` with no argument raises ``TypeError``
+    Departures from the original: ``azip()`` with no argument raises ``TypeError``
     (it looped forever); when a later iterator ends, the items already taken from the earlier
     ones in that round are lost just as with the builtin ``zip`` (documented, not hidden), and
     no iterator is closed by azip.

@@ -1,10 +1,10 @@
-"""AsyncQueue, AsyncSetQueue, AsyncMapQueue: FIFO queues on park/wake.
+"""AsyncQueue: a FIFO queue on park/wake (its set and map variants are in ``_queue_sets``).
 
 Rules: getters and putters wait on the queue itself (``Waiters``, FIFO, removed on cancel).
 A ``put`` with waiting getters hands the item straight to the first getter; a ``get`` that
 frees a slot hands it to the first putter (its item goes in, in order). Each ``put``/``get``/
 ``close`` ends with one checkpoint (a trip to the back of the ready queue), which keeps the
-original's observable interleaving (ex09) at a third of its cost; ``*_nowait`` forms never
+original's observable interleaving at a third of its cost; ``*_nowait`` forms never
 yield; a getter woken with an item does not checkpoint again.
 ``maxsize`` <= 0 or None means unbounded. ``close()`` wakes every getter and putter.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Hashable, Iterable
+from collections.abc import AsyncIterator, Hashable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from flowno_eventloop._context import current_task_handle
@@ -24,7 +24,7 @@ from flowno_eventloop.lowlevel import park, wake, wake_error
 if TYPE_CHECKING:
     from flowno_eventloop._loop import EventLoop
 
-__all__ = ["AsyncMapQueue", "AsyncQueue", "AsyncSetQueue", "QueueClosedError"]
+__all__ = ["AsyncQueue", "QueueClosedError"]
 
 logger = logging.getLogger("flowno.eventloop.queues")
 
@@ -32,8 +32,8 @@ _T = TypeVar("_T")
 _K = TypeVar("_K", bound=Hashable)
 _C = TypeVar("_C")
 
-_PUT_CLOSED = "Cannot put item into closed queue"
-_GET_CLOSED = "Queue has been closed and is empty"
+PUT_CLOSED = "Cannot put item into closed queue"
+GET_CLOSED = "Queue has been closed and is empty"
 _NOTHING: Any = object()
 
 
@@ -165,7 +165,7 @@ class AsyncQueue(Generic[_T]):
             (True, True, 2)
         """
         if self._closed:
-            raise QueueClosedError(_PUT_CLOSED)
+            raise QueueClosedError(PUT_CLOSED)
         if not self._accept(item):
             return False
         self._deliver(item)
@@ -176,7 +176,7 @@ class AsyncQueue(Generic[_T]):
         if not self._accept(item):
             return True
         if self._closed:
-            raise QueueClosedError(_PUT_CLOSED)
+            raise QueueClosedError(PUT_CLOSED)
         if self._full() and not self._getters:
             return False
         self._deliver(item)
@@ -249,7 +249,7 @@ class AsyncQueue(Generic[_T]):
             await shielded_turn()
             return item
         if self._closed:
-            raise QueueClosedError(_GET_CLOSED)
+            raise QueueClosedError(GET_CLOSED)
         me = current_task_handle()
         self._getters.add(me, peek)
         reason = ("AsyncQueue.peek" if peek else "AsyncQueue.get", self)
@@ -272,7 +272,7 @@ class AsyncQueue(Generic[_T]):
         """
         if not self.items:
             if self._closed:
-                raise QueueClosedError(_GET_CLOSED)
+                raise QueueClosedError(GET_CLOSED)
             raise IndexError("get_nowait() on an empty AsyncQueue")
         return self._take_and_report()
 
@@ -305,9 +305,9 @@ class AsyncQueue(Generic[_T]):
         self._closed = True
         logger.debug("queue closed: %r", self, stack_info=logger.isEnabledFor(logging.DEBUG))
         for handle, _ in self._putters.pop_all():
-            wake_error(handle, QueueClosedError(_PUT_CLOSED))
+            wake_error(handle, QueueClosedError(PUT_CLOSED))
         for handle, _ in self._getters.pop_all():
-            wake_error(handle, QueueClosedError(_GET_CLOSED))
+            wake_error(handle, QueueClosedError(GET_CLOSED))
 
     # -- iteration
     def __aiter__(self) -> AsyncQueue[_T]:
@@ -375,138 +375,6 @@ class _UntilEmpty(Generic[_T]):
                 await queue.close()
             raise StopAsyncIteration
         return await queue.get()
-
-
-class AsyncSetQueue(AsyncQueue[_K]):
-    """An :class:`AsyncQueue` that never holds two equal items (items must be hashable).
-
-    ``put`` of an item already queued returns at once (no error, even when closed).
-    Membership is O(1) (W16).
-
-    Example:
-        >>> from flowno_eventloop import EventLoop
-        >>> async def main():
-        ...     s = AsyncSetQueue()
-        ...     await s.putAll(["x", "y", "x", "z", "y"])
-        ...     return list(s.items), "y" in s
-        >>> EventLoop().run_until_complete(main(), join=True)
-        (['x', 'y', 'z'], True)
-    """
-
-    def __init__(self, maxsize: int | None = None) -> None:
-        super().__init__(maxsize)
-        self._members: set[_K] = set()
-
-    def __contains__(self, item: object) -> bool:
-        return item in self._members
-
-    def _accept(self, item: _K) -> bool:
-        return item not in self._members
-
-    def _store(self, item: _K) -> None:
-        self._members.add(item)
-        self.items.append(item)
-
-    def _take(self) -> _K:
-        item = self.items.popleft()
-        self._members.discard(item)
-        return item
-
-    async def putAll(self, items: Iterable[_K]) -> None:  # noqa: N802 - original name
-        """``put`` each item in turn.
-
-        Example:
-            >>> from flowno_eventloop import EventLoop, AsyncSetQueue
-            >>> async def main():
-            ...     s = AsyncSetQueue(); await s.putAll([1, 1, 2]); return list(s.items)
-            >>> EventLoop().run_until_complete(main(), join=True)
-            [1, 2]
-        """
-        for item in items:
-            await self.put(item)
-
-    def put_nowait(self, item: _K, event_loop: EventLoop | None = None) -> bool:
-        """Put without waiting (ignores ``maxsize``); False on a duplicate.
-
-        Raises:
-            QueueClosedError: The queue is closed.
-
-        Example:
-            >>> from flowno_eventloop import EventLoop, AsyncSetQueue
-            >>> async def main():
-            ...     s = AsyncSetQueue(); return s.put_nowait(1), s.put_nowait(1)
-            >>> EventLoop().run_until_complete(main(), join=True)
-            (True, False)
-        """
-        if self._closed:
-            raise QueueClosedError(_PUT_CLOSED)
-        return super().put_nowait(item, event_loop)
-
-
-class AsyncMapQueue(AsyncQueue[tuple[_K, list[_C]]], Generic[_K, _C]):
-    """A FIFO of unique keys, each with the list of causes it was queued for.
-
-    ``put((key, cause))`` queues a new key or appends ``cause`` to a queued key's list;
-    ``get()`` returns ``(key, [causes])``. ``len()`` counts keys.
-
-    Example:
-        >>> from flowno_eventloop import EventLoop
-        >>> async def main():
-        ...     m = AsyncMapQueue()
-        ...     await m.put(("n1", "first")); await m.put(("n2", "x")); await m.put(("n1", "second"))
-        ...     return len(m), await m.get()
-        >>> EventLoop().run_until_complete(main(), join=True)
-        (2, ('n1', ['first', 'second']))
-    """
-
-    def __init__(self, maxsize: int | None = None) -> None:
-        super().__init__(maxsize)
-        self._causes: dict[_K, list[_C]] = {}
-
-    async def put(self, item: tuple[_K, _C]) -> None:  # type: ignore[override]
-        """Queue ``(key, cause)``.
-
-        Raises:
-            ValueError: ``item`` is not a ``(key, cause)`` pair.
-            QueueClosedError: The queue is closed.
-
-        Example:
-            >>> from flowno_eventloop import EventLoop, AsyncMapQueue
-            >>> async def main():
-            ...     m = AsyncMapQueue(); await m.put(('k', 1)); await m.put(('k', 2)); return await m.get()
-            >>> EventLoop().run_until_complete(main(), join=True)
-            ('k', [1, 2])
-        """
-        if not isinstance(cast(object, item), tuple) or len(item) != 2:
-            raise ValueError(f"AsyncMapQueue.put expects a (key, cause) tuple, got {item!r}")
-        key, cause = item
-        if key in self._causes:
-            if self._closed:
-                raise QueueClosedError(_PUT_CLOSED)
-            if cancel_pending():
-                await checkpoint()
-            self._causes[key].append(cause)
-            get_current_instrument().on_queue_put(queue=self, item=item, immediate=True)
-            await shielded_turn()
-            return
-        await super().put((key, [cause]))
-
-    def _store(self, item: tuple[_K, list[_C]]) -> None:
-        key, causes = item
-        self._causes[key] = causes
-        self.items.append(item)
-
-    def _take(self) -> tuple[_K, list[_C]]:
-        key, causes = self.items.popleft()
-        del self._causes[key]
-        return key, causes
-
-    def _accept(self, item: tuple[_K, list[_C]]) -> bool:
-        key, causes = item
-        if key in self._causes:
-            self._causes[key].extend(causes)
-            return False
-        return True
 
 
 _ = _NOTHING

@@ -24,16 +24,18 @@ import logging
 import threading
 import time
 from collections.abc import Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowno_eventloop._backend import IOBackend, Waker
 from flowno_eventloop._context import current_loop_var
-from flowno_eventloop._dispatch import Dispatch
 from flowno_eventloop._errors import DeadlockError
 from flowno_eventloop._kernel import LoopExit, close_refused, foreign_hint
 from flowno_eventloop._signals import SignalGuard
 from flowno_eventloop._tasks import DONE, TaskRecord
 from flowno_eventloop.instrumentation import EMPTY_INSTRUMENT
+
+if TYPE_CHECKING:
+    from flowno_eventloop._loop import EventLoop
 
 __all__ = ["LoopRun", "start_run"]
 
@@ -70,7 +72,7 @@ class LoopRun:
 
     def __init__(
         self,
-        loop: Dispatch,
+        loop: EventLoop,
         root: TaskRecord,
         context: contextvars.Context,
         *,
@@ -151,7 +153,7 @@ class LoopRun:
         loop = self._loop
         for task in [self._root, *loop._live.values()]:
             if task.state != DONE:
-                loop.cancel(task.handle)
+                loop._cancel_task(task)
 
     def finish(self, join: bool = False) -> Any:
         """End the run: return the root's result (``join``) or None, or raise.
@@ -300,7 +302,7 @@ class LoopRun:
         else:
             logger.debug("root done; cancelling %d task(s) parked forever", len(blocked))
         for task in blocked:
-            loop.cancel(task.handle)
+            loop._cancel_task(task)
 
     # ------------------------------------------------------------------ the way out
 
@@ -313,7 +315,7 @@ class LoopRun:
         loop._shutting_down = True
         for task in list(loop._live.values()):
             if task.state != DONE:
-                loop.cancel(task.handle)
+                loop._cancel_task(task)
         give_up = time.monotonic() + SHUTDOWN_GRACE
         try:
             while loop._live and time.monotonic() < give_up:
@@ -361,7 +363,7 @@ class LoopRun:
 
 
 def start_run(
-    loop: Dispatch,
+    loop: EventLoop,
     root_task: Coroutine[Any, Any, Any],
     wait_for_spawned_tasks: bool,
     io: IOBackend | None,
@@ -405,7 +407,7 @@ def start_run(
     return LoopRun(loop, root, context, signals=signals, max_wait=max_wait)
 
 
-def _start_root(loop: Dispatch, root_task: Coroutine[Any, Any, Any]) -> TaskRecord:
+def _start_root(loop: EventLoop, root_task: Coroutine[Any, Any, Any]) -> TaskRecord:
     loop._refresh_instrument()
     loop._drain_inbox()
     root = loop._live.get(root_task)
@@ -422,13 +424,13 @@ def _start_root(loop: Dispatch, root_task: Coroutine[Any, Any, Any]) -> TaskReco
     return root
 
 
-def _end_backend(loop: Dispatch) -> None:
+def _end_backend(loop: EventLoop) -> None:
     """Back to the loop's own selector and waker after a run."""
     loop._io.backend = loop._io.native
     loop._waker = loop._io.native
 
 
-def _report_unobserved(loop: Dispatch) -> None:
+def _report_unobserved(loop: EventLoop) -> None:
     """Log the failures of tasks nobody joined (like asyncio's "never retrieved")."""
     failed, loop._unobserved = loop._unobserved, []
     for task in failed:
@@ -443,7 +445,7 @@ def _report_unobserved(loop: Dispatch) -> None:
             )
 
 
-def _run_end_callbacks(loop: Dispatch) -> None:
+def _run_end_callbacks(loop: EventLoop) -> None:
     """Run every ``call_at_run_end`` callback; re-raise the first failure after all ran."""
     error: BaseException | None = None
     while loop._at_run_end:

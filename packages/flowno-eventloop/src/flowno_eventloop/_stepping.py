@@ -108,7 +108,7 @@ class Stepper(Kernel):
         done: int = DONE
         turn, sleep_now = TURN, SLEEP_NOW
         park_cmd, spawn_cmd, join_cmd = ParkCommand, SpawnCommand, JoinCommand
-        coroutine_type, record = CoroutineType, TaskRecord
+        coroutine_type, record, as_loop = CoroutineType, TaskRecord, self._as_loop
         steps = batches = 0
         try:
             while True:
@@ -180,13 +180,13 @@ class Stepper(Kernel):
                     if (
                         kind is spawn_cmd
                         and type(command.raw_task) is coroutine_type
-                        and command.raw_task.cr_frame is not None  # (not finished)
-                        and command.raw_task not in live
+                        and command.raw_task.cr_frame is not None  # pyright: ignore[reportUnknownMemberType]
+                        and command.raw_task not in live  # pyright: ignore[reportUnknownMemberType]
                     ):
                         # (pyright: the type check above leaves the coroutine's parameters unknown)
                         raw = command.raw_task  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
                         context = task.context.copy()  # type: ignore[union-attr]
-                        child = record(self, raw, context)  # pyright: ignore[reportUnknownArgumentType]
+                        child = record(as_loop, raw, context)  # pyright: ignore[reportUnknownArgumentType]
                         if command.name is not None:
                             child.name = command.name
                         context.run(set_current_task, child.handle)

@@ -1,7 +1,7 @@
 """Timers: a heap of ``(deadline, seq, TimerHandle)`` plus a FIFO of call-soon callbacks.
 
 Rules: O(log n) to add, O(1) to cancel (lazy deletion, compacted when more than half of the
-heap is dead); the ``seq`` tiebreak means equal deadlines never compare handles (W17) and fire
+heap is dead); the ``seq`` tiebreak means equal deadlines never compare handles and fire
 in the order they were scheduled. Runs only on the loop thread.
 """
 

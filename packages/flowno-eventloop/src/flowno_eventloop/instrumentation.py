@@ -6,7 +6,7 @@ every hook when it gets :data:`EMPTY_INSTRUMENT`, so an uninstrumented loop pays
 Hooks are no-ops by default; a composite of several instruments forwards *any* ``on_*`` hook
 that a member defines (domain packages add their own hooks: flowno-net owns the socket hooks,
 their metadata classes and their printing; nothing about sockets lives here).
-A hook that raises ends ``run_until_complete`` with :class:`InstrumentHookError` (W15): the
+A hook that raises ends ``run_until_complete`` with :class:`InstrumentHookError`: the
 task is not blamed.
 """
 
@@ -199,7 +199,7 @@ def get_current_instrument() -> EventLoopInstrument:
 
 
 class PrintInstrument(EventLoopInstrument):
-    """Prints the queue events: ``[QUEUE-PUT]`` and ``[QUEUE-GET]`` lines (spec e13).
+    """Prints the queue events: ``[QUEUE-PUT]`` and ``[QUEUE-GET]`` lines.
 
     Socket events are flowno-net's (``flowno_net.SocketPrintInstrument``; the meta package's
     ``PrintInstrument`` combines both). ``print`` is a class attribute so a subclass can

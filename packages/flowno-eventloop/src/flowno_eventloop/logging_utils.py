@@ -1,4 +1,4 @@
-"""``log_async``: log the life of a coroutine or async generator at DEBUG (spec §11.4).
+"""``log_async``: log the life of a coroutine or async generator at DEBUG.
 
 Rules: pure wrappers; they forward every operation unchanged and only add DEBUG logging to
 ``flowno.utilities.logging``, ``flowno.utilities.coroutine_wrapper`` and
