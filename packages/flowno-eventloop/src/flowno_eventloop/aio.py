@@ -58,7 +58,8 @@ async def call(awaitable: Awaitable[_T]) -> _T:
         Exception: Whatever the asyncio side raised (the same object, with its traceback).
 
     Cancelling the Flowno task cancels the asyncio task; an asyncio task cancelled from the
-    asyncio side raises ``CancelledError`` here.
+    asyncio side raises ``concurrent.futures.CancelledError`` here (an ``Exception``, unlike
+    asyncio's).
 
     Example:
         >>> import asyncio
