@@ -19,6 +19,7 @@ import asyncio
 import contextvars
 import weakref
 from collections.abc import Callable, Coroutine
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from flowno_eventloop._context import current_loop_var, current_task_var
@@ -89,7 +90,7 @@ class AsyncioHost:
         await wait_all(self.background)
 
 
-async def wait_all(tasks: set[asyncio.Future[Any]]) -> None:
+async def wait_all(tasks: AbstractSet[asyncio.Future[Any]]) -> None:
     """Wait until every future of ``tasks`` (a set that others may grow) is done."""
     while True:
         pending = [task for task in tasks if not task.done()]
