@@ -14,6 +14,7 @@ Rules:
 from __future__ import annotations
 
 import logging
+from time import perf_counter
 from types import CoroutineType
 from typing import Any
 
@@ -77,7 +78,7 @@ class Stepper(Kernel):
                 or self._io.watches
                 or self._inbox
                 or len(self._timers)
-                or self._sliced
+                or (self._slice_end is not None and perf_counter() >= self._slice_end)
             ):
                 return
 
@@ -101,6 +102,7 @@ class Stepper(Kernel):
         set_current_task = current_task_var.set
         live_pop = live.pop
         root = self._root
+        slice_end = self._slice_end
         ready: int = READY
         woken: int = WOKEN
         running: int = RUNNING
@@ -209,8 +211,10 @@ class Stepper(Kernel):
                         self._serve(task, handler, command)
                     if self._stop:
                         return
-                if not tasks or watches or inbox or timers.pending or self._sliced:
+                if not tasks or watches or inbox or timers.pending:
                     return
+                if slice_end is not None and not batches & 15 and perf_counter() >= slice_end:
+                    return  # a tick's time budget is spent (checked every 16 batches)
         finally:
             self.steps += steps
             self.batches += batches
