@@ -14,6 +14,7 @@ from flowno_eventloop import (
     EventLoop,
     MockClock,
     QueueClosedError,
+    QueueFull,
     TaskCancelled,
     azip,
     sleep,
@@ -150,8 +151,11 @@ def test_peek_waiter_sees_item_and_leaves_it() -> None:
 def test_nowait_forms_and_closed_setter() -> None:
     async def main() -> None:
         q: AsyncQueue[int] = AsyncQueue(maxsize=1)
-        assert q.put_nowait(1) and q.put_nowait(2)  # ignores maxsize, like the original
+        assert q.put_nowait(1)
+        with pytest.raises(QueueFull, match="maxsize=1"):  # a bounded queue is bounded
+            q.put_nowait(2)
         assert q.get_nowait() == 1
+        assert q.put_nowait(2)
         q.closed = True
         assert q.is_closed() and q.closed
         with pytest.raises(QueueClosedError):

@@ -1,6 +1,6 @@
-"""The seed's and the spec's building examples print their documented output.
+"""The documented building examples print their documented output.
 
-Those that run a flow need FLOW-ENGINE's Flow; they are facts about the whole package.
+Those that run a flow need the engine's Flow; they are facts about the whole package.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def test_spec_class_node_example_without_shared_state(capsys: pytest.CaptureFixt
     except TerminateLimitReached:
         pass
     print(f.t.get_data(), f.t.seen, f.t.history, Tally.history)
-    # The original printed Tally.history as [1, 1, 2, 4] (shared list, W15); ours is per node.
+    # The original printed Tally.history as [1, 1, 2, 4] (a shared list); ours is per node.
     assert capsys.readouterr().out == "(8,) 8 [1, 1, 2, 4] []\n"
 
 

@@ -1,4 +1,4 @@
-# The engine's public surface: Flow members from the seeds, statuses,
+# The engine's public surface: the documented Flow members, statuses,
 # instrumentation (hooks, print/log instruments, Chrome trace), context, limits.
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-# Each test here fails on 0.1.19's behaviour (spec flow.md section 14, W1-W13,
-# flow-streaming.md section 9). Time is virtual (MockClock) where nodes sleep.
+# Each test here fails on 0.1.19's behaviour (engine and stream fixes). Time is virtual (MockClock) where nodes sleep.
 from __future__ import annotations
 
 import sys
@@ -40,7 +39,7 @@ def _run(f: FlowHDL, **kwargs: Any) -> None:
         pass
 
 
-# --------------------------------------------------------------------------- W1 / W2
+# ---------------------------------------------------------------------------
 def _freshness_checks_per_generation(monkeypatch: pytest.MonkeyPatch, generations: int) -> float:
     calls = Counter[str]()
     original = scheduler_module.is_fresh
@@ -62,13 +61,13 @@ def _freshness_checks_per_generation(monkeypatch: pytest.MonkeyPatch, generation
     return calls["is_fresh"] / generations
 
 
-def test_w1_work_per_generation_does_not_grow_with_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_work_per_generation_does_not_grow_with_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
     short = _freshness_checks_per_generation(monkeypatch, 200)
     long = _freshness_checks_per_generation(monkeypatch, 1600)
     assert 0 < long <= short * 1.01
 
 
-def test_w2_memory_does_not_keep_every_output() -> None:
+def test_memory_does_not_keep_every_output() -> None:
     @node
     async def Fresh(n: int = 0) -> int:
         return n + 1
@@ -90,8 +89,8 @@ def test_w2_memory_does_not_keep_every_output() -> None:
     assert current < 500_000  # 0.1.19 kept all 300 x 10 kB = 3 MB
 
 
-# --------------------------------------------------------------------------- W4
-def test_w4_back_pressure_gives_lockstep(clock: MockClock) -> None:
+# ---------------------------------------------------------------------------
+def test_back_pressure_gives_lockstep(clock: MockClock) -> None:
     seen: list[int] = []
 
     @node
@@ -112,8 +111,8 @@ def test_w4_back_pressure_gives_lockstep(clock: MockClock) -> None:
     assert len(seen) >= 7
 
 
-# --------------------------------------------------------------------------- W5
-def test_w5_acyclic_graph_with_duplicate_demands_finishes() -> None:
+# ---------------------------------------------------------------------------
+def test_acyclic_graph_with_duplicate_demands_finishes() -> None:
     runs = Counter[str]()
 
     @node(multiple_outputs=True)
@@ -135,7 +134,7 @@ def test_w5_acyclic_graph_with_duplicate_demands_finishes() -> None:
     assert (f.both.get_data(), f.one.get_data()) == ((3,), (101,))
 
 
-def test_w5_ladder_of_diamonds_runs_each_node_once() -> None:
+def test_ladder_of_diamonds_runs_each_node_once() -> None:
     runs = Counter[str]()
 
     @node
@@ -161,8 +160,8 @@ def test_w5_ladder_of_diamonds_runs_each_node_once() -> None:
     assert f.sink.get_data() == (8,)
 
 
-# --------------------------------------------------------------------------- W6
-def test_w6_hook_error_terminates_instead_of_hanging() -> None:
+# ---------------------------------------------------------------------------
+def test_hook_error_terminates_instead_of_hanging() -> None:
     class Broken(FlowInstrument):
         def on_node_emitted_data(self, flow: Any, n: Any, data: Any, run_level: int) -> None:
             raise LookupError("hook failed")
@@ -178,7 +177,7 @@ def test_w6_hook_error_terminates_instead_of_hanging() -> None:
     assert any("f.one (One#" in note for note in getattr(info.value, "__notes__", []))
 
 
-def test_w6_multi_output_non_tuple_is_a_clear_error() -> None:
+def test_multi_output_non_tuple_is_a_clear_error() -> None:
     @node(multiple_outputs=True)
     async def Pair():  # type: ignore[no-untyped-def]
         return 5
@@ -194,8 +193,8 @@ def test_w6_multi_output_non_tuple_is_a_clear_error() -> None:
         f.run_until_complete()
 
 
-# --------------------------------------------------------------------------- W7
-def test_w7_late_stream_consumer_reads_the_whole_stream(clock: MockClock) -> None:
+# ---------------------------------------------------------------------------
+def test_late_stream_consumer_reads_the_whole_stream(clock: MockClock) -> None:
     @node
     async def Burst():  # type: ignore[no-untyped-def]
         for i in range(3):
@@ -223,7 +222,7 @@ def test_w7_late_stream_consumer_reads_the_whole_stream(clock: MockClock) -> Non
     assert f.eager.get_data() == f.tardy.get_data() == ([0, 1, 2],)
 
 
-# --------------------------------------------------------------------------- W8
+# ---------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("chunks", "final"),
     [
@@ -236,7 +235,7 @@ def test_w7_late_stream_consumer_reads_the_whole_stream(clock: MockClock) -> Non
         ([object, int], [object, int]),
     ],
 )
-def test_w8_accumulation(chunks: list[Any], final: Any) -> None:
+def test_accumulation(chunks: list[Any], final: Any) -> None:
     @node
     async def Src():  # type: ignore[no-untyped-def]
         for c in chunks:
@@ -253,7 +252,7 @@ def test_w8_accumulation(chunks: list[Any], final: Any) -> None:
     assert f.src.get_data() == (final,) == f.sink.get_data()
 
 
-def test_w8_mixed_chunk_kinds_are_an_error_naming_the_node() -> None:
+def test_mixed_chunk_kinds_are_an_error_naming_the_node() -> None:
     @node
     async def Mixed():  # type: ignore[no-untyped-def]
         yield "a"
@@ -265,8 +264,8 @@ def test_w8_mixed_chunk_kinds_are_an_error_naming_the_node() -> None:
         f.run_until_complete()
 
 
-# --------------------------------------------------------------------------- W9
-def test_w9_each_output_of_a_multi_output_stream_on_its_own_port() -> None:
+# ---------------------------------------------------------------------------
+def test_each_output_of_a_multi_output_stream_on_its_own_port() -> None:
     @node(multiple_outputs=True)
     async def NameAndLen():  # type: ignore[no-untyped-def]
         for w in ("ox", "yak"):
@@ -285,9 +284,9 @@ def test_w9_each_output_of_a_multi_output_stream_on_its_own_port() -> None:
     assert f.lens.get_data() == ([2, 3],)
 
 
-# --------------------------------------------------------------------------- W10 / W12
+# ---------------------------------------------------------------------------
 @pytest.mark.parametrize("sink_first", [False, True])
-def test_w10_sources_and_components_run_concurrently(clock: MockClock, sink_first: bool) -> None:
+def test_sources_and_components_run_concurrently(clock: MockClock, sink_first: bool) -> None:
     @node
     async def Wait(secs: float) -> float:
         await sleep(secs)
@@ -310,7 +309,7 @@ def test_w10_sources_and_components_run_concurrently(clock: MockClock, sink_firs
     assert clock.now() - start == pytest.approx(0.2)
 
 
-def test_w12_cycle_starts_at_first_registered_member_with_defaults() -> None:
+def test_cycle_starts_at_first_registered_member_with_defaults() -> None:
     starts: list[str] = []
 
     @node
@@ -336,12 +335,12 @@ def test_w12_cycle_starts_at_first_registered_member_with_defaults() -> None:
         assert starts[0] == first
 
 
-# --------------------------------------------------------------------------- W11
+# ---------------------------------------------------------------------------
 class Budget(Exception):
     pass
 
 
-def test_w11_terminate_on_node_error_false_finishes_the_rest() -> None:
+def test_terminate_on_node_error_false_finishes_the_rest() -> None:
     ran: list[str] = []
 
     @node
@@ -364,7 +363,7 @@ def test_w11_terminate_on_node_error_false_finishes_the_rest() -> None:
     assert ran == ["log 5"]
 
 
-def test_w11_on_flow_end_and_current_flow_after_failure_and_limit() -> None:
+def test_on_flow_end_and_current_flow_after_failure_and_limit() -> None:
     ends: list[str] = []
 
     class Ends(FlowInstrument):
@@ -393,7 +392,7 @@ def test_w11_on_flow_end_and_current_flow_after_failure_and_limit() -> None:
     assert current_flow() is None
 
 
-def test_w11_a_flow_can_run_twice_and_resume() -> None:
+def test_a_flow_can_run_twice_and_resume() -> None:
     @node
     async def Loop(n: int = 0) -> int:
         return n + 1
@@ -407,7 +406,7 @@ def test_w11_a_flow_can_run_twice_and_resume() -> None:
     assert f.loop.get_data() == (6,)
 
 
-def test_w11_draft_keys_in_stop_at_node_generation() -> None:
+def test_draft_keys_in_stop_at_node_generation() -> None:
     @node
     async def Loop(n: int = 0) -> int:
         return n + 1
@@ -418,8 +417,8 @@ def test_w11_draft_keys_in_stop_at_node_generation() -> None:
     assert f.loop.generation == (3,)
 
 
-# --------------------------------------------------------------------------- W13
-def test_w13_long_chain_declared_sink_first_no_recursion_error() -> None:
+# ---------------------------------------------------------------------------
+def test_long_chain_declared_sink_first_no_recursion_error() -> None:
     @node
     async def Inc(v: int) -> int:
         return v + 1
@@ -610,7 +609,7 @@ def test_empty_stream_missing_default_is_raised_not_hung() -> None:
 @pytest.mark.parametrize(
     "hook", ["on_resolution_queue_get", "on_node_status_change", "on_node_pause"]
 )
-def test_w6_any_failing_hook_terminates_the_run(hook: str) -> None:
+def test_any_failing_hook_terminates_the_run(hook: str) -> None:
     def boom(self: Any, *args: Any) -> None:
         raise LookupError(hook)
 

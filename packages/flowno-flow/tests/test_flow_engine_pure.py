@@ -1,5 +1,5 @@
-# The pure parts of the engine, tested without a loop: generation algebra
-# (spec flow.md section 2), NodeState, freshness, the demand table, solve(),
+# The pure parts of the engine, tested without a loop: generation algebra,
+# NodeState, freshness, the demand table, solve(),
 # the stream decisions and the accumulator.
 from __future__ import annotations
 

@@ -24,30 +24,30 @@ RUNS: Counter[str] = Counter()
 
 
 @node
-async def N0(c: int) -> int:
+async def Node0(c: int) -> int:
     RUNS["n"] += 1
     return mix(c=c)
 
 
 @node
-async def N1(c: int, a: int) -> int:
+async def Node1(c: int, a: int) -> int:
     RUNS["n"] += 1
     return mix(a, c=c)
 
 
 @node
-async def N2(c: int, a: int, b: int) -> int:
+async def Node2(c: int, a: int, b: int) -> int:
     RUNS["n"] += 1
     return mix(a, b, c=c)
 
 
 @node
-async def N3(c: int, a: int, b: int, d: int) -> int:
+async def Node3(c: int, a: int, b: int, d: int) -> int:
     RUNS["n"] += 1
     return mix(a, b, d, c=c)
 
 
-FACTORIES = [N0, N1, N2, N3]
+FACTORIES = [Node0, Node1, Node2, Node3]
 
 
 @st.composite
@@ -73,7 +73,7 @@ def test_random_acyclic_graphs_match_the_reference(
             args = [getattr(f, f"n{j}") for j in inputs[i]]
             setattr(f, f"n{i}", FACTORIES[len(args)](i, *args))
     f.run_until_complete()
-    assert RUNS["n"] == len(inputs)  # each node exactly once (W5)
+    assert RUNS["n"] == len(inputs)  # each node exactly once
     for i, expected in enumerate(reference):
         n = getattr(f, f"n{i}")
         assert n.get_data() == (expected,)

@@ -1,4 +1,4 @@
-# Every example of spec/flow.md and spec/flow-streaming.md, run as a test.
+# Every documented flow and stream example, run as a test.
 # Examples of bugs fixed on purpose expect the fixed output (reason in FIXED).
 # Time is virtual (MockClock): `time.time()` in the examples reads the loop clock.
 from __future__ import annotations
@@ -29,7 +29,7 @@ CASES: list[tuple[str, str, str, str]] = [
         "flow-streaming_18",
         'from flowno_flow import node, FlowHDL\n\ndef final_value(chunks):\n    @node\n    async def Src():\n        for c in chunks:\n            yield c\n    @node\n    async def Sink(v="<default used>"):\n        return v\n    with FlowHDL() as f:\n        f.src = Src()\n        f.sink = Sink(f.src)\n    f.run_until_complete()\n    return f.src.get_data(), f.sink.get_data()\n\nfor chunks in (["a", "b"], [1, 2, 3], [True, True], [1, 2.5], [[1]], [[1], [2]], [[1], [2], [3]], [{"k": 1}, {"k": 2}]):\n    print(f"{chunks!r:28} -> {final_value(chunks)}")\n',
         "['a', 'b']                   -> (('ab',), ('ab',))\n[1, 2, 3]                    -> ((6,), (6,))\n[True, True]                 -> ((2,), (2,))\n[1, 2.5]                     -> ((3.5,), (3.5,))\n[[1]]                        -> (([1],), ([1],))\n[[1], [2]]                   -> (([1, 2],), ([1, 2],))\n[[1], [2], [3]]              -> (([1, 2, 3],), ([1, 2, 3],))\n[{'k': 1}, {'k': 2}]         -> (({'k': 2},), ({'k': 2},))\n",
-        "W8: accumulation of numbers/lists/dicts",
+        "accumulation of numbers/lists/dicts",
     ),
     (
         "flow-streaming_19",
@@ -59,7 +59,7 @@ CASES: list[tuple[str, str, str, str]] = [
         "flow-streaming_23",
         'from flowno_flow import node, FlowHDL, Stream\nfrom flowno_eventloop import sleep\n\n@node\nasync def Burst():\n    for i in range(3):\n        yield i\n\n@node(stream_in=["s"])\nasync def Eager(s: Stream[int]):\n    out = []\n    async for v in s:\n        await sleep(0.001)      # makes Eager request the next chunk while Burst is idle\n        out.append(v)\n    print("eager done", out)\n    return out\n\n@node\nasync def Gate() -> str:\n    await sleep(0.05)\n    return "open"\n\n@node(stream_in=["s"])\nasync def Tardy(s: Stream[int], gate: str):\n    print("tardy starting")\n    return [v async for v in s]\n\nwith FlowHDL() as f:\n    f.burst = Burst()\n    f.eager = Eager(f.burst)\n    f.gate = Gate()\n    f.tardy = Tardy(f.burst, f.gate)\nf.run_until_complete()\nprint("finished", f.tardy.get_data())\n',
         "tardy starting\neager done [0, 1, 2]\nfinished ([0, 1, 2],)\n",
-        "W7: a late stream consumer gets the whole stream",
+        "a late stream consumer gets the whole stream",
     ),
     (
         "flow-streaming_24",
@@ -95,7 +95,7 @@ CASES: list[tuple[str, str, str, str]] = [
         "flow-streaming_29",
         'from flowno_flow import node, FlowHDL, Stream\n\n@node(multiple_outputs=True)\nasync def NameAndLen():\n    for w in ("ox", "yak"):\n        yield (w, len(w))\n\n@node(stream_in=["s"])\nasync def Collect(s: Stream):\n    return [v async for v in s]\n\n@node\nasync def Final(v):\n    return v\n\nwith FlowHDL() as f:\n    f.src = NameAndLen()\n    f.names = Collect(f.src.output(0))\n    f.lens = Collect(f.src.output(1))      # expected [2, 3]\n    f.fin0 = Final(f.src.output(0))\n    f.fin1 = Final(f.src.output(1))\nf.run_until_complete()\nprint("names:", f.names.get_data(), "lens:", f.lens.get_data())\nprint("finals:", f.src.get_data(), f.fin0.get_data(), f.fin1.get_data())\n',
         "names: (['ox', 'yak'],) lens: ([2, 3],)\nfinals: ('oxyak', 5) ('oxyak',) (5,)\n",
-        "W9: each output of a multi-output stream on its own port",
+        "each output of a multi-output stream on its own port",
     ),
     (
         "flow_01",
@@ -107,7 +107,7 @@ CASES: list[tuple[str, str, str, str]] = [
         "flow_02",
         "from flowno_flow import node, FlowHDL, TerminateLimitReached\n\n@node\nclass Tally:\n    seen = 0            # copied onto each instance\n    history = []        # NOTE: the same list object is shared by all instances\n\n    async def call(self, step: int = 1):\n        self.seen += step\n        self.history.append(step)\n        return self.seen\n\nwith FlowHDL() as f:\n    f.t = Tally(f.t)         # self-loop: feeds its own output back in\ntry:\n    f.run_until_complete(stop_at_node_generation=(3,))\nexcept TerminateLimitReached:\n    pass\nprint(f.t.get_data(), f.t.seen, f.t.history, Tally.history)\n",
         "(8,) 8 [1, 1, 2, 4] []\n",
-        "W15 (FLOW-BUILD): class attributes are deep-copied per instance",
+        "class attributes are deep-copied per instance",
     ),
     (
         "flow_03",
@@ -131,13 +131,13 @@ CASES: list[tuple[str, str, str, str]] = [
         "flow_06",
         'from flowno_flow import node, FlowHDL\nfrom flowno_eventloop import sleep\n\n@node\nasync def Wait(name: str, secs: float) -> str:\n    print(f"{_CLOCK.now() - T0:.1f} start {name}")\n    await sleep(secs)\n    return name\n\n@node\nasync def Both(a: str, b: str) -> str:\n    return a + b\n\nwith FlowHDL() as f:          # sources declared first\n    f.a = Wait("a", 0.2)\n    f.b = Wait("b", 0.2)\n    f.ab = Both(f.a, f.b)\nT0 = _CLOCK.now(); f.run_until_complete(); print(f"sources first: {_CLOCK.now() - T0:.1f}s")\n\nwith FlowHDL() as g:          # sink declared first\n    g.ab = Both(g.a, g.b)\n    g.a = Wait("a", 0.2)\n    g.b = Wait("b", 0.2)\nT0 = _CLOCK.now(); g.run_until_complete(); print(f"sink first:    {_CLOCK.now() - T0:.1f}s")\n',
         "0.0 start a\n0.0 start b\nsources first: 0.2s\n0.0 start a\n0.0 start b\nsink first:    0.2s\n",
-        "W10: sources run concurrently whatever the declaration order",
+        "sources run concurrently whatever the declaration order",
     ),
     (
         "flow_07",
         'from flowno_flow import node, FlowHDL, TerminateLimitReached\nfrom flowno_eventloop import sleep\n\n@node\nasync def Tick(n: int = -1) -> int:\n    await sleep(0.01)\n    print("tick", n + 1)\n    return n + 1\n\n@node\nasync def Sluggish(v: int):\n    print("  sluggish got", v)\n    await sleep(0.035)\n\nwith FlowHDL() as f:\n    f.tick = Tick(f.tick)\n    f.slow = Sluggish(f.tick)\ntry:\n    f.run_until_complete(stop_at_node_generation={f.tick: (6,)})\nexcept TerminateLimitReached:\n    pass\nprint("generations:", f.tick.generation, f.slow.generation)\n',
         "tick 0\n  sluggish got 0\ntick 1\ntick 2\n  sluggish got 1\ntick 3\n  sluggish got 2\ntick 4\n  sluggish got 3\ntick 5\n  sluggish got 4\ntick 6\n  sluggish got 5\ngenerations: (6,) (4,)\n",
-        "W4: back-pressure gives lockstep instead of sampling",
+        "back-pressure gives lockstep instead of sampling",
     ),
     (
         "flow_08",
@@ -173,7 +173,7 @@ CASES: list[tuple[str, str, str, str]] = [
         "flow_15",
         'from collections import Counter\nfrom flowno_flow import node, FlowHDL\n\nruns = Counter()\n\nclass Runaway(Exception):\n    pass\n\n@node(multiple_outputs=True)\nasync def Split(x: int):\n    runs["Split"] += 1\n    if runs["Split"] > 5:\n        raise Runaway(f"Split ran {runs[\'Split\'] - 1} times in an acyclic graph")\n    return x, x + 1\n\n@node\nasync def Add(a: int, b: int) -> int:\n    runs["Add"] += 1\n    return a + b\n\nwith FlowHDL() as f:\n    f.sp = Split(1)\n    f.both = Add(f.sp.output(0), f.sp.output(1))   # consumes both ports of Split\n    f.one = Add(f.sp, 100)                          # consumes port 0 only\ntry:\n    f.run_until_complete()\n    print("finished normally", dict(runs))\nexcept Runaway as e:\n    print("Runaway:", e, dict(runs))\n',
         "finished normally {'Split': 1, 'Add': 2}\n",
-        "W5: an acyclic graph finishes (each node runs once)",
+        "an acyclic graph finishes (each node runs once)",
     ),
 ]
 

@@ -157,3 +157,12 @@ def test_tasks_created_before_the_run_need_the_flows_loop() -> None:
     with pytest.raises(RuntimeError, match="run it there"):
         g.run_until_complete(event_loop=EventLoop(clock=MockClock()))
     g.run_until_complete()
+
+
+def test_exit_inside_a_streaming_node_on_the_flows_own_loop() -> None:
+    closed.clear()
+    with FlowHDL() as f:
+        f.words = Words(5)
+        f.join = Join(f.words)
+    f.run_until_complete()
+    assert closed == ["words"] and f.join.get_data() is None

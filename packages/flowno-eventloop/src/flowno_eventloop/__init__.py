@@ -20,7 +20,7 @@ from flowno_eventloop._logging import TagFilter, configure_logging_from_env
 from flowno_eventloop._loop import CommandHandler, EventLoop
 from flowno_eventloop._primitives import azip, exit, sleep, spawn
 from flowno_eventloop._queue_sets import AsyncMapQueue, AsyncSetQueue
-from flowno_eventloop._queues import AsyncQueue, QueueClosedError
+from flowno_eventloop._queues import AsyncQueue, QueueClosedError, QueueFull
 from flowno_eventloop._sync import Condition, Event, Lock, OwnershipError
 from flowno_eventloop._tasks import CancelRequest, TaskCancelled, TaskHandle
 from flowno_eventloop._timers import TimerHandle
@@ -46,6 +46,7 @@ __all__ = [
     "MonotonicClock",
     "OwnershipError",
     "QueueClosedError",
+    "QueueFull",
     "TagFilter",
     "TaskCancelled",
     "TaskHandle",

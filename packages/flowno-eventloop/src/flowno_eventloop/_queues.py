@@ -24,7 +24,7 @@ from flowno_eventloop.lowlevel import park, wake, wake_error
 if TYPE_CHECKING:
     from flowno_eventloop._loop import EventLoop
 
-__all__ = ["AsyncQueue", "QueueClosedError"]
+__all__ = ["AsyncQueue", "QueueClosedError", "QueueFull"]
 
 logger = logging.getLogger("flowno.eventloop.queues")
 
@@ -35,6 +35,22 @@ _C = TypeVar("_C")
 PUT_CLOSED = "Cannot put item into closed queue"
 GET_CLOSED = "Queue has been closed and is empty"
 _NOTHING: Any = object()
+
+
+class QueueFull(Exception):
+    """Raised by ``put_nowait`` on a bounded queue that is full.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop, AsyncQueue
+        >>> async def main():
+        ...     q = AsyncQueue(maxsize=1); q.put_nowait(1)
+        ...     try:
+        ...         q.put_nowait(2)
+        ...     except QueueFull as e:
+        ...         return str(e)
+        >>> EventLoop().run_until_complete(main(), join=True)
+        'put_nowait() on a full AsyncQueue (maxsize=1)'
+    """
 
 
 class QueueClosedError(Exception):
@@ -152,15 +168,16 @@ class AsyncQueue(Generic[_T]):
         await shielded_turn()  # the item was stored by the get that woke us: keep it so
 
     def put_nowait(self, item: _T, event_loop: EventLoop | None = None) -> bool:
-        """Put without waiting, ignoring ``maxsize``; False if the item was dropped (set).
+        """Put without waiting; False if the item was dropped (a duplicate in a set queue).
 
         Raises:
+            QueueFull: The queue is bounded and full.
             QueueClosedError: The queue is closed.
 
         Example:
             >>> from flowno_eventloop import EventLoop, AsyncQueue
             >>> async def main():
-            ...     q = AsyncQueue(maxsize=1); return q.put_nowait(1), q.put_nowait(2), len(q)
+            ...     q = AsyncQueue(maxsize=2); return q.put_nowait(1), q.put_nowait(2), len(q)
             >>> EventLoop().run_until_complete(main(), join=True)
             (True, True, 2)
         """
@@ -168,6 +185,8 @@ class AsyncQueue(Generic[_T]):
             raise QueueClosedError(PUT_CLOSED)
         if not self._accept(item):
             return False
+        if self._full():
+            raise QueueFull(f"put_nowait() on a full {type(self).__name__} (maxsize={self.maxsize})")
         self._deliver(item)
         return True
 

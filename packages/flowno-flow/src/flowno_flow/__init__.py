@@ -1,9 +1,20 @@
 # ruff: noqa: E402  (each part appends its imports in its own block, after __all__)
 """flowno_flow: Flowno's dataflow DSL (``@node``, ``FlowHDL``) and its engine (``Flow``).
 
-The public surface is ``__all__``; everything else lives in private modules. Three parts
-append their names here: the building half (this block), the engine (``# --- engine ---``)
-and static typing / pictures (``# --- types ---``).
+Build a flow with ``@node`` and ``FlowHDL``, run it with ``run_until_complete`` (or
+``await f.run_async()`` on a running loop); route by output type with ``f.node.on(T)`` and
+give nodes ``retry=`` / ``timeout=`` policies. The public names are listed in ``__all__``.
+
+Example:
+    >>> from flowno_flow import FlowHDL, node
+    >>> @node
+    ... async def Double(x: int) -> int:
+    ...     return 2 * x
+    >>> with FlowHDL() as f:
+    ...     f.double = Double(21)
+    >>> f.run_until_complete()
+    >>> f.double.get_data()
+    (42,)
 """
 
 from ._build_errors import (

@@ -1,4 +1,4 @@
-# Rules: the implicit final value of a streaming evaluation (W8 fixed), per
+# Rules: the implicit final value of a streaming evaluation, per
 # output element: numbers are summed (running total, O(1)), str/bytes/list/tuple
 # are concatenated (parts joined once at the end, never quadratic), dicts are
 # merged (later keys win); chunks of any other type give the list of chunks.

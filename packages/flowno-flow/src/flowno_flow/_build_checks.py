@@ -117,7 +117,7 @@ def cycle_without_defaults(drafts: Sequence[AnyDraftNode]) -> str | None:
         drafts: All drafts of the flow (registration order), every connection resolved.
 
     Returns:
-        The message (spec section 7.4), or ``None`` when every cycle can start.
+        The message, or ``None`` when every cycle can start.
     """
     order = {node: position for position, node in enumerate(drafts)}
     consumers = {node: [c for c, _, _ in node._consumers if c in order] for node in drafts}

@@ -1,7 +1,7 @@
-# The public `node` decorator (FLOW-TYPES).
+# The public `node` decorator.
 #
 # Rules of this module:
-# - Thin: all runtime work is FLOW-BUILD's (_factory.make_node_class for nodes,
+# - Thin: all runtime work is the building half's (_factory.make_node_class for nodes,
 #   _group.make_template_class for templates); this module only picks the options, captures
 #   the decoration site (file:line) and carries the @overload set for type checkers.
 # - Overloads start with functions taking only ``*args`` (one typed port per argument), then
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
-from typing import Any, Concatenate, Literal, ParamSpec, TypeVar, overload
+from typing import Any, Concatenate, Literal, ParamSpec, TypeVar, cast, overload
 
 from flowno_eventloop import ExecutorLike
 
@@ -125,7 +125,7 @@ class AnyOutputsDecorator:
 
 
 class SingleOutputDecorator(AnyOutputsDecorator):
-    """What ``@node(...)`` returns for single-output nodes (the seed's ``node_meta_single_dec``).
+    """What ``@node(...)`` returns for single-output nodes (also exported as ``node_meta_single_dec``).
 
     Example:
         >>> dec = node(stream_in=["xs"])
@@ -442,7 +442,8 @@ def attach_policies(
     if retry is None and timeout is None and not policies:
         return
     label = f"{built.__name__} (decorated at {where})"
-    if retry is not None and not isinstance(retry, Retry):
+    given = cast("object", retry)
+    if given is not None and not isinstance(given, Retry):
         raise NodeDefinitionError(f"{label}: retry= takes a Retry(...), got {retry!r}")
     if not all(callable(p) for p in policies):
         raise NodeDefinitionError(

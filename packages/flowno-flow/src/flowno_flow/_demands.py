@@ -24,7 +24,7 @@ from ._scheduler import (
     demand_action,
     solve,
 )
-from ._status import Queued
+from ._status import QUEUED
 
 if TYPE_CHECKING:
     from ._engine import Engine
@@ -44,7 +44,7 @@ class Demands:
         self._graph = SolveGraph(self._stale_inputs, self._is_busy, self._order, self._has_default)
 
     def _start(self) -> None:
-        """Start every independent piece of work at once (W10), in registration order."""
+        """Start every independent piece of work at once, in registration order."""
         reached: set[Node] = set()
         self._frontier = reached  # work already reached is not walked again (linear start)
         try:
@@ -160,6 +160,6 @@ class Demands:
         self.engine._busy += 1
         run.resume_defaults = default_ports
         run.go = True
-        self.engine.set_node_status(run.node, Queued())
+        self.engine.set_node_status(run.node, QUEUED)
         self.engine._inst.on_node_resumed(self.flow, run.node, run.last_level)
         wake(run.task)

@@ -65,10 +65,10 @@ class DraftNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
     ``@node``.
 
     Example:
-        >>> from flowno_flow._factory import make_node_class
-        >>> async def Add(a: int, b: int) -> int:
+        >>> from flowno_flow import node
+        >>> @node
+        ... async def AddNode(a: int, b: int) -> int:
         ...     return a + b
-        >>> AddNode = make_node_class(Add)
         >>> d = AddNode(1, 2)
         >>> isinstance(d, DraftNode), [repr(n)[:9] for n in d.get_input_nodes()]
         (True, ['Constant#', 'Constant#'])

@@ -31,7 +31,7 @@ class DraftOutputPortRef(Generic[_T_co]):
     """Output ``port_index`` of a draft node: ``producer.output(k)``.
 
     Example:
-        >>> from flowno_flow._draft import Constant
+        >>> from flowno_flow import Constant
         >>> Constant(3).output(0)
         Constant#....output(0)
     """
@@ -65,7 +65,7 @@ class DraftInputPortRef:
     """Input ``port_index`` of a draft node: ``consumer.input(i)``.
 
     Example:
-        >>> from flowno_flow._draft import Constant
+        >>> from flowno_flow import Constant
         >>> Constant(3).input  # doctest: +ELLIPSIS
         <bound method DraftNode.input of Constant#...>
     """

@@ -22,11 +22,11 @@ import inspect
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from flowno_eventloop import TaskCancelled, TaskHandle, sleep, spawn
+from flowno_eventloop import TaskCancelled, TaskHandle, current_event_loop, sleep, spawn
 from flowno_eventloop.lowlevel import current_task_handle, park, wake
 
 from ._demands import Demands
-from ._exit import ExitRequest, guarded
+from ._exit import ExitRequest, exit_targets, install_exit_handler
 from ._flow_reports import counts_for, escaped_cancel, full_name, waiting_report, with_stubborn_note
 from ._flow_streams import StreamDriver
 from ._flow_wiring import reset_run_state
@@ -56,7 +56,7 @@ from ._run_errors import (
     attach_node_note,
     missing_defaults_message,
 )
-from ._status import AnyStatus, Error, Executing, WaitingForStartNextGeneration
+from ._status import EXECUTING, AnyStatus, Error, waiting_status
 from ._types import Generation, InputPortIndex
 
 if TYPE_CHECKING:
@@ -103,7 +103,8 @@ class Engine:
     def set_defaulted_inputs(self, node: Node, defaulted_inputs: list[InputPortIndex]) -> None:
         """Record that ``node`` is fed defaults on these ports; raise their stitch levels."""
         run = self.node_tasks[node]
-        run.defaulted = list(defaulted_inputs)
+        if defaulted_inputs or run.defaulted:  # no new list per evaluation when empty
+            run.defaulted = list(defaulted_inputs)
         for port in defaulted_inputs:
             node._state.raise_stitch(port)
         if defaulted_inputs and run.entry_fresh:
@@ -111,7 +112,9 @@ class Engine:
 
     def clear_defaulted_inputs(self, node: Node) -> None:
         """Forget the defaulted-port record of ``node``."""
-        self.node_tasks[node].defaulted = []
+        run = self.node_tasks[node]
+        if run.defaulted:
+            run.defaulted = []
 
     async def _main(self, supervisor: bool = False) -> BaseException | None:
         """The root task: start the work, supervise, always shut down cleanly.
@@ -124,16 +127,20 @@ class Engine:
         if supervisor:  # the root task of the flow's own run: name it after the flow
             self._root.name = f"{self.flow!r} supervisor"
         inst.on_flow_start(self.flow)
+        loop = current_event_loop()
+        assert loop is not None
+        install_exit_handler(loop)
         try:
             for run in self.node_tasks.values():
                 reset_run_state(run)
                 run.task = await spawn(self.evaluate_node(run.node), name=run.label)
                 self._task_nodes[run.task] = run.node
+                exit_targets.add(run.task)
             for run in self.node_tasks.values():
                 recount(run)
             self.demands._start()
             await self._supervise()
-        except Exception as exc:  # noqa: BLE001 - handed to run_until_complete to raise
+        except (Exception, ExitRequest) as exc:  # handed to run_until_complete to raise
             failure: BaseException | None = exc
         else:
             failure = None
@@ -194,6 +201,7 @@ class Engine:
             await sleep(0)
         stubborn = [run.label for run in live if run.task is not None and not run.task.is_finished]
         self._stopping = False
+        exit_targets.difference_update(self._task_nodes)
         self._task_nodes.clear()
         for run in self.node_tasks.values():
             run.task = None
@@ -215,7 +223,7 @@ class Engine:
         try:
             while True:
                 while not run.go:
-                    self.set_node_status(node, WaitingForStartNextGeneration(run.last_level))
+                    self.set_node_status(node, waiting_status(run.last_level))
                     await park(reason=idle)
                 run.go = False
                 set_phase(run, _RUNNING if run.phase != _DEAD else _DEAD)
@@ -225,7 +233,7 @@ class Engine:
                 self._after_evaluation(run)
         except TaskCancelled:
             return
-        except Exception as exc:  # a hook failing between evaluations: a node error too (W6)
+        except Exception as exc:  # a hook failing between evaluations: a node error too
             attach_node_note(exc, full_name(run), node.generation)
             self._fail_with(exc)
             try:
@@ -253,22 +261,23 @@ class Engine:
         inst = self._inst
         before = node.generation
         run.never_ran = False
-        self.set_node_status(node, Executing())
+        self.set_node_status(node, EXECUTING)
         try:
             with self._lifecycle(node, 0):
                 values = self._gather(run)
-                inst.on_defaulted_inputs_set(self.flow, node, list(run.defaulted))
+                if inst is not NO_OP_INSTRUMENT:
+                    inst.on_defaulted_inputs_set(self.flow, node, list(run.defaulted))
                 ok = await self._call_node(run, values)
             run.last_level = 0
             return ok
         except TaskCancelled as exc:
-            if self._stopping:
+            if self._stopping or exc.by is run.task:  # a real cancellation of this node
                 raise
             return self._node_failed(run, escaped_cancel(run, exc, before), before)
         except ExitRequest as request:  # exit() inside the node: the run ends
             self._fail_with(request)
             return False
-        except Exception as exc:  # every error in a node task is a node error (W6)
+        except Exception as exc:  # every error in a node task is a node error
             return self._node_failed(run, exc, before)
         finally:
             self.streams._end_streams_of(run)
@@ -282,7 +291,7 @@ class Engine:
             return await self._push(run, self._wrap(run, result, "returned"), 0)
         call = node.invoke(values)
         if inspect.iscoroutine(call):
-            result = await guarded(call)
+            result = await call
             return await self._push(run, self._wrap(run, result, "returned"), 0)
         if inspect.isasyncgen(call):
             return await self.streams._drive_stream(run, call)
@@ -300,7 +309,7 @@ class Engine:
         node = run.node
         ports = node.input_ports
         values: list[object] = [None] * len(ports)
-        connected = {entry[0]: k for k, entry in enumerate(run.inputs)}
+        connected = run.port_entry
         defaulted: list[InputPortIndex] = []
         forced = run.resume_defaults
         run.resume_defaults = ()
@@ -384,8 +393,9 @@ class Engine:
             self._fail_with(TerminateLimitReached())
             return False
         if level == 0:
+            demand = self.demands._demand
             for consumer in run.demand_order:
-                self.demands._demand(consumer)
+                demand(consumer)
         else:
             for consumer_run in run.stream_consumers:
                 if consumer_run.phase in (_IDLE, _AWAITING):
@@ -407,7 +417,7 @@ class Engine:
         run.pending_reads = count
 
     async def _wait_readers(self, run: NodeRun, data: object) -> None:
-        """Write barrier (W4): every mono consumer read my previous result first."""
+        """Write barrier: every mono consumer read my previous result first."""
         if run.pending_reads <= 0:
             return
         with self._inst.on_barrier_node_write(self.flow, run.node, data, 0):

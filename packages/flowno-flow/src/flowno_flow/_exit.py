@@ -1,22 +1,27 @@
+# pyright: reportPrivateUsage=false
 # Rules: how `await exit(...)` inside a node ends the flow run (not the event loop).
-# A node's awaitable is driven by `guarded`, which passes every command through to
-# the loop unchanged except ExitCommand: that one closes the node's coroutine (its
-# `finally` blocks run) and becomes an ExitRequest raised into the engine.
+# While a flow runs, its loop serves ExitCommand through `serve_exit`: for a task
+# that is a node of a running flow, the command becomes an ExitRequest thrown in at
+# the `await exit()` (the node's `finally` blocks run, its generator is closed by
+# the engine) and the engine ends the run; any other task gets the loop's own
+# exit. Nothing is added to the cost of an evaluation or a stream item.
 """Turning ``exit()`` inside a node into the end of the flow run."""
 
 from __future__ import annotations
 
-import types
-from collections.abc import Awaitable, Generator
-from typing import Any, cast
+from typing import Any
 
+from flowno_eventloop import EventLoop, TaskHandle
 from flowno_eventloop.commands import ExitCommand
+from flowno_eventloop.lowlevel import wake_error
 
-__all__ = ["ExitRequest", "guarded"]
+__all__ = ["ExitRequest", "exit_targets", "install_exit_handler"]
 
 
-class ExitRequest(Exception):
+class ExitRequest(BaseException):
     """A node called ``exit()``: the run ends (normally, or raising ``exception``).
+
+    A BaseException, so that a node's ``except Exception`` does not swallow it.
 
     Attributes:
         value: The value given to ``exit``.
@@ -29,34 +34,18 @@ class ExitRequest(Exception):
         self.exception = exception
 
 
-@types.coroutine
-def guarded(awaitable: Awaitable[Any]) -> Generator[Any, Any, Any]:
-    """Drive ``awaitable`` like ``await`` does, turning an ``exit()`` into ExitRequest.
+#: The node tasks of the flows running now (their exit() ends their flow).
+exit_targets: set[TaskHandle[Any]] = set()
 
-    On ``exit()`` a GeneratorExit is thrown in at the ``await exit()``; the node's
-    ``finally`` blocks run (and may still await); then ExitRequest is raised.
-    """
-    driven = cast("Any", awaitable)  # a coroutine or an async generator's asend/athrow
-    send_value: Any = None
-    error: BaseException | None = None
-    request: ExitRequest | None = None
-    while True:
-        try:
-            command = driven.send(send_value) if error is None else driven.throw(error)
-        except StopIteration as stop:
-            if request is not None:
-                raise request from None
-            return stop.value
-        except (GeneratorExit, StopAsyncIteration):
-            if request is None:
-                raise
-            raise request from None
-        if type(command) is ExitCommand and request is None:
-            request = ExitRequest(command.return_value, command.exception)
-            send_value, error = None, GeneratorExit()
-            continue
-        try:
-            send_value = yield command
-            error = None
-        except BaseException as exc:  # noqa: BLE001 - thrown into the node, like await does
-            send_value, error = None, exc
+
+def serve_exit(loop: EventLoop, handle: TaskHandle[Any], command: ExitCommand) -> None:
+    """The loop's ExitCommand handler while flows run on it."""
+    if handle in exit_targets:
+        wake_error(handle, ExitRequest(command.return_value, command.exception))
+    else:
+        EventLoop._cmd_exit(loop, handle, command)
+
+
+def install_exit_handler(loop: EventLoop) -> None:
+    """Serve ExitCommand on ``loop`` with :func:`serve_exit` (idempotent)."""
+    loop.register_command(ExitCommand, serve_exit)

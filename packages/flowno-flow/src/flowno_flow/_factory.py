@@ -2,7 +2,7 @@
 # `call` into a DraftNode subclass, once, at decoration. Every bad target is rejected here
 # with a NodeDefinitionError naming the target and its file:line. Class nodes keep their
 # state on a separate instance of the user class (so DraftNode's methods never shadow the
-# user's, W15), with class attributes deep-copied per node instance.
+# user's), with class attributes deep-copied per node instance.
 # pyright: reportPrivateUsage=false
 """make_node_class: the work behind ``@node``."""
 

@@ -40,7 +40,7 @@ def finalize_drafts(
     Returns:
         Draft -> finalized twin (registration order), and the MissingDefaultError message
         of a cycle that cannot start (``None`` if every cycle can): it is raised when the
-        flow is run, so that a graph that is only built (as in the seed examples) is fine.
+        flow is run, so that a graph that is only built (only drawn, never run) is fine.
 
     Raises:
         UndefinedReferenceError, NotANodeError, NodeReuseError, and the errors of

@@ -1,6 +1,6 @@
 # Rules: the runtime twin of a draft, built only by finalization (or _blank_finalized).
 # Static facts (ports, wiring, outputs, how to call the user function) are fixed at
-# finalization; runtime data lives in self._state (FLOW-ENGINE's NodeState) and is
+# finalization; runtime data lives in self._state (the engine's NodeState) and is
 # O(1) per access. Unknown attribute reads and public writes forward to the draft.
 # pyright: reportPrivateUsage=false
 """FinalizedNode and the finalized port types."""
@@ -172,12 +172,18 @@ class FinalizedNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
     """The runtime twin of a draft node, created when the ``FlowHDL`` block exits.
 
     Example:
-        >>> from flowno_flow._factory import make_node_class
-        >>> async def Neg(v: int = 1) -> int:
+        >>> from flowno_flow import FlowHDL, node
+        >>> @node
+        ... async def Neg(v: int = 1) -> int:
         ...     return -v
-        >>> fin = make_node_class(Neg)()._blank_finalized()
-        >>> fin.generation, fin.get_data(), fin.push_data((-1,)), fin.get_data()
-        (None, None, (0,), (-1,))
+        >>> with FlowHDL() as f:
+        ...     f.neg = Neg(2)
+        >>> fin = f.neg
+        >>> fin.generation, fin.get_data()
+        (None, None)
+        >>> f.run_until_complete()
+        >>> fin.generation, fin.get_data()
+        ((0,), (-2,))
     """
 
     _flowno_is_finalized: ClassVar[bool] = True
@@ -225,7 +231,7 @@ class FinalizedNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
         return self._state.generation
 
     def get_data(self, run_level: int = 0) -> tuple[object, ...] | None:
-        """The data tuple complete at ``run_level`` (spec section 2.5), or ``None``.
+        """The data tuple complete at ``run_level``, or ``None``.
 
         Args:
             run_level: 0 for final results, 1 for the current stream chunk.

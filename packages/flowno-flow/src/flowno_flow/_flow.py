@@ -92,6 +92,16 @@ class Flow:
             if run is not None:
                 run.label = label
 
+    def prepare_wiring(self) -> None:
+        """Build the runtime wiring of the registered nodes now (else at the next run).
+
+        ``FlowHDL`` calls it when its block exits, so that a run starts with the graph
+        already wired; registering another node later wires again at the next run.
+        """
+        if not self._wired:
+            wire(self.node_tasks, self)
+            self._wired = True
+
     def add_nodes(self, nodes: Iterable[Node]) -> None:
         """Register several finalized nodes, in order.
 
@@ -267,9 +277,7 @@ class Flow:
                 f"{self!r} is already running: it cannot be run again{where} until the run "
                 "ends (build a separate FlowHDL to run a nested flow)"
             )
-        if not self._wired:
-            wire(self.node_tasks, self)
-            self._wired = True
+        self.prepare_wiring()
         set_limits(self.node_tasks, limits, self)
         engine = self._engine
         engine._terminate_on_error = terminate_on_node_error

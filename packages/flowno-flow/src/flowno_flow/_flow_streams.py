@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING, Any
 from flowno_eventloop import move_on_after
 
 from ._accumulate import Accumulator
-from ._exit import guarded
 from ._generation import inc_generation
 from ._node_run import MISSING, NodeRun
 from ._policy import NodeTimeoutError
-from ._status import Executing, Stalled, WaitingForStartNextGeneration
+from ._status import EXECUTING, Stalled, waiting_status
 from ._stream import (
     Channel,
     ReadDecision,
@@ -90,9 +89,9 @@ class StreamDriver:
         """One step of a streaming node, within its ``timeout=`` when it has one."""
         seconds = run.item_timeout
         if seconds is None:
-            return await guarded(step)
+            return await step
         with move_on_after(seconds) as scope:
-            return await guarded(step)
+            return await step
         if scope.cancelled_caught:
             raise NodeTimeoutError(run.label, seconds, "the next item")
         raise RuntimeError(f"{run.label}: a stream step ended without a value")  # pragma: no cover
@@ -111,11 +110,11 @@ class StreamDriver:
         return True
 
     async def _wait_advance(self, run: NodeRun, channel: Channel) -> None:
-        """Lazy lockstep (S3): wait until every active reader took my chunk and one asks."""
+        """Lazy lockstep: wait until every active reader took my chunk and one asks."""
         while not may_advance(channel):
-            self.engine.set_node_status(run.node, WaitingForStartNextGeneration(1))
+            self.engine.set_node_status(run.node, waiting_status(1))
             await self.engine._block(run, "channel", (channel.eval, channel.index))
-        self.engine.set_node_status(run.node, Executing())
+        self.engine.set_node_status(run.node, EXECUTING)
 
     def _wake_readers(self, channel: Channel) -> None:
         for port in channel.ports:
@@ -178,7 +177,7 @@ class StreamDriver:
                 await self.engine._block(consumer, "stall", stream)
             finally:
                 port.waiter = None
-            self.engine.set_node_status(consumer.node, Executing())
+            self.engine.set_node_status(consumer.node, EXECUTING)
 
     def _stream_cancel(self, stream: Stream[Any]) -> None:
         prod = stream._producer

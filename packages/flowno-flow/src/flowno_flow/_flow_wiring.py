@@ -29,6 +29,8 @@ def wire(runs: dict[Node, NodeRun], owner: object) -> None:
         run.stream_consumers = []
         run.entry_route = []
         run.routed_out = []
+        run.port_entry = {}
+        run.has_routes = False
         ordered = sorted(run.node.consumers, key=lambda c: c[2])
         run.demand_order = list(dict.fromkeys(c[0] for c in ordered))
         if getattr(run.node, "is_streaming", False) and run.channel is None:
@@ -45,12 +47,16 @@ def wire(runs: dict[Node, NodeRun], owner: object) -> None:
                     f"which is not registered with {owner!r}"
                 )
             level = port.minimum_run_level
+            run.port_entry[port.index] = len(run.inputs)
             producer.out_entries.append((run, len(run.inputs)))
             run.inputs.append((port.index, producer, conn.port_index, level))
-            slot = None if conn.route is None else RouteSlot(conn.route, conn.port_index)
-            run.entry_route.append(slot)
-            if slot is not None:
+            if conn.route is None:
+                run.entry_route.append(None)
+            else:
+                slot = RouteSlot(conn.route, conn.port_index)
+                run.entry_route.append(slot)
                 producer.routed_out.append(slot)
+                run.has_routes = True
             if level >= 1:
                 if producer.channel is None:
                     producer.channel = Channel()
@@ -62,7 +68,6 @@ def wire(runs: dict[Node, NodeRun], owner: object) -> None:
                     producer.stream_consumers.append(run)
     for run in runs.values():
         run.entry_fresh = [True] * len(run.inputs)
-        run.has_routes = any(slot is not None for slot in run.entry_route)
 
 
 def reset_run_state(run: NodeRun) -> None:
@@ -84,9 +89,10 @@ def set_limits(runs: dict[Node, NodeRun], spec: LimitSpec, owner: object) -> Non
         for run in runs.values():
             run.limit = limit
         return
-    if not isinstance(spec, Mapping):
-        raise TypeError(_limit_error(f"got {type(spec).__name__} {spec!r}"))
-    for key, value in spec.items():
+    given = cast("object", spec)
+    if not isinstance(given, Mapping):
+        raise TypeError(_limit_error(f"got {type(given).__name__} {given!r}"))
+    for key, value in cast("Mapping[Any, object]", given).items():
         node = key if key in runs else drafts.get(key)
         if node is None:
             raise KeyError(f"stop_at_node_generation: {key!r} is not a node of {owner!r}")
@@ -104,9 +110,9 @@ def _limit_error(problem: str) -> str:
 def _check_limit(value: object, where: str) -> Generation:
     if value is None:
         return None
-    if isinstance(value, tuple) and all(
-        isinstance(v, int) and not isinstance(v, bool)
-        for v in value  # pyright: ignore[reportUnknownVariableType]
-    ):
-        return cast("Generation", value)
-    raise TypeError(_limit_error(f"got {type(value).__name__} {value!r}{where}"))
+    problem = f"got {type(value).__name__} {value!r}{where}"
+    if isinstance(value, tuple):
+        items = cast("tuple[object, ...]", value)
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in items):
+            return cast("Generation", items)
+    raise TypeError(_limit_error(problem))

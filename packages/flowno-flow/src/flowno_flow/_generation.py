@@ -1,4 +1,4 @@
-# Rules: pure functions over generation tuples (spec flow.md section 2); no
+# Rules: pure functions over generation tuples; no
 # state, no imports from the engine. Every function is O(len(generation)).
 """The generation algebra: ordering, increment, clip, stitch."""
 
@@ -68,7 +68,7 @@ def inc_generation(gen: Generation, run_level: int) -> tuple[int, ...]:
         if run_level == 0:
             # Closing a stream: the final of the same evaluation (a prefix is newer).
             return head
-        # Spec table (flow.md 2.2): (1, 2, 3) at level 1 gives (1, 3).
+        # Example: (1, 2, 3) at level 1 gives (1, 3).
         return head[:-1] + (head[-1] + 1,)
     if len(gen) == depth:
         return gen[:-1] + (gen[-1] + 1,)

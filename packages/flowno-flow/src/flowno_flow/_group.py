@@ -1,7 +1,7 @@
 # Rules: templates (groups) are expanded immediately: calling a template class inside a
 # FlowHDL runs the template function in a child FlowHDLView and returns what it returned
 # (an inner node, a passed-in node, or a plain value). No group node ever reaches the
-# engine; names assigned inside the template stay in the child view (no leaking, W14);
+# engine; names assigned inside the template stay in the child view (no leaking);
 # forward references passed in resolve in the caller's own table at the outermost exit.
 # pyright: reportPrivateUsage=false
 """DraftGroupNode and ``make_template_class`` (the work behind ``node.template``)."""

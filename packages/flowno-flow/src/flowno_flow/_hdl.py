@@ -1,7 +1,7 @@
 # Rules: FlowHDL = FlowHDLView + one engine Flow. The Flow is created when the outermost
 # block exits and every finalized node is registered with Flow.add_node in registration
 # order. A FlowHDL opened inside another context is a view of the outer flow (nested
-# blocks, spec 4.5): it shares the outer Flow once the outer block exits.
+# blocks): it shares the outer Flow once the outer block exits.
 # pyright: reportPrivateUsage=false
 """FlowHDL: build a flow in a ``with`` block, then run it."""
 
@@ -34,10 +34,10 @@ class FlowHDL(FlowHDLView):
     the nodes are finalized. Names starting with ``_`` are ordinary attributes.
 
     Example:
-        >>> from flowno_flow._factory import make_node_class
-        >>> async def Add(a: int, b: int) -> int:
+        >>> from flowno_flow import node
+        >>> @node
+        ... async def Add(a: int, b: int) -> int:
         ...     return a + b
-        >>> Add = make_node_class(Add)
         >>> with FlowHDL() as f:
         ...     f.total = Add(f.x, 2)
         ...     f.x = Add(1, 1)
@@ -66,6 +66,7 @@ class FlowHDL(FlowHDLView):
             value: f"f.{name}" for name, value in self._nodes.items() if is_finalized_node(value)
         }
         self._flow.label_nodes(labels)
+        self._flow.prepare_wiring()
 
     def _on_finalized(self, nodes: list[AnyFinalized]) -> None:
         flow = self._require_flow("register the finalized nodes")

@@ -1,7 +1,7 @@
 # Rules: the FlowHDL attribute protocol. Public names are node-table entries; `_` names
 # and KEYWORDS are plain attributes. Reading an undefined name inside the block gives a
 # NodePlaceholder bound to *this* view (so templates and nested blocks resolve names in
-# their own table: no leaking, W14). Only the outermost context finalizes; children hand
+# their own table: no leaking). Only the outermost context finalizes; children hand
 # their drafts to their parent when they exit.
 # pyright: reportPrivateUsage=false
 """FlowHDLView: a namespace of draft nodes with forward references."""
@@ -40,10 +40,10 @@ class FlowHDLView:
     The outermost context finalizes everything when it exits.
 
     Example:
-        >>> from flowno_flow._factory import make_node_class
-        >>> async def One() -> int:
+        >>> from flowno_flow import node
+        >>> @node
+        ... async def One() -> int:
         ...     return 1
-        >>> One = make_node_class(One)
         >>> registered = []
         >>> with FlowHDLView(registered.append) as v:
         ...     v.later_user = One()

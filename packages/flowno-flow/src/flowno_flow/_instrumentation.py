@@ -1,4 +1,4 @@
-# Rules: the flow-level instrumentation hooks (spec flow.md section 12). Every
+# Rules: the flow-level instrumentation hooks. Every
 # hook of FlowInstrument is a no-op; the active instrument lives in a ContextVar
 # and is looked up at the moment of each event. Hook errors are not swallowed:
 # the engine treats them like node errors.

@@ -29,7 +29,7 @@ __all__ = [
     "update_entry",
 ]
 
-Node: TypeAlias = "AnyFinalizedNode"  # the engine only uses FLOW-BUILD's documented members
+Node: TypeAlias = "AnyFinalizedNode"  # the engine only uses the building half's documented members
 
 _NO_LIMIT = ()  # newer than every real generation: never reached
 _IDLE, _QUEUED, _RUNNING, _DEAD = "idle", "queued", "running", "dead"
@@ -76,6 +76,7 @@ class NodeRun:
         "policies",
         "item_timeout",
         "label",
+        "port_entry",
     )
 
     def __init__(self, node: Node, order: int) -> None:
@@ -103,7 +104,7 @@ class NodeRun:
         self.last_level: int = -1
         self.stream_consumers: list[NodeRun] = []
         self.demand_order: list[Node] = []  # consumers by output port, then connection order
-        # Incremental readiness (O(1) demand checks, W13): per entry of `inputs`
+        # Incremental readiness (O(1) demand checks): per entry of `inputs`
         self.entry_fresh: list[bool] = []
         self.stale_count: int = 0  # stale entries
         self.stale_busy: int = 0  # stale entries whose producer is not idle
@@ -114,10 +115,12 @@ class NodeRun:
         self.entry_skip: list[bool] = []  # routed entry whose producer moved on without firing
         self.skipped: int = 0  # such entries: the node is dormant until the route fires
         self.routed_out: list[RouteSlot] = []  # my outputs' routes (fired in _push)
-        kind = type(getattr(node, "draft", None))
+        draft: object = getattr(node, "draft", None)
+        kind = type(draft)
         self.policies: tuple[Any, ...] = getattr(kind, "_flowno_policies", ())
         self.item_timeout: float | None = getattr(kind, "_flowno_item_timeout", None)
         self.label: str = repr(node)  # the FlowHDL attribute (f.name) once known
+        self.port_entry: dict[int, int] = {}  # input port index -> its entry in `inputs`
 
     @property
     def task_and_status(self) -> tuple[TaskHandle[Any] | None, AnyStatus]:
@@ -241,9 +244,9 @@ def refresh_entries(run: NodeRun) -> None:
 
 def recount(run: NodeRun) -> None:
     run.entry_fresh = [entry_fresh_now(run, k) for k in range(len(run.inputs))]
-    run.entry_skip = [False] * len(run.inputs)
     run.skipped = 0
     if run.has_routes:
+        run.entry_skip = [False] * len(run.inputs)
         for k, fresh in enumerate(run.entry_fresh):
             _update_skip(run, k, fresh)
     run.stale_count = run.entry_fresh.count(False)

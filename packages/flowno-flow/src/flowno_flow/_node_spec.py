@@ -164,7 +164,7 @@ class NodeSpec:
 
 
 def _type_hints(func: Callable[..., Any]) -> dict[str, Any]:
-    # Shared with FLOW-TYPES: resolves names one by one; unresolvable ones stay strings.
+    # Shared with the type checks: resolves names one by one; unresolvable ones stay strings.
     return dict(resolved_annotations(func))
 
 
@@ -242,7 +242,7 @@ def render_annotation(annotation: Any) -> str:
         annotation: A type, typing construct, string or ``EMPTY``.
 
     Returns:
-        Short text (FLOW-TYPES's ``type_label``; unresolved strings are shown as written).
+        Short text (``_typecheck.type_label``; unresolved strings are shown as written).
 
     Example:
         >>> render_annotation(int), render_annotation(EMPTY), render_annotation(list[int])

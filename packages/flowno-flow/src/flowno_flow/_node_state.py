@@ -67,7 +67,7 @@ class NodeState:
         return gen
 
     def get_data(self, run_level: int = 0) -> tuple[object, ...] | None:
-        """Return the data tuple complete at ``run_level``, or ``None`` (spec section 2.5).
+        """Return the data tuple complete at ``run_level``, or ``None``.
 
         Mid-stream at ``(g, i)`` level 0 gives the evaluation ``(g-1,)``; a finished
         evaluation asked for level 1 gives ``None``.

@@ -12,11 +12,11 @@ import math
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from flowno_eventloop import TaskCancelled, move_on_after, sleep
 
-from ._exit import ExitRequest, guarded
+from ._exit import ExitRequest
 from ._run_errors import attach_note
 
 if TYPE_CHECKING:
@@ -40,8 +40,8 @@ class NodeTimeoutError(TimeoutError):
 
     def __init__(self, node_name: str, seconds: float, what: str = "evaluation") -> None:
         super().__init__(f"node {node_name}: {what} did not finish within {seconds} s")
-        self.node_name = node_name
-        self.seconds = seconds
+        self.node_name: str = node_name
+        self.seconds: float = seconds
 
 
 class NodeCall:
@@ -61,10 +61,10 @@ class NodeCall:
     __slots__ = ("attempt", "label", "node", "values")
 
     def __init__(self, node: AnyFinalizedNode | None, label: str, values: Sequence[object]) -> None:
-        self.node = node
-        self.label = label
-        self.values = values
-        self.attempt = 1
+        self.node: AnyFinalizedNode | None = node
+        self.label: str = label
+        self.values: Sequence[object] = values
+        self.attempt: int = 1
 
     def start(self) -> Awaitable[object]:
         """Call the node function with ``values`` (a fresh coroutine per call)."""
@@ -135,17 +135,20 @@ class Retry:
     _random: random.Random = field(default_factory=random.Random, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if isinstance(self.attempts, bool) or not isinstance(self.attempts, int):
-            raise TypeError(f"Retry(attempts=...) must be an int, got {self.attempts!r}")
-        if self.attempts < 1:
-            raise ValueError(f"Retry(attempts=...) must be >= 1, got {self.attempts}")
+        attempts = cast("object", self.attempts)  # checked: callers may pass anything
+        if isinstance(attempts, bool) or not isinstance(attempts, int):
+            raise TypeError(f"Retry(attempts=...) must be an int, got {attempts!r}")
+        if attempts < 1:
+            raise ValueError(f"Retry(attempts=...) must be >= 1, got {attempts}")
         for name, minimum in (("backoff", 1.0), ("delay", 0.0), ("max_delay", 0.0)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
                 raise ValueError(f"Retry({name}=...) must be a number >= {minimum}, got {value!r}")
         if not 0.0 <= self.jitter <= 1.0:
             raise ValueError(f"Retry(jitter=...) must be within [0, 1], got {self.jitter!r}")
-        kinds = self.retry_on if isinstance(self.retry_on, tuple) else (self.retry_on,)
+        given = cast("object", self.retry_on)
+        kinds = cast("tuple[object, ...]", given) if isinstance(given, tuple) else (given,)
+        object.__setattr__(self, "retry_on", kinds)  # a single class is accepted too
         if not kinds or not all(
             isinstance(k, type) and issubclass(k, BaseException) for k in kinds
         ):
@@ -169,7 +172,7 @@ class Retry:
 
     async def __call__(self, call: NodeCall, proceed: Callable[[], Awaitable[Any]], /) -> Any:
         """Run ``proceed`` until it succeeds or the attempts are used up."""
-        kinds = self.retry_on if isinstance(self.retry_on, tuple) else (self.retry_on,)
+        kinds = self.retry_on
         while True:
             try:
                 return await proceed()
@@ -245,5 +248,5 @@ async def run_policies(policies: Sequence[NodePolicy], call: NodeCall, index: in
         The node function's result.
     """
     if index == len(policies):
-        return await guarded(call.start())
+        return await call.start()
     return await policies[index](call, lambda: run_policies(policies, call, index + 1))

@@ -1,7 +1,7 @@
-# Static typing of draft nodes: MonoNode*/StreamingNode* (FLOW-TYPES).
+# Static typing of draft nodes: MonoNode*/StreamingNode*.
 #
 # Rules of this module:
-# - Typing only. These classes are never instantiated: ``@node`` returns FLOW-BUILD's DraftNode
+# - Typing only. These classes are never instantiated: ``@node`` returns the building half's DraftNode
 #   subclasses at run time. Everything that only a type checker needs (typed __init__, typed
 #   ``output``) sits under ``if TYPE_CHECKING`` so it can never shadow runtime behaviour; the
 #   class names stay importable and subscriptable at run time (flowno.core.mono_node,
@@ -24,7 +24,7 @@ whose constructor accepts, for ``a``, an ``int``, a draft node producing an ``in
 drafts also feed ``stream_in`` parameters annotated ``Stream[T]``.
 
 Example:
-    >>> from flowno_flow._protocols import MonoNode2, StreamingNode1
+    >>> from flowno_flow import MonoNode2, StreamingNode1
     >>> MonoNode2[int, int, tuple[int]].__origin__ is MonoNode2
     True
 """

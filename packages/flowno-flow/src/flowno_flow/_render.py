@@ -1,4 +1,4 @@
-# Pictures of flows: Mermaid and Graphviz DOT text (FLOW-TYPES).
+# Pictures of flows: Mermaid and Graphviz DOT text.
 #
 # Rules of this module:
 # - Pure: GraphPicture is plain immutable data; to_mermaid/to_dot are functions of it alone

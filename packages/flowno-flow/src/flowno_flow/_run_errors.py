@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from ._signature_text import describe_missing_defaults
+
 __all__ = [
     "FlowDeadlockError",
     "MissingDefaultError",
@@ -159,15 +161,7 @@ def attach_note(exc: BaseException, note: str) -> None:
 
 def missing_defaults_message(members: Sequence[tuple[Any, Sequence[int]]], *, cycle: bool) -> str:
     """The MissingDefaultError text (cycle form or single-node form)."""
-    try:
-        from ._signature_text import describe_missing_defaults
-
-        text = describe_missing_defaults(members)
-    except ImportError:  # pragma: no cover - FLOW-BUILD's module not there yet
-        text = "\nOR\n".join(
-            f"  {node!r} must have defaults for EACH/ALL of inputs {ports}"
-            for node, ports in members
-        )
+    text = describe_missing_defaults(members)
     if cycle and not text.startswith("Detected a cycle"):
         text = (
             "Detected a cycle without default values. You must add defaults to the indicated "

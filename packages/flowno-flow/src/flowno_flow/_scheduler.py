@@ -1,4 +1,4 @@
-# Rules: pure scheduling decisions, no event loop, no I/O (spec flow.md 2.4, 5.4).
+# Rules: pure scheduling decisions, no event loop, no I/O.
 # - freshness of an input port is the stitched/clipped comparison of section 2.4;
 # - what to do with a demand is a table lookup (DEMAND_TABLE);
 # - the solution set of a demand is found by an *iterative* Tarjan walk over
@@ -85,8 +85,8 @@ class DemandAction(enum.Enum):
     """What the engine does with a demand taken from the resolution queue."""
 
     SOLVE = "solve"  # compute the solution set and resume its nodes
-    RETAIN = "retain"  # remember it; re-queue when the node parks (never drop, W5)
-    DISCARD = "discard"  # nothing new to consume: the demand is already satisfied (W5)
+    RETAIN = "retain"  # remember it; re-queue when the node parks (never drop)
+    DISCARD = "discard"  # nothing new to consume: the demand is already satisfied
 
 
 #: (activity, never ran, has a fresh input) -> action.
@@ -132,7 +132,7 @@ class SolveGraph(Generic[N]):
         stale_inputs: ``node -> [(input port, producer), ...]`` for the stale
             connected ports, in port order.
         is_busy: ``node -> bool``: queued/running/dead nodes are not walked past.
-        order: ``node -> int``: registration order (deterministic cycle start, W12).
+        order: ``node -> int``: registration order (deterministic cycle start).
         has_default: ``(node, port) -> bool``.
     """
 
@@ -168,7 +168,7 @@ def solve(
     reached: set[N] | None = None,
     waiting: list[N] | None = None,
 ) -> list[Pick[N]]:
-    """The nodes to resume so that ``head`` can eventually run (spec flow.md 5.4).
+    """The nodes to resume so that ``head`` can eventually run.
 
     Walks upstream from ``head`` along stale input ports, stopping at busy
     nodes, groups what it reached into strongly connected components, and from

@@ -1,5 +1,5 @@
 # Rules: pure text rendering of node signatures with underlined parameters, for the
-# "cycle without defaults" message (spec flow.md section 7.4). Shared with the engine.
+# "cycle without defaults" message. Shared with the engine.
 # pyright: reportPrivateUsage=false
 """Render node signatures and the MissingDefaultError message."""
 

@@ -1,17 +1,21 @@
-# Rules: immutable status values of a node task (spec flow.md section 5.1).
+# Rules: immutable status values of a node task.
 """NodeTaskStatus: Queued, Executing, WaitingForStartNextGeneration, Error, Stalled."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 __all__ = [
+    "EXECUTING",
+    "QUEUED",
     "Error",
     "Executing",
     "NodeTaskStatus",
     "Queued",
     "Stalled",
     "WaitingForStartNextGeneration",
+    "waiting_status",
 ]
 
 
@@ -91,3 +95,26 @@ class NodeTaskStatus:
 
 
 AnyStatus = Queued | Executing | WaitingForStartNextGeneration | Error | Stalled
+
+
+#: Shared instances of the statuses the engine sets most (statuses are immutable values).
+QUEUED: Final[Queued] = Queued()
+EXECUTING: Final[Executing] = Executing()
+_WAITING = {level: WaitingForStartNextGeneration(level) for level in (-1, 0, 1)}
+
+
+def waiting_status(run_level: int) -> WaitingForStartNextGeneration:
+    """``WaitingForStartNextGeneration(run_level)``, shared for the usual levels.
+
+    Args:
+        run_level: The run level of the node's last output.
+
+    Returns:
+        The status value.
+
+    Example:
+        >>> waiting_status(0) == WaitingForStartNextGeneration(0), waiting_status(0) is waiting_status(0)
+        (True, True)
+    """
+    status = _WAITING.get(run_level)
+    return status if status is not None else WaitingForStartNextGeneration(run_level)

@@ -3,7 +3,7 @@
 # Rules: stream bookkeeping for one streaming producer (a Channel) and its
 # stream_in consumer ports (PortCursors). Only the latest chunk is kept: the
 # producer publishes chunk k+1 only when every active port took chunk k and
-# one of them asks for more (lockstep, W4/S3), so nothing is ever skipped and
+# one of them asks for more (lockstep), so nothing is ever skipped and
 # memory is O(1) per stream. The decisions (read_decision, may_advance) are pure
 # functions; waking tasks is done by the engine (_flow.py).
 """Stream, StreamCancelled and the per-producer stream bookkeeping."""

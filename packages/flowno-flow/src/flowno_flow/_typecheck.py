@@ -1,4 +1,4 @@
-# Runtime connection type checks (FLOW-TYPES).
+# Runtime connection type checks.
 #
 # Rules of this module:
 # - Pure: no graph objects, no I/O, no state. Input: annotations; output: a reason or None.
@@ -90,7 +90,7 @@ def connection_mismatch(
         True
         >>> connection_mismatch(list[int], "list[str]") is None  # unresolved string: unknown
         True
-        >>> from flowno_flow._stream import Stream
+        >>> from flowno_flow import Stream
         >>> connection_mismatch(str, Stream[int] | None)
         'str is not compatible with int'
     """

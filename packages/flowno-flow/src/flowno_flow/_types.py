@@ -1,5 +1,5 @@
 # Rules: type aliases only, no runtime behaviour. Shared by the building half
-# (FLOW-BUILD) and the engine (FLOW-ENGINE); keep stable.
+# (the building half) and the engine; keep stable.
 """Type aliases of the dataflow layer: generations, run levels, port indices."""
 
 from __future__ import annotations
