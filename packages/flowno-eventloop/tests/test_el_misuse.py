@@ -35,15 +35,15 @@ def test_spawning_the_coroutine_of_a_live_task_is_an_error_in_the_spawner() -> N
     assert "runs as one task only" in run(main())
 
 
-def test_spawning_a_finished_coroutine_is_an_error_in_the_spawner() -> None:
+def test_spawning_a_finished_coroutine_fails_that_task_clearly() -> None:
     async def child() -> int:
         return 1
 
     async def main() -> str:
         coro = child()
         await (await spawn(coro)).join()
-        with pytest.raises(RuntimeError, match="already started or finished"):
-            await spawn(coro)
+        with pytest.raises(RuntimeError, match="cannot reuse already awaited coroutine"):
+            await (await spawn(coro)).join()
         return "ok"
 
     assert run(main()) == "ok"
@@ -201,3 +201,46 @@ def test_an_escaping_exception_cancels_the_other_tasks_inside_the_loop() -> None
     assert log == ["cleaned up"]
     assert not loop.has_living_tasks()
     assert not loop.is_running()
+
+
+def test_sigint_while_blocked_in_the_selector_interrupts_and_cleans_up() -> None:
+    import os
+    import signal
+
+    log: list[str] = []
+    loop = EventLoop()
+    a, b = socket.socketpair()
+
+    async def reader() -> None:
+        try:
+            await wait_readable(a)  # blocks in the selector: no timer, no other work
+        finally:
+            log.append("reader cleaned up")
+
+    async def main() -> None:
+        await spawn(reader())
+        threading.Thread(target=os.kill, args=(os.getpid(), signal.SIGINT)).start()
+        await sleep(float("inf"))
+
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            loop.run_until_complete(main())
+    finally:
+        a.close()
+        b.close()
+    assert log == ["reader cleaned up"]
+    assert not loop.is_running()
+
+
+def test_a_hook_failing_while_the_root_is_spawned_leaves_no_unawaited_coroutine() -> None:
+    from flowno_eventloop import EventLoopInstrument, InstrumentHookError
+
+    class Refuses(EventLoopInstrument):
+        def on_task_spawned(self, task: Any, parent: Any) -> None:
+            raise RuntimeError("no")
+
+    async def main() -> None:
+        pass
+
+    with Refuses(), pytest.raises(InstrumentHookError):
+        EventLoop().run_until_complete(main())

@@ -91,8 +91,7 @@ class _Machine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         # End every task by cancelling it inside the loop (their cleanup may await), then
-        # close the loop. (``loop.close()`` alone throws GeneratorExit into parked tasks,
-        # which Condition.wait does not survive yet: reported to EL-core.)
+        # close the loop.
         self.driver.settle(lambda: [h.cancel() for h in self.handles.values()])
         assert not self.driver.loop.has_living_tasks()
         self.driver.close()

@@ -65,7 +65,7 @@ __all__ = [
 from flowno_eventloop._executors import ExecutorLike, run_in_executor
 from flowno_eventloop._futures import FutureLike, wait_future
 from flowno_eventloop._semaphore import BoundedSemaphore, Semaphore
-from flowno_eventloop._taskgroup import TaskGroup
+from flowno_eventloop._taskgroup import TaskGroup, TaskStatus
 from flowno_eventloop._threads import from_thread_run, run_coroutine_threadsafe, to_thread
 from flowno_eventloop._timeouts import (
     CancelScope,
@@ -82,6 +82,7 @@ __all__ += [
     "ScopeCancelled",
     "Semaphore",
     "TaskGroup",
+    "TaskStatus",
     "fail_after",
     "fail_at",
     "from_thread_run",

@@ -73,6 +73,11 @@ class LoopExit:
 class Kernel(InstrumentPlumbing):
     """Task records and their transitions (internal base class of the loop)."""
 
+    steps: int
+    """How many task steps the loop has run (all runs)."""
+    batches: int
+    """How many batches of ready tasks the loop has run (all runs)."""
+
     @property
     def _as_loop(self) -> EventLoop:
         """This loop, typed as the public class it always is."""
@@ -135,6 +140,13 @@ class Kernel(InstrumentPlumbing):
             if task.state == PARKED:
                 self._deliver_cancel(task)
         return True
+
+    def _cancel_everything(self) -> None:
+        """Cancel the root and every live task (``EventLoop.stop``)."""
+        if self._running:
+            first = [self._root] if self._root is not None else []
+            for task in dict.fromkeys([*first, *self._live.values()]):  # each once
+                self._cancel_task(task)
 
     def _interrupt(self, task: TaskRecord, exc: BaseException) -> bool:
         """Cancel ``task`` with ``exc`` (see ``lowlevel.interrupt``)."""
@@ -321,6 +333,15 @@ class Kernel(InstrumentPlumbing):
             task.context.run(enter_task_context, self._as_loop, task.handle)  # type: ignore[union-attr]
         task.name = name
         self._register(task, parent)
+        return task
+
+    def _new_task_from_thread(self, coro: Coroutine[Any, Any, Any], name: str | None) -> TaskRecord:
+        """A task made on another thread: registered on the loop thread (inbox + wake-up)."""
+        task = TaskRecord(self._as_loop, coro, contextvars.copy_context())
+        task.name = name
+        task.context.run(enter_task_context, self._as_loop, task.handle)  # type: ignore[union-attr]
+        self._inbox.append((self._register, (task, None)))
+        self._waker.wakeup()
         return task
 
     def _register(self, task: TaskRecord, parent: Any) -> None:

@@ -11,7 +11,6 @@ Rules:
 
 from __future__ import annotations
 
-import contextvars
 import selectors
 import threading
 from collections.abc import Callable, Coroutine
@@ -24,12 +23,10 @@ from flowno_eventloop._commands import (
 from flowno_eventloop._compat_commands import COMPAT_HANDLERS
 from flowno_eventloop._context import current_task_var
 from flowno_eventloop._dispatch import Dispatch
-from flowno_eventloop._kernel import enter_task_context
 from flowno_eventloop._running import LoopRun, start_run
 from flowno_eventloop._tasks import (
     CancelRequest,
     TaskHandle,
-    TaskRecord,
     check_task_name,
 )
 from flowno_eventloop._timers import TimerHandle
@@ -104,13 +101,8 @@ class EventLoop(Dispatch):
             raw_task.close()  # never started: no "never awaited" warning
             check_task_name(name)
         if self._running and threading.get_ident() != self._thread:
-            task = TaskRecord(self, raw_task, contextvars.copy_context())
-            task.name = name
-            task.context.run(enter_task_context, self._as_loop, task.handle)  # type: ignore[union-attr]
-            self.call_soon_threadsafe(self._register, task, None)
-            return task.handle
-        task = self._new_task(raw_task, parent=current_task_var.get(), name=name)
-        handle = task.handle
+            return self._new_task_from_thread(raw_task, name).handle
+        handle = self._new_task(raw_task, parent=current_task_var.get(), name=name).handle
         if self._running and not self._ticking:  # a host callback (guest mode): tick again
             self._waker.wakeup()
         return handle
@@ -237,6 +229,23 @@ class EventLoop(Dispatch):
         if self._running and (not self._ticking or threading.get_ident() != self._thread):
             self._waker.wakeup()
 
+    def stop(self) -> None:
+        """Stop the running loop from any thread: every task is cancelled (the root first).
+
+        ``run_until_complete`` returns once their cleanup ran inside the loop (with
+        ``join=True`` it raises the root's ``TaskCancelled``). Does nothing when not running.
+
+        Example:
+            >>> import threading
+            >>> from flowno_eventloop import sleep
+            >>> loop = EventLoop()
+            >>> async def forever():
+            ...     threading.Thread(target=loop.stop).start()
+            ...     await sleep(float("inf"))
+            >>> loop.run_until_complete(forever())
+        """
+        self.call_soon_threadsafe(self._cancel_everything)
+
     def hold(self) -> None:
         """Tell the loop that something outside it (a thread) will wake it later.
 
@@ -300,8 +309,7 @@ class EventLoop(Dispatch):
         scheduled then fire during a later run.
 
         Example:
-            >>> loop = EventLoop()
-            >>> loop.has_living_tasks()
+            >>> EventLoop().has_living_tasks()
             False
         """
         return bool(self._live) or bool(self.tasks)
@@ -314,22 +322,10 @@ class EventLoop(Dispatch):
         the loop; wait on file objects with ``lowlevel.wait_readable``/``wait_writable``.
 
         Example:
-            >>> import socket
-            >>> from flowno_eventloop.lowlevel import wait_readable
             >>> loop = EventLoop()
-            >>> a, b = socket.socketpair()
-            >>> async def reader():
-            ...     await wait_readable(a)
-            >>> async def main():
-            ...     h = await spawn(reader())
-            ...     watched = a.fileno() in loop.selector.get_map()
-            ...     b.send(b"x")
-            ...     await h.join()
-            ...     return watched, a.fileno() in loop.selector.get_map()
-            >>> from flowno_eventloop import spawn
-            >>> loop.run_until_complete(main(), join=True)
-            (True, False)
-            >>> a.close(); b.close(); loop.close()
+            >>> len(loop.selector.get_map())
+            0
+            >>> loop.close()
         """
         return self._io.native.selector
 
@@ -382,7 +378,7 @@ class EventLoop(Dispatch):
         self._io.close_all()
 
     def handle_queue_close(self, queue: Any) -> None:
-        """Seed-001 name: same as ``queue.close_nowait(self)``.
+        """The original's name for ``queue.close_nowait(self)``.
 
         Example:
             >>> from flowno_eventloop import AsyncQueue

@@ -51,7 +51,7 @@ def spawn(
     if name is not None and not isinstance(name, str):  # pyright: ignore[reportUnnecessaryIsInstance]
         getattr(raw_task, "close", lambda: None)()  # never started: no "never awaited" warning
         check_task_name(name)
-    sent: Any = yield SpawnCommand(raw_task, name)
+    sent: Any = yield SpawnCommand(raw_task) if name is None else SpawnCommand(raw_task, name)
     if type(sent) is not _HANDLE_TYPE:  # TaskHandle is final: no subclass to accept
         raise TypeError(f"spawn() expected a TaskHandle from the loop, got {sent!r}")
     handle: TaskHandle[_T] = sent

@@ -186,7 +186,9 @@ class AsyncQueue(Generic[_T]):
         if not self._accept(item):
             return False
         if self._full():
-            raise QueueFull(f"put_nowait() on a full {type(self).__name__} (maxsize={self.maxsize})")
+            raise QueueFull(
+                f"put_nowait() on a full {type(self).__name__} (maxsize={self.maxsize})"
+            )
         self._deliver(item)
         return True
 

@@ -115,7 +115,7 @@ class LoopRun:
         if budget is not None:  # the batch loop returns once it is spent
             loop._slice_end = time.perf_counter() + budget
         try:
-            return self._context.run(self._tick, budget)
+            return self._tick(budget)  # (tasks step in their own contexts)
         except BaseException as failure:
             self._failure = failure
             self.done = True
@@ -152,10 +152,7 @@ class LoopRun:
             True
             >>> run.finish()
         """
-        loop = self._loop
-        for task in [self._root, *loop._live.values()]:
-            if task.state != DONE:
-                loop._cancel_task(task)
+        self._loop._cancel_everything()
 
     def finish(self, join: bool = False) -> Any:
         """End the run: return the root's result (``join``) or None, or raise.
@@ -180,7 +177,7 @@ class LoopRun:
         failure = self._failure
         try:
             if failure is not None or not self.done:
-                self._context.run(self._shutdown)
+                self._shutdown()
             if failure is not None:
                 raise failure
             return self._context.run(self._outcome, join)
@@ -205,20 +202,27 @@ class LoopRun:
                 if timeout is None or timeout > 0:
                     return timeout
                 self._block(0.0, self._deadline)
-            callbacks = False
-            if loop._inbox:
-                loop._drain_inbox()
-                callbacks = True
-            if len(timers):
-                for handle in timers.pop_due(loop.clock.now()):
-                    handle._run()
-                    callbacks = True
-            if callbacks:  # they run in the run's context and may have entered an instrument
-                loop._refresh_instrument()
+            if loop._inbox or len(timers):
+                self._context.run(self._run_callbacks)
             if end is not None and time.perf_counter() >= end and not loop._stop:
                 return 0.0
         self.done = True
         return None
+
+    def _run_callbacks(self) -> None:
+        """The inbox and the due timers, in the run's own context (where the loop is the
+        current one); they may have entered an instrument, so it is looked up again."""
+        loop = self._loop
+        ran = False
+        if loop._inbox:
+            loop._drain_inbox()
+            ran = True
+        if len(loop._timers):
+            for handle in loop._timers.pop_due(loop.clock.now()):
+                handle._run()
+                ran = True
+        if ran:
+            loop._refresh_instrument()
 
     def _block(self, timeout: float | None, deadline: float | None) -> None:
         """Wait in the backend; with nothing happening, let a virtual clock reach ``deadline``."""

@@ -48,6 +48,9 @@ logger = logging.getLogger("flowno.eventloop")
 class Stepper(Kernel):
     """Stepping of ready tasks (internal base class of the loop)."""
 
+    steps: int
+    batches: int
+
     def _install_handlers(self) -> None:
         super()._install_handlers()
         self._plain_dispatch = type(self)._handle_command is Stepper._handle_command
@@ -182,7 +185,6 @@ class Stepper(Kernel):
                     if (
                         kind is spawn_cmd
                         and type(command.raw_task) is coroutine_type
-                        and command.raw_task.cr_frame is not None  # pyright: ignore[reportUnknownMemberType]
                         and command.raw_task not in live  # pyright: ignore[reportUnknownMemberType]
                     ):
                         # (pyright: the type check above leaves the coroutine's parameters unknown)

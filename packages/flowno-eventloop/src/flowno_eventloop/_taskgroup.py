@@ -20,21 +20,49 @@ Rules of this module:
 from __future__ import annotations
 
 import sys
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import Any, TypeVar, cast
 
 from flowno_eventloop._loop import EventLoop
 from flowno_eventloop._tasks import TaskCancelled, TaskHandle
 from flowno_eventloop._timeouts import CancelScope, ScopeCancelled
-from flowno_eventloop.lowlevel import current_task_handle
+from flowno_eventloop.lowlevel import WakeToken, current_task_handle
 
 if sys.version_info < (3, 11):  # pragma: no cover - exercised on 3.10 only
     from exceptiongroup import BaseExceptionGroup
 
-__all__ = ["TaskGroup"]
+__all__ = ["TaskGroup", "TaskStatus"]
 
 _T = TypeVar("_T")
+
+
+class TaskStatus:
+    """Given to a child started with :meth:`TaskGroup.start`: call :meth:`started` when ready.
+
+    Example:
+        >>> TaskStatus.__name__
+        'TaskStatus'
+    """
+
+    __slots__ = ("_token", "called")
+
+    def __init__(self, token: WakeToken) -> None:
+        self._token = token
+        self.called: bool = False
+        """True once :meth:`started` was called."""
+
+    def started(self, value: Any = None) -> None:
+        """Tell the starter the child is ready; ``start`` returns ``value``. Once only.
+
+        Example:
+            >>> TaskStatus.started.__name__
+            'started'
+        """
+        if self.called:
+            raise RuntimeError("task_status.started() called twice")
+        self.called = True
+        self._token.wake(value)
 
 
 class TaskGroup:
@@ -134,6 +162,61 @@ class TaskGroup:
             (42, 'the answer')
         """
         return self.spawn(coro, name=name)
+
+    def cancel(self) -> None:
+        """Cancel the whole group: every child, and the body at its next wait.
+
+        The ``async with`` block then ends quietly (a cancelled group is not a failure).
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, MockClock, sleep
+            >>> async def main() -> float:
+            ...     async with TaskGroup() as tg:
+            ...         tg.spawn(sleep(100))
+            ...         tg.cancel()
+            ...         await sleep(100)
+            ...     return current_task_handle().event_loop.clock.now()
+            >>> EventLoop(clock=MockClock()).run_until_complete(main(), join=True)
+            0.0
+        """
+        if self._state in ("open", "closing"):
+            self._abort()
+
+    async def start(
+        self, fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any, name: str | None = None
+    ) -> Any:
+        """Start ``fn(*args, task_status=status)`` as a child; return once it is ready.
+
+        The child calls ``task_status.started(value)`` when it is ready (listening, say);
+        ``start`` then returns ``value`` while the child runs on in the group. A child that
+        ends before calling it makes ``start`` raise ``RuntimeError`` (its own failure is
+        reported by the group).
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, MockClock, sleep
+            >>> async def server(port: int, task_status: TaskStatus) -> None:
+            ...     await sleep(1)  # set up
+            ...     task_status.started(f"listening on {port}")
+            ...     await sleep(5)
+            >>> async def main() -> str:
+            ...     async with TaskGroup() as tg:
+            ...         return await tg.start(server, 8080)
+            >>> EventLoop(clock=MockClock()).run_until_complete(main(), join=True)
+            'listening on 8080'
+        """
+        token = WakeToken()
+        status = TaskStatus(token)
+        label = name or getattr(fn, "__qualname__", repr(fn))
+
+        async def child() -> Any:
+            try:
+                return await fn(*args, task_status=status)
+            finally:
+                if not status.called:
+                    token.wake_error(RuntimeError(f"{label} ended before task_status.started()"))
+
+        self.spawn(child(), name=name or label)
+        return await token.park(reason=("TaskGroup.start", label))
 
     def _child_exited(self, child: _Child, exc: BaseException | None) -> None:
         """Called by a child as it ends: forget it; record a failure and abort."""

@@ -28,8 +28,6 @@ import weakref
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-from typing_extensions import ParamSpec
-
 from flowno_eventloop._context import current_event_loop
 from flowno_eventloop._tasks import TaskCancelled, TaskHandle
 from flowno_eventloop.lowlevel import current_task_handle, park, wake, wake_error
@@ -37,7 +35,6 @@ from flowno_eventloop.lowlevel import current_task_handle, park, wake, wake_erro
 __all__ = ["from_thread_run", "run_coroutine_threadsafe", "to_thread"]
 
 _T = TypeVar("_T")
-_P = ParamSpec("_P")
 
 MAX_WORKERS = 8
 """Worker threads per loop at most; more concurrent ``to_thread`` calls queue up."""
@@ -161,8 +158,19 @@ class _Call:
             await park(reason="to_thread: late result of a cancelled call")
 
 
-async def to_thread(fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+async def to_thread(
+    fn: Callable[..., _T],
+    /,
+    *args: Any,
+    abandon_on_cancel: bool = True,
+    **kwargs: Any,
+) -> _T:
     """Run the blocking ``fn(*args, **kwargs)`` in a worker thread; the loop keeps running.
+
+    ``abandon_on_cancel`` (default True): a cancel ends the wait at once and the thread's late
+    result is dropped (the run still waits for the thread before it ends). False: the call
+    cannot be cancelled; the task gets ``fn``'s outcome and the cancel comes at its next
+    checkpoint.
 
     Returns:
         What ``fn`` returned.
@@ -184,8 +192,16 @@ async def to_thread(fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs
     pool.submit(functools.partial(call.run, job))
     pool.pending += 1
     call.loop.hold()
-    result: _T = await park(reason=f"to_thread({_name(fn)})", on_cancel=call.abandon)
+    reason = f"to_thread({_name(fn)})"
+    if abandon_on_cancel:
+        result: _T = await park(reason=reason, on_cancel=call.abandon)
+    else:
+        result = await park(reason=reason, abort=_refuse)
     return result
+
+
+def _refuse() -> bool:
+    return False  # the thread's outcome is on its way: the task waits for it
 
 
 def _name(fn: object) -> str:
