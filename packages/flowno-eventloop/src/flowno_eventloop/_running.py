@@ -87,6 +87,7 @@ class LoopRun:
         self._deadline: float | None = None
         self._failure: BaseException | None = None
         self._finished = False
+        self._polled = False  # the native wait just polled the backend
         self.done: bool = False
         """True once the run is over (call :meth:`finish`)."""
 
@@ -138,7 +139,8 @@ class LoopRun:
         """
         if self.done:
             return
-        self._context.run(self._block, timeout, self._deadline)
+        self._block(timeout, self._deadline)
+        self._polled = True
 
     def cancel(self) -> None:
         """Cancel every task of the run (the root first); keep ticking until :attr:`done`.
@@ -190,6 +192,9 @@ class LoopRun:
         loop = self._loop
         end = None if budget is None else time.perf_counter() + budget
         tasks, io, timers = loop.tasks, loop._io, loop._timers
+        if io.watches and not self._polled:  # what a host backend saw since the last tick
+            loop._wake_io(io.poll(0))
+        self._polled = False
         while not loop._stop:
             if tasks:
                 loop._run_ready()

@@ -93,25 +93,12 @@ class Stepper(Kernel):
         ``self._stop`` can only become true when a task finishes or a handler runs, so it is
         checked after those and not on the fast paths.
         """
-        tasks = self.tasks
-        popleft = tasks.popleft
-        append = tasks.append
-        live_get = self._live.get
-        live = self._live
-        handlers = self._handlers
-        watches = self._io.watches
-        inbox = self._inbox
-        timers = self._timers
-        set_current_task = current_task_var.set
-        live_pop = live.pop
-        root = self._root
+        tasks, live, handlers, root = self.tasks, self._live, self._handlers, self._root
+        popleft, append, live_get, live_pop = tasks.popleft, tasks.append, live.get, live.pop
+        watches, inbox, timers = self._io.watches, self._inbox, self._timers
+        ready, woken, running, parked, done = READY, WOKEN, RUNNING, PARKED, DONE
+        turn, sleep_now, set_current_task = TURN, SLEEP_NOW, current_task_var.set
         slice_end = self._slice_end
-        ready: int = READY
-        woken: int = WOKEN
-        running: int = RUNNING
-        parked: int = PARKED
-        done: int = DONE
-        turn, sleep_now = TURN, SLEEP_NOW
         park_cmd, spawn_cmd, join_cmd = ParkCommand, SpawnCommand, JoinCommand
         coroutine_type, record, as_loop = CoroutineType, TaskRecord, self._as_loop
         steps = batches = 0
@@ -149,23 +136,13 @@ class Stepper(Kernel):
                             task.cancel_pending = task.context = None
                             live_pop(coro, None)
                             continue
-                        self._finish(task, "ok", stop.value, None)
-                        if self._stop:
+                        if self._ended(task, stop):
                             return
                         continue
-                    except TaskCancelled as cancelled:
-                        self._finish(task, "cancelled", None, cancelled)
-                        if self._stop:
+                    except BaseException as ended:
+                        if self._ended(task, ended):
                             return
                         continue
-                    except Exception as error:
-                        self._finish(task, "error", None, error)
-                        if self._stop:
-                            return
-                        continue
-                    except BaseException as fatal:
-                        self._finish(task, "error", None, fatal)
-                        raise
                     if command is sleep_now:  # sleep(0): a checkpoint (a cancel lands at its turn)
                         task.state = ready
                         append((coro, None, None))
@@ -220,6 +197,22 @@ class Stepper(Kernel):
         finally:
             self.steps += steps
             self.batches += batches
+
+    def _ended(self, task: TaskRecord, ended: BaseException) -> bool:
+        """The task's coroutine returned or raised: record it; True if the run must stop.
+
+        A ``BaseException`` that is not an ``Exception`` (``KeyboardInterrupt``...) is
+        recorded, then re-raised out of the run.
+        """
+        if isinstance(ended, StopIteration):
+            self._finish(task, "ok", ended.value, None)
+        elif isinstance(ended, TaskCancelled):
+            self._finish(task, "cancelled", None, ended)
+        else:
+            self._finish(task, "error", None, ended)
+            if not isinstance(ended, Exception):
+                raise ended
+        return self._stop
 
     def _serve(self, task: TaskRecord, handler: Handler, command: Command) -> None:
         """Run a command handler with the (running) task parked on the command."""

@@ -44,7 +44,9 @@ class _WorkerPool:
     """A tiny thread pool: jobs are callables, ``None`` tells one worker to stop."""
 
     def __init__(self, name: str) -> None:
-        self._jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[Callable[[], Callable[[], object]] | None] = (
+            queue.SimpleQueue()
+        )
         self._threads: list[threading.Thread] = []
         self._idle = 0
         self._lock = threading.Lock()
@@ -52,7 +54,7 @@ class _WorkerPool:
         self.pending = 0  # jobs submitted and not yet delivered (loop thread only)
         self.run_ended = False  # the run that created it is over: shut down when idle
 
-    def submit(self, job: Callable[[], None]) -> None:
+    def submit(self, job: Callable[[], Callable[[], object]]) -> None:
         with self._lock:
             start = self._idle <= 0 and len(self._threads) < MAX_WORKERS
             if not start:
@@ -70,9 +72,10 @@ class _WorkerPool:
             job = self._jobs.get()
             if job is None:
                 return
-            job()
+            post = job()
             with self._lock:
-                self._idle += 1
+                self._idle += 1  # idle before the result is posted: the next call reuses us
+            post()
 
     def shutdown(self) -> None:
         """Stop every worker and join it (pending jobs finish first)."""
@@ -126,14 +129,13 @@ class _Call:
         self.waiting = True
         self.delivered = False
 
-    def run(self, fn: Callable[[], Any]) -> None:
-        """Worker thread: run ``fn`` and send the outcome to the loop thread."""
+    def run(self, fn: Callable[[], Any]) -> Callable[[], object]:
+        """Worker thread: run ``fn``; return what posts the outcome to the loop thread."""
         try:
             result = fn()
         except BaseException as exc:  # noqa: BLE001 - handed to the awaiting task
-            self.loop.call_soon_threadsafe(self.deliver, None, exc)
-        else:
-            self.loop.call_soon_threadsafe(self.deliver, result, None)
+            return functools.partial(self.loop.call_soon_threadsafe, self.deliver, None, exc)
+        return functools.partial(self.loop.call_soon_threadsafe, self.deliver, result, None)
 
     def deliver(self, result: Any, exc: BaseException | None) -> None:
         """Loop thread: wake the waiting task (or the reaper) and let the loop go."""

@@ -1,8 +1,10 @@
-"""The kernel contract for library authors: park/wake, fd waits, timers.
+"""The kernel contract for library authors: park/wake, fd waits, timers, drivers.
 
 Rules: everything that waits in flowno (sleep, join, locks, queues, sockets, timeouts) is
-built on :func:`park` + :func:`wake`; so every wait is cancellable the same way. ``wake`` and
-``wake_error`` run on the loop thread only (use ``loop.call_soon_threadsafe`` from others).
+built on :func:`park` + :func:`wake`; so every wait is cancellable the same way, and a parked
+task is woken exactly once per park. ``wake`` and ``wake_error`` run on the loop thread only;
+from other threads complete a :class:`WakeToken` (or use ``loop.call_soon_threadsafe``).
+:class:`LoopRun`, :class:`IOBackend` and :class:`Waker` let another loop drive a run.
 See docs/design/kernel-contract.md.
 """
 
