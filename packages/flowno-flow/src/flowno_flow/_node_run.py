@@ -202,13 +202,13 @@ _ACTIVITY = {
 # --- incremental readiness (O(1) demand checks) ---------------------------------
 def entry_fresh_now(run: NodeRun, k: int) -> bool:
     i, prod, _, level = run.inputs[k]
-    slot = run.entry_route[k] if run.has_routes else None
-    return is_fresh(
-        run.node.generation,
-        prod.node.generation if slot is None else slot.gen,
-        level,
-        run.node._state.stitch_level(i),
-    )
+    gen = prod.node.generation
+    if run.has_routes:
+        slot = run.entry_route[k]
+        if slot is not None:
+            gen = slot.gen  # a routed input sees when its route last fired
+    node = run.node
+    return is_fresh(node.generation, gen, level, node._state.stitch_level(i))
 
 
 def _update_skip(run: NodeRun, k: int, fresh: bool) -> None:
