@@ -6,7 +6,7 @@ Rules of this module:
   neither loop starves the other), after the timeout a tick returns, or when an fd or the
   waker says so. At most one tick is scheduled at a time.
 - Fd waits go to the host: ``add_reader`` / ``add_writer`` on the asyncio loop, whose
-  callbacks record readiness for the next tick's ``poll`` (which never blocks).
+  callbacks record readiness, which the next tick collects with ``poll`` (never blocking).
 - The waker is the host's ``call_soon_threadsafe`` (``call_soon`` on the host's own thread).
 - The asyncio side of ``aio.call`` runs as host tasks; they are tracked, and every one of
   them (and every background task) has ended before ``aio.run`` returns.
@@ -141,8 +141,6 @@ class GuestRun:
             self._timer = None
         run = self.run
         try:
-            if self._ready:  # fd callbacks fired: hand their readiness to the loop first
-                run.wait(0)
             timeout = run.tick(self.time_slice)
         except BaseException as failure:  # noqa: BLE001 - finish() re-raises it
             self._finish(failure)
