@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 
@@ -21,3 +22,11 @@ def no_leaked_threads() -> Iterator[None]:
     yield
     leaked = [t for t in threading.enumerate() if t not in before]
     assert leaked == [], f"threads left behind: {leaked}"
+
+
+@pytest.fixture
+def no_leaks(no_leaked_threads: None) -> Iterator[None]:
+    """Like ``no_leaked_threads``, and no file descriptor may be left open either."""
+    before_fds = len(os.listdir("/proc/self/fd"))
+    yield
+    assert len(os.listdir("/proc/self/fd")) == before_fds, "file descriptors left open"

@@ -78,6 +78,7 @@ _ROWS: list[tuple[str, str, list[str]]] = [
         ["EventLoop", "current_event_loop", "current_task", "exit", "sleep", "spawn"],
     ),
     ("flowno.utilities.logging", f"{EL}.logging_utils", ["log_async"]),
+    ("flowno.aio", f"{EL}.aio", ["call", "iterate", "run", "stream"]),
     # flowno-net
     ("flowno.core.event_loop.selectors", NET, ["SocketHandle", "TLSSocketHandle", "sel"]),
     ("flowno.core.event_loop.primitives", NET, ["socket"]),

@@ -111,7 +111,7 @@ class Kernel(InstrumentPlumbing):
         self._stop = False
         self._exit: LoopExit | None = None
         self._ticking = False
-        self._sliced = False  # a tick has a time budget: return to it after each batch
+        self._slice_end: float | None = None  # perf_counter() deadline of a budgeted tick
         self._waker: Waker = self._io.native
         self._shutting_down = False
         self._wait_for_spawned = True

@@ -113,7 +113,8 @@ class LoopRun:
             return None
         loop = self._loop
         loop._ticking = True
-        loop._sliced = budget is not None  # the batch loop comes back to check the budget
+        if budget is not None:  # the batch loop returns once it is spent
+            loop._slice_end = time.perf_counter() + budget
         try:
             return self._tick(budget)  # (tasks step in their own contexts)
         except BaseException as failure:
@@ -121,7 +122,8 @@ class LoopRun:
             self.done = True
             raise
         finally:
-            loop._ticking = loop._sliced = False
+            loop._ticking = False
+            loop._slice_end = None
 
     def wait(self, timeout: float | None) -> None:
         """Block in the loop's own backend for at most ``timeout`` seconds (native driver).

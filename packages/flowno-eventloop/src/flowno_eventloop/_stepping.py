@@ -14,6 +14,7 @@ Rules:
 from __future__ import annotations
 
 import logging
+from time import perf_counter
 from types import CoroutineType
 from typing import Any
 
@@ -80,7 +81,7 @@ class Stepper(Kernel):
                 or self._io.watches
                 or self._inbox
                 or len(self._timers)
-                or self._sliced
+                or (self._slice_end is not None and perf_counter() >= self._slice_end)
             ):
                 return
 
@@ -97,6 +98,7 @@ class Stepper(Kernel):
         watches, inbox, timers = self._io.watches, self._inbox, self._timers
         ready, woken, running, parked, done = READY, WOKEN, RUNNING, PARKED, DONE
         turn, sleep_now, set_current_task = TURN, SLEEP_NOW, current_task_var.set
+        slice_end = self._slice_end
         park_cmd, spawn_cmd, join_cmd = ParkCommand, SpawnCommand, JoinCommand
         coroutine_type, record, as_loop = CoroutineType, TaskRecord, self._as_loop
         steps = batches = 0
@@ -188,8 +190,10 @@ class Stepper(Kernel):
                         self._serve(task, handler, command)
                     if self._stop:
                         return
-                if not tasks or watches or inbox or timers.pending or self._sliced:
+                if not tasks or watches or inbox or timers.pending:
                     return
+                if slice_end is not None and not batches & 15 and perf_counter() >= slice_end:
+                    return  # a tick's time budget is spent (checked every 16 batches)
         finally:
             self.steps += steps
             self.batches += batches
