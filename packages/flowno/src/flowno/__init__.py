@@ -287,7 +287,6 @@ from flowno_net import (  # noqa: E402
     TLSUntrustedCertificateError,
     open_listener,
     sel,
-    serve,
 )
 
 __all__ += [
@@ -328,7 +327,6 @@ __all__ += [
     "open_listener",
     "ReadySocketInstrumentationMetadata",
     "sel",
-    "serve",
     "SocketAcceptCommand",
     "SocketClosedError",
     "SocketCommand",
