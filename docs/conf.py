@@ -203,6 +203,7 @@ def _document_callable_instances(
     if doc:
         lines[:] = doc.splitlines()
 
+
 def _public_bases(app: Sphinx, name: str, obj: object, options: object, bases: list[Any]) -> None:
     """A public class built from private building blocks (``SocketHandle`` from its receive
     and send halves) lists its public bases only: a class of ours that its package does not
