@@ -32,18 +32,53 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.HTTPServer):
+    """One request at a time, each on its own connection (HTTP/1.0): no request threads.
+
+    The client can read a whole response before this thread closes its end of the connection,
+    so ``wait_closed`` waits for every accepted connection to be closed before the test checks
+    that no file descriptor is left open.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self._open = 0
+        self._changed = threading.Condition()
+
+    def get_request(self) -> tuple[Any, Any]:
+        accepted = super().get_request()
+        with self._changed:
+            self._open += 1
+        return accepted
+
+    def shutdown_request(self, request: Any) -> None:
+        super().shutdown_request(request)
+        with self._changed:
+            self._open -= 1
+            self._changed.notify_all()
+
+    def wait_closed(self) -> None:
+        with self._changed:
+            assert self._changed.wait_for(lambda: self._open == 0, timeout=30)
+
+
 @pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    # one request at a time, each on its own connection (HTTP/1.0): no request threads
-    server = http.server.HTTPServer(("127.0.0.1", 0), _Handler)
+def server() -> Iterator[_Server]:
+    server = _Server()
     thread = threading.Thread(target=server.serve_forever, name="loopback-http")
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield server
     finally:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@pytest.fixture
+def base_url(server: _Server) -> Iterator[str]:
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.wait_closed()
 
 
 @pytest.fixture(autouse=True)
