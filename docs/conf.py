@@ -7,7 +7,6 @@ Built by `python3 -m nox -s docs` with warnings as errors. Docstring examples ar
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import inspect
 import re
 import sys
@@ -90,14 +89,6 @@ LIBRARIES = ("flowno_eventloop", "flowno_net", "flowno_flow")
 # once in prose on the flowno-flow page, not listed one by one.
 HIDDEN = re.compile(r"^(?:MonoNode|StreamingNode|StreamingTupleNode)\d(?:_\d)?$")
 MORE_NAMES = re.compile(r"^\.\. flowno-more-names:: (\w+)[ \t]*$", re.MULTILINE)
-# ".. flowno-optional:: pkg.name": the autodoc directive for a name, or nothing while the
-# library does not export it yet; ".. flowno-optional-module:: pkg.mod Title": a section.
-OPTIONAL = re.compile(r"^\.\. flowno-optional:: (\w+)\.(\w+)[ \t]*$", re.MULTILINE)
-OPTIONAL_MODULE = re.compile(r"^\.\. flowno-optional-module:: ([\w.]+) (.+?)[ \t]*$", re.MULTILINE)
-# A section left with nothing in it (all its names optional and not exported yet).
-# (A heading directly followed by its own subsections is not empty: the next heading must use
-# the same underline character.)
-EMPTY_SECTION = re.compile(r"^[^\n]+\n([-~])\1{2,}\n\s*(?=^[^\n]+\n\1{3,}\n|\Z)", re.MULTILINE)
 DOCUMENTED = re.compile(r"^\.\. auto\w+:: (\w+)\.(\w+)[ \t]*$", re.MULTILINE)
 
 
@@ -138,25 +129,10 @@ def more_names(package: str, page: str) -> str:
     return f"{heading}\n{'-' * len(heading)}\n\n{directives}\n"
 
 
-def _optional(package: str, name: str) -> str:
-    exported = name in getattr(importlib.import_module(package), "__all__", [])
-    return _directive(package, name) if exported else ""
-
-
-def _optional_module(module: str, title: str) -> str:
-    if importlib.util.find_spec(module) is None:
-        return ""
-    underline = "-" * len(title)
-    return f"{title}\n{underline}\n\n.. automodule:: {module}\n   :members:\n"
-
-
 def _fill_placeholders(app: Sphinx, docname: str, source: list[str]) -> None:
     """Replace EXTRA_PAGES (index toctree) and the ``flowno-*`` lines of the API pages."""
     text = source[0].replace("EXTRA_PAGES", "\n".join(extra_pages()))
-    text = OPTIONAL.sub(lambda m: _optional(m.group(1), m.group(2)), text)
-    text = OPTIONAL_MODULE.sub(lambda m: _optional_module(m.group(1), m.group(2)), text)
-    text = MORE_NAMES.sub(lambda m: more_names(m.group(1), text), text)
-    source[0] = EMPTY_SECTION.sub("", text)
+    source[0] = MORE_NAMES.sub(lambda m: more_names(m.group(1), text), text)
 
 
 def _skip_class_aliases(
