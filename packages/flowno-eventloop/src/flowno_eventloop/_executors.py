@@ -9,6 +9,10 @@ Rules of this module:
   (``spawn`` elsewhere), never with a plain ``fork`` of a process that runs threads. The
   module of the first function submitted is added to the fork server's preload list (if
   the server is not running yet), so each forked worker starts with it imported.
+- After a process pool is shut down, the garbage collector runs once: the pool leaves its
+  multiprocessing locks in reference cycles, and their finalizers must run now, not during a
+  later call into multiprocessing's resource tracker (which cannot be re-entered and would
+  report "ResourceTracker called reentrantly ... might leak").
 - Waiting goes through :func:`wait_future`, so everything said there holds: other tasks
   keep running, no deadlock is reported, cancelling the task cancels the future.
 - A call whose function, arguments or result cannot be pickled fails with
@@ -19,6 +23,7 @@ Rules of this module:
 from __future__ import annotations
 
 import concurrent.futures
+import gc
 import multiprocessing
 import pickle
 import weakref
@@ -79,8 +84,13 @@ def _new_pool(kind: str, loop: Any, fn: object) -> concurrent.futures.Executor:
 
 def _shutdown_pools(loop: Any) -> None:
     """Loop thread, end of the run: shut the run's pools down (running work finishes)."""
-    for pool in _pools.pop(loop, {}).values():
+    pools = _pools.pop(loop, {})
+    for pool in pools.values():
         pool.shutdown(wait=True)
+    had_processes = "process" in pools
+    pools.clear()
+    if had_processes:
+        gc.collect()
 
 
 def loop_executor(
