@@ -8,7 +8,8 @@
 #   same direction gets the kernel's BusyResourceError in its own task.
 # - Errors reach the task that did the operation: an OSError on a socket that is closed by then
 #   becomes SocketClosedError, chained from it.
-# - close() wakes any waiter with SocketClosedError before releasing the descriptor.
+# - close() wakes any waiter with SocketClosedError and drops the loop's registration of the
+#   descriptor (kept between waits) before releasing it.
 """The core every socket handle is built on: the try-then-park loop, waiting and closing."""
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from ._decide import WOULD_BLOCK, Step, next_step
 from ._errors import SocketClosedError
 from ._hooks import fire
-from ._kernel import Lock, current_task_handle, wait_readable, wait_writable, wake_error
+from ._kernel import (
+    Lock,
+    current_task_handle,
+    notify_closing,
+    wait_readable,
+    wait_writable,
+    wake_error,
+)
 from ._metadata import InstrumentationMetadata, ReadySocketInstrumentationMetadata
 from ._ops import OpKind
 
@@ -154,6 +162,8 @@ class HandleCore:
         self._waiters[:] = [None, None]
         for task in waiters:
             wake_error(task, SocketClosedError("wait"))
+        if self.socket.fileno() != -1:
+            notify_closing(self.socket)  # the loop keeps fds registered between waits
         self.socket.close()
 
     def __enter__(self: _H) -> _H:
