@@ -18,6 +18,8 @@ Rules:
 
 from __future__ import annotations
 
+import math
+import select
 import selectors
 import socket
 from typing import Protocol, runtime_checkable
@@ -29,6 +31,9 @@ READ = selectors.EVENT_READ
 WRITE = selectors.EVENT_WRITE
 """Readiness bit: the fd is writable."""
 _WAKE = object()
+_EPOLL_SELECTOR: type | None = getattr(selectors, "EpollSelector", None)
+_EPOLLIN: int = getattr(select, "EPOLLIN", 0)
+_EPOLLOUT: int = getattr(select, "EPOLLOUT", 0)
 
 
 @runtime_checkable
@@ -201,12 +206,45 @@ class SelectorBackend:
             timeout = 0
         self._wake_requested = False
         self.polls += 1
+        if type(self._selector) is _EPOLL_SELECTOR:
+            return self._poll_epoll(timeout)
         ready: list[tuple[int, int]] = []
         for key, mask in self._selector.select(timeout):
             if key.data is _WAKE:
                 self._drain_wakeup()
             else:
                 ready.append((key.fd, mask))
+        return ready
+
+    def _poll_epoll(self, timeout: float | None) -> list[tuple[int, int]]:
+        """``poll`` on Linux: ``epoll.poll`` straight, without building selector keys (the
+        same timeout rounding and event translation as ``selectors.EpollSelector``)."""
+        epoll: select.epoll = self._selector._selector  # type: ignore[union-attr]  # pyright: ignore
+        if timeout is None:
+            timeout = -1
+        elif timeout <= 0:
+            timeout = 0
+        else:  # epoll_wait() has a resolution of 1 ms: round up, to wait at least timeout
+            timeout = math.ceil(timeout * 1e3) * 1e-3
+        masks = self._masks
+        try:
+            events = epoll.poll(timeout, len(masks) + 1)
+        except InterruptedError:
+            return []
+        ready: list[tuple[int, int]] = []
+        for fd, event in events:
+            mask = masks.get(fd)
+            if mask is None:  # the wake-up socket (or an fd dropped meanwhile)
+                if self._wake_r is not None and fd == self._wake_r.fileno():
+                    self._drain_wakeup()
+                continue
+            if event == _EPOLLIN:
+                ready.append((fd, READ & mask))
+            elif event == _EPOLLOUT:
+                ready.append((fd, WRITE & mask))
+            else:  # errors and hang-ups wake both directions, like selectors does
+                both = (WRITE if event & ~_EPOLLIN else 0) | (READ if event & ~_EPOLLOUT else 0)
+                ready.append((fd, both & mask))
         return ready
 
     def wakeup(self) -> None:

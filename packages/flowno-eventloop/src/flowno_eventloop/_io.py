@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import errno
 import os
+import socket
 from typing import TYPE_CHECKING, Any
 
 from flowno_eventloop._backend import READ, WRITE, IOBackend, SelectorBackend
@@ -97,7 +98,9 @@ class IOWatcher:
         Returns the watch (its ``cancel_read`` / ``cancel_write`` undo this wait).
         Raises BusyResourceError, TypeError, ValueError or OSError (the caller sends it to
         the task)."""
-        fd = fileno_of(fileobj)
+        fd = fileobj.fileno() if type(fileobj) is socket.socket else -1
+        if fd < 0:
+            fd = fileno_of(fileobj)  # (raises for a closed or fd-less file object)
         watch = self.known.get(fd)
         if watch is None:
             watch = self.known[fd] = _Watch(fd, fileobj, self)

@@ -3,7 +3,9 @@
 #   sendAll lock (created by the first sendAll); nothing else.
 # - Every operation is tried first and parks (via the kernel's wait_readable / wait_writable) only
 #   when it would block; the decision is _decide's. _run is the one retry loop, used by every
-#   operation of every handle (plain and TLS).
+#   operation of every handle (plain and TLS); the hot calls (recv, sendAll) make their first
+#   try inline when no instrument listens and continue in _run (_after_would_block) only when
+#   it would block.
 # - One reader and one writer may wait on a handle at once (full duplex); a second waiter in the
 #   same direction gets the kernel's BusyResourceError in its own task.
 # - Errors reach the task that did the operation: an OSError on a socket that is closed by then
@@ -90,6 +92,13 @@ class HandleCore:
             ready.immediate = not parked
             fire(kind.ready_hook, ready)
         return result
+
+    async def _after_would_block(self, kind: OpKind, step: Step, attempt: Callable[[], _T]) -> _T:
+        """The rest of an untraced ``_run`` whose first try (made inline by a fast path)
+        would block with ``step`` (see ``would_block_step``): park, then go on in ``_run``."""
+        if step is not Step.RETRY:
+            await self.wait(step)
+        return await self._run(kind, attempt)
 
     def _start(self, kind: OpKind) -> InstrumentationMetadata:
         task = current_task_or_none()
@@ -190,6 +199,19 @@ class HandleCore:
 
 
 _H = TypeVar("_H", bound=HandleCore)
+
+
+def would_block_step(exc: BaseException, kind: OpKind) -> Step:
+    """The step after a first try of ``kind`` raised ``exc`` (one of ``WOULD_BLOCK``).
+
+    Call it inside the ``except`` block and keep only the step: a kept exception holds the
+    frame through its traceback (a reference cycle per blocked call).
+
+    >>> from ._ops import RECV
+    >>> would_block_step(BlockingIOError(), RECV)
+    <Step.WAIT_READABLE: 'wait_readable'>
+    """
+    return kind.own_step if type(exc) is BlockingIOError else next_step(exc, kind.direction)
 
 
 def current_task_or_none() -> TaskHandle[Any] | None:
