@@ -1,11 +1,16 @@
 # Rules of this module:
-# - A handle's state is its socket (always non-blocking), one waiter slot per direction and the
-#   sendAll lock (created by the first sendAll); nothing else.
 # - Every operation is tried first and parks (via the kernel's wait_readable / wait_writable) only
 #   when it would block; the decision is _decide's. _run is the one retry loop, used by every
-#   operation of every handle (plain and TLS); the hot calls (recv, sendAll) make their first
-#   try inline when no instrument listens and continue in _run (_after_would_block) only when
-#   it would block.
+#   operation of every handle (plain and TLS). The hot calls (recv) make their first try inline
+#   when no instrument listens and continue only when it would block, in _after_would_block:
+#   _run's loop without the instrumentation.
+# - Request / response hint: after a sendAll on a plain (non-TLS) socket, the next untraced recv
+#   parks first and reads when the loop reports the socket readable, instead of a try that
+#   almost always fails (the peer has not answered yet). Level-triggered readiness makes this
+#   safe: data that is already there is reported by the loop's next poll. TLS sockets are left
+#   out (the TLS layer may hold decrypted bytes while the socket itself is not readable).
+# - A handle's state is its socket (always non-blocking), one waiter slot per direction and the
+#   sendAll lock (created by the first sendAll); nothing else.
 # - One reader and one writer may wait on a handle at once (full duplex); a second waiter in the
 #   same direction gets the kernel's BusyResourceError in its own task.
 # - Errors reach the task that did the operation: an OSError on a socket that is closed by then
@@ -51,6 +56,8 @@ class HandleCore:
         self.socket: std_socket.socket = socket
         self._waiters: list[Any] = [None, None]  # the task parked to read, to write
         self._close_reported = False
+        # A plain socket's sendAll just went out whole: the next recv parks before it tries.
+        self._reply_pending = False
         self._send_lock: Lock | None = None  # created by the first sendAll
         if socket.fileno() != -1:
             socket.setblocking(False)
@@ -94,11 +101,21 @@ class HandleCore:
         return result
 
     async def _after_would_block(self, kind: OpKind, step: Step, attempt: Callable[[], _T]) -> _T:
-        """The rest of an untraced ``_run`` whose first try (made inline by a fast path)
-        would block with ``step`` (see ``would_block_step``): park, then go on in ``_run``."""
-        if step is not Step.RETRY:
-            await self.wait(step)
-        return await self._run(kind, attempt)
+        """``_run`` without instrumentation, after a first try made inline by a fast path
+        would block with ``step`` (see ``would_block_step``): park, try again, and so on."""
+        while True:
+            if step is not Step.RETRY:
+                await self.wait(step)
+            try:
+                return attempt()
+            except BlockingIOError:
+                step = kind.own_step
+            except WOULD_BLOCK as exc:
+                step = next_step(exc, kind.direction)
+            except OSError as exc:
+                if self.socket.fileno() == -1:
+                    raise SocketClosedError(kind.name) from exc
+                raise
 
     def _start(self, kind: OpKind) -> InstrumentationMetadata:
         task = current_task_or_none()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import socket as std_socket
 from typing import TYPE_CHECKING, Any
 
-from ._decide import WOULD_BLOCK
+from ._decide import WOULD_BLOCK, Step
 from ._errors import SocketClosedError
 from ._handle_core import HandleCore, would_block_step
 from ._hooks import fire, instrumented
@@ -73,14 +73,18 @@ class ReceiveHalf(HandleCore):
         sock = self.socket
         if instrumented():
             return await self._recv_traced(bufsize, flags)
-        try:  # the first try inline (no instrument: nothing to report)
-            return sock.recv(bufsize, flags)
-        except WOULD_BLOCK as exc:
-            step = would_block_step(exc, RECV)
-        except OSError as exc:
-            if sock.fileno() == -1:
-                return b""  # closed: end of stream
-            raise
+        if self._reply_pending and sock.fileno() != -1:  # the request / response hint
+            self._reply_pending = False
+            step = Step.WAIT_READABLE
+        else:
+            try:  # the first try inline (no instrument: nothing to report)
+                return sock.recv(bufsize, flags)
+            except WOULD_BLOCK as exc:
+                step = would_block_step(exc, RECV)
+            except OSError as exc:
+                if sock.fileno() == -1:
+                    return b""  # closed: end of stream
+                raise
         try:
             return await self._after_would_block(RECV, step, lambda: sock.recv(bufsize, flags))
         except SocketClosedError:

@@ -107,11 +107,13 @@ class SendHalf(HandleCore):
             if type(data) is bytes:
                 sent = self._send_now(data)
                 if sent == len(data):
+                    self._reply_pending = type(self.socket) is std_socket.socket
                     return
             else:
                 with memoryview(data) as whole, whole.cast("B") as view:
                     sent = self._send_now(view)
                     if sent == len(view):
+                        self._reply_pending = type(self.socket) is std_socket.socket
                         return
         with memoryview(data) as whole:
             view = whole.cast("B")[sent:]
@@ -121,6 +123,7 @@ class SendHalf(HandleCore):
                 while view:
                     sent = await self._send_with(view, _sender(self.socket, view))
                     view = view[sent:]
+            self._reply_pending = type(self.socket) is std_socket.socket
 
     def _send_now(self, view: Buffer) -> int:
         """One non-blocking send attempt: bytes sent, 0 when it would block."""
