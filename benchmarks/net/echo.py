@@ -185,8 +185,7 @@ def _cell_table(clients: int, size: int, rates: dict[str, list[float]]) -> list[
     lines = [
         f"### {clients} connection{'s' if clients > 1 else ''}, {size}-byte messages",
         "",
-        "| implementation | median | min | max |"
-        + "".join(f" ratio to {ref} |" for ref in refs),
+        "| implementation | median | min | max |" + "".join(f" ratio to {ref} |" for ref in refs),
         "|---|---:|---:|---:|" + "---:|" * len(refs),
     ]
     for name, values in rates.items():

@@ -81,7 +81,7 @@ class ReceiveHalf(HandleCore):
                 return sock.recv(bufsize, flags)
             except WOULD_BLOCK as exc:
                 step = would_block_step(exc, RECV)
-            except OSError as exc:
+            except OSError:
                 if sock.fileno() == -1:
                     return b""  # closed: end of stream
                 raise
