@@ -22,7 +22,7 @@ import math
 import select
 import selectors
 import socket
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 __all__ = ["READ", "WRITE", "IOBackend", "SelectorBackend", "Waker"]
 
@@ -104,10 +104,11 @@ class SelectorBackend:
         >>> a.close(); b.close()
     """
 
-    __slots__ = ("_masks", "_selector", "_wake_r", "_wake_requested", "_wake_w", "polls")
+    __slots__ = ("_epoll", "_masks", "_selector", "_wake_r", "_wake_requested", "_wake_w", "polls")
 
     def __init__(self) -> None:
         self._selector: selectors.BaseSelector | None = None
+        self._epoll: Any = None  # the selector's select.epoll, polled directly (Linux)
         self._masks: dict[int, int] = {}
         self._wake_r: socket.socket | None = None
         self._wake_w: socket.socket | None = None
@@ -126,6 +127,8 @@ class SelectorBackend:
         sel = self._selector
         if sel is None:
             sel = self._selector = selectors.DefaultSelector()
+            if type(sel) is _EPOLL_SELECTOR:
+                self._epoll = _raw_epoll(sel)
         return sel
 
     def add_reader(self, fd: int) -> None:
@@ -206,8 +209,8 @@ class SelectorBackend:
             timeout = 0
         self._wake_requested = False
         self.polls += 1
-        if type(self._selector) is _EPOLL_SELECTOR:
-            return self._poll_epoll(timeout)
+        if self._epoll is not None:
+            return self._poll_epoll(self._epoll, timeout)
         ready: list[tuple[int, int]] = []
         for key, mask in self._selector.select(timeout):
             if key.data is _WAKE:
@@ -216,10 +219,9 @@ class SelectorBackend:
                 ready.append((key.fd, mask))
         return ready
 
-    def _poll_epoll(self, timeout: float | None) -> list[tuple[int, int]]:
+    def _poll_epoll(self, epoll: Any, timeout: float | None) -> list[tuple[int, int]]:
         """``poll`` on Linux: ``epoll.poll`` straight, without building selector keys (the
         same timeout rounding and event translation as ``selectors.EpollSelector``)."""
-        epoll: select.epoll = self._selector._selector  # type: ignore[union-attr]  # pyright: ignore
         if timeout is None:
             timeout = -1
         elif timeout <= 0:
@@ -228,7 +230,7 @@ class SelectorBackend:
             timeout = math.ceil(timeout * 1e3) * 1e-3
         masks = self._masks
         try:
-            events = epoll.poll(timeout, len(masks) + 1)
+            events: list[tuple[int, int]] = epoll.poll(timeout, len(masks) + 1)
         except InterruptedError:
             return []
         ready: list[tuple[int, int]] = []
@@ -313,7 +315,7 @@ class SelectorBackend:
                 s.close()
         if not self._masks and self._selector is not None:
             self._selector.close()
-            self._selector = None
+            self._selector = self._epoll = None
 
     def close_all(self) -> None:
         """Forget every watch and close everything.
@@ -325,7 +327,12 @@ class SelectorBackend:
         self.close()
         if self._selector is not None:
             self._selector.close()
-            self._selector = None
+            self._selector = self._epoll = None
+
+
+def _raw_epoll(sel: selectors.BaseSelector) -> Any:
+    """The ``select.epoll`` object inside a ``selectors.EpollSelector``."""
+    return sel._selector  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
 
 
 def _forget(sel: selectors.BaseSelector, fd: int) -> None:
