@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import errno
+import select
 import socket
 
 import pytest
 
 from flowno_eventloop import EventLoop, current_event_loop, sleep, spawn
-from flowno_eventloop.lowlevel import notify_closing, wait_readable
+from flowno_eventloop.lowlevel import READ, SelectorBackend, notify_closing, wait_readable
 
 
 async def _wait(sock: socket.socket) -> None:
@@ -164,4 +165,26 @@ def test_a_socket_closed_behind_the_loops_back_while_idle_does_not_break_the_pol
         assert EventLoop().run_until_complete(main(), join=True) == b"y"
     finally:
         for s in (a, b, c, d):
+            s.close()
+
+
+@pytest.mark.skipif(not hasattr(select, "epoll"), reason="epoll only")
+def test_a_closed_fd_kept_alive_by_a_duplicate_does_not_haunt_the_selector() -> None:
+    a, b = socket.socketpair()
+    twin = a.dup()  # keeps a's file open after a.close()
+    backend = SelectorBackend()
+    try:
+        fd = a.fileno()
+        backend.add_reader(fd)
+        a.close()  # epoll keeps the registration (the file is still open through twin)
+        b.send(b"x")
+        assert backend.poll(0) == [(fd, READ)]
+        backend.remove_reader(fd)  # epoll_ctl cannot name it any more: it stays in epoll
+        assert backend.poll(0) == []  # reported once more: the backend renews its epoll
+        epoll = backend._epoll  # pyright: ignore[reportPrivateUsage]
+        assert epoll.poll(0) == []  # the new epoll does not know the ghost
+        assert backend.watched() == 0
+    finally:
+        backend.close_all()
+        for s in (a, b, twin):
             s.close()

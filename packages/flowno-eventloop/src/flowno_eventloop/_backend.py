@@ -13,7 +13,9 @@ Rules:
   is about to block. ``wakeup()`` is best effort: the caller has queued its work first, so a
   lost byte means the loop is awake anyway.
 - An fd closed behind the backend's back (its number reused by a new file) is forgotten
-  silently: registering the reused number replaces the stale entry.
+  silently: registering the reused number replaces the stale entry. An fd that epoll keeps
+  reporting after it was removed (closed while a duplicate holds the file open) makes the
+  backend move its watches to a new epoll.
 """
 
 from __future__ import annotations
@@ -236,9 +238,11 @@ class SelectorBackend:
         ready: list[tuple[int, int]] = []
         for fd, event in events:
             mask = masks.get(fd)
-            if mask is None:  # the wake-up socket (or an fd dropped meanwhile)
+            if mask is None:  # the wake-up socket, or an fd we no longer watch
                 if self._wake_r is not None and fd == self._wake_r.fileno():
                     self._drain_wakeup()
+                else:
+                    self._renew()
                 continue
             if event == _EPOLLIN:
                 ready.append((fd, READ & mask))
@@ -248,6 +252,23 @@ class SelectorBackend:
                 both = (WRITE if event & ~_EPOLLIN else 0) | (READ if event & ~_EPOLLOUT else 0)
                 ready.append((fd, both & mask))
         return ready
+
+    def _renew(self) -> None:
+        """epoll reported an fd that is no longer registered: a file closed here while a
+        duplicate (``dup``, ``fork``) keeps it open holds on in epoll, and ``epoll_ctl`` can
+        no longer name it. Only a new epoll forgets it: move every watch to one."""
+        old = self._selector
+        self._selector = self._epoll = None
+        sel = self.selector
+        for fd, mask in list(self._masks.items()):
+            try:
+                sel.register(fd, mask, None)
+            except (OSError, ValueError):  # closed as well: the loop replaces it on reuse
+                del self._masks[fd]
+        if self._wake_r is not None:
+            sel.register(self._wake_r, READ, _WAKE)
+        if old is not None:
+            old.close()
 
     def wakeup(self) -> None:
         """Make a blocked (or the next) :meth:`poll` return at once; any thread.
