@@ -4,8 +4,8 @@ C clients each do M round trips of an S-byte message against per-connection echo
 all in one loop (benchmarks/net/echo_impls.py). Four cells: 1 and 50 connections x 1- and
 100-byte messages. Columns: flowno_net (``recv`` / ``sendAll``), asyncio and uvloop
 ``sock_recv`` / ``sock_sendall``, uvloop streams, and a callback-only echo on a plain
-``selectors`` loop (the bare limit); ``--base PATH`` (repeatable) adds flowno from another
-source tree.
+``selectors`` loop (the bare limit); ``--base [LABEL=]PATH`` (repeatable) adds flowno from
+another source tree.
 uvloop is a benchmark-only dependency: without it the uvloop columns are skipped. Each run is a
 fresh subprocess, the implementations alternate; we report round trips per CPU-second
 (process_time of the whole run), medians, and the ratios to uvloop sock_* and to selectors.
@@ -14,7 +14,8 @@ The stall check runs a ticker task (1 ms sleeps) on a flowno loop while a peer i
 thread drip-feeds its TLS handshake to a flowno TLS listener; it reports the largest gap
 between ticks (goal < 50 ms).
 
-Usage: python benchmarks/net/echo.py [--total N] [--repeat R] [--base PATH] [--output FILE]
+Usage: python benchmarks/net/echo.py [--total N] [--repeat R] [--base [LABEL=]PATH] ...
+           [--output FILE]
 Writes the Markdown tables to docs/benchmarks-net.md (above the streams.py sections).
 """
 
@@ -148,11 +149,12 @@ def _child(args: list[str], tree: Path = ROOT) -> dict[str, Any]:
     return result
 
 
-def _implementations(bases: list[Path]) -> dict[str, tuple[str, Path]]:
-    """Column name -> (implementation to run, source tree)."""
+def _implementations(bases: list[str]) -> dict[str, tuple[str, Path]]:
+    """Column name -> (implementation to run, source tree); a base is ``[LABEL=]PATH``."""
     columns = {"flowno": ("flowno", ROOT)}
     for base in bases:
-        columns[f"flowno ({base})"] = ("flowno", base)
+        label, _, path = base.rpartition("=")
+        columns[f"flowno ({label or path})"] = ("flowno", Path(path))
     columns["asyncio-sock"] = ("asyncio-sock", ROOT)
     if importlib.util.find_spec("uvloop") is None:
         print("uvloop is not importable here: skipping the uvloop columns", file=sys.stderr)
@@ -259,10 +261,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument(
         "--base",
-        type=Path,
         action="append",
         default=[],
-        help="also run flowno from this source tree (repeatable)",
+        metavar="[LABEL=]PATH",
+        help="also run flowno from this source tree, column LABEL (repeatable)",
     )
     parser.add_argument("--run", choices=[*IMPLEMENTATIONS, "stall"], help=argparse.SUPPRESS)
     parser.add_argument("--clients", type=int, default=50, help=argparse.SUPPRESS)

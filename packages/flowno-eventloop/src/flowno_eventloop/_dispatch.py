@@ -119,12 +119,13 @@ class Dispatch(Stepper):
             watch = io.add(me, fileobj, event)
         except (TypeError, ValueError, OSError, RuntimeError) as error:
             self._resume(me, None, error)
-            return
-        self._park(me, command, watch.cancel_read if event == READ else watch.cancel_write)
+            watch = None
+        else:
+            self._park(me, command, watch.cancel_read if event == READ else watch.cancel_write)
         if io.has_stale():
             for stale, _, closed in io.take_stale():  # closed behind the loop's back
                 self._wake(stale, None, closed)
-        if self._hooks:
+        if watch is not None and self._hooks:
             self._hook(
                 "on_io_wait_start", self._inst.on_io_wait_start, me.coro, fileobj, event == READ
             )
