@@ -119,16 +119,20 @@ class Dispatch(Stepper):
             watch = io.add(me, fileobj, event)
         except (TypeError, ValueError, OSError, RuntimeError) as error:
             self._resume(me, None, error)
-            watch = None
-        else:
-            self._park(me, command, watch.cancel_read if event == READ else watch.cancel_write)
+            self._wake_stale()
+            return
+        self._park(me, command, watch.cancel_read if event == READ else watch.cancel_write)
         if io.has_stale():
-            for stale, _, closed in io.take_stale():  # closed behind the loop's back
-                self._wake(stale, None, closed)
-        if watch is not None and self._hooks:
+            self._wake_stale()
+        if self._hooks:
             self._hook(
                 "on_io_wait_start", self._inst.on_io_wait_start, me.coro, fileobj, event == READ
             )
+
+    def _wake_stale(self) -> None:
+        """Wake the fd waiters whose file was closed behind the loop's back (OSError)."""
+        for stale, _, closed in self._io.take_stale():
+            self._wake(stale, None, closed)
 
     def _cmd_exit(self, handle: TaskHandle[Any], command: ExitCommand) -> None:
         me = handle._task  # pyright: ignore[reportPrivateUsage]
