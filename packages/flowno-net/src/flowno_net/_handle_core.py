@@ -9,8 +9,8 @@
 #   almost always fails (the peer has not answered yet). Level-triggered readiness makes this
 #   safe: data that is already there is reported by the loop's next poll. TLS sockets are left
 #   out (the TLS layer may hold decrypted bytes while the socket itself is not readable).
-# - A handle's state is its socket (always non-blocking), one waiter slot per direction and the
-#   sendAll lock (created by the first sendAll); nothing else.
+# - A handle's state is its socket (always non-blocking), one waiter slot per direction, the
+#   sendAll lock (created by the first sendAll) and the request / response hint; nothing else.
 # - One reader and one writer may wait on a handle at once (full duplex); a second waiter in the
 #   same direction gets the kernel's BusyResourceError in its own task.
 # - Errors reach the task that did the operation: an OSError on a socket that is closed by then
