@@ -32,7 +32,7 @@ NET_RUNNERS = (
     (ROOT / "benchmarks" / "net" / "run.py", ["--quick"]),
     (
         ROOT / "benchmarks" / "net" / "echo.py",
-        ["--clients", "10", "--messages", "200", "--repeat", "1"],
+        ["--total", "2000", "--repeat", "1"],
     ),
 )
 

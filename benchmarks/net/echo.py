@@ -1,22 +1,32 @@
-"""Loopback echo benchmark: flowno_net vs asyncio (sock_recv / sock_sendall), plus a stall check.
+"""Loopback echo benchmark: flowno_net vs asyncio, uvloop and a plain selectors loop.
 
-C clients each do M round trips of an S-byte message against per-connection echo tasks, all in
-one event loop. Each implementation runs in a fresh subprocess; we report round-trip messages
-per CPU-second (process_time of the whole run) and the flowno / asyncio ratio (goal >= 1).
+C clients each do M round trips of an S-byte message against per-connection echo servers,
+all in one loop (benchmarks/net/echo_impls.py). Four cells: 1 and 50 connections x 1- and
+100-byte messages. Columns: flowno_net (``recv`` / ``sendAll``), asyncio and uvloop
+``sock_recv`` / ``sock_sendall``, uvloop streams, and a callback-only echo on a plain
+``selectors`` loop (the bare limit); ``--base [LABEL=]PATH`` (repeatable) adds flowno from
+another source tree.
+uvloop is a benchmark-only dependency: without it the uvloop columns are skipped. Each run is a
+fresh subprocess, the implementations alternate; we report round trips per CPU-second
+(process_time of the whole run), medians, and the ratios to uvloop sock_* and to selectors.
 
 The stall check runs a ticker task (1 ms sleeps) on a flowno loop while a peer in another
 thread drip-feeds its TLS handshake to a flowno TLS listener; it reports the largest gap
 between ticks (goal < 50 ms).
 
-Usage: python benchmarks/net/echo.py [--clients C] [--messages M] [--size S] [--repeat R]
-Writes the Markdown table to docs/benchmarks-net.md.
+Usage: python benchmarks/net/echo.py [--total N] [--repeat R] [--base [LABEL=]PATH] ...
+           [--output FILE]
+Writes the Markdown tables to docs/benchmarks-net.md (above the streams.py sections).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import os
 import platform
+import shlex
 import socket as std_socket
 import ssl
 import statistics
@@ -27,107 +37,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from echo_impls import IMPLEMENTATIONS
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-# --------------------------------------------------------------------------- flowno
-
-
-def run_flowno(clients: int, messages: int, size: int) -> dict[str, Any]:
-    from flowno_eventloop import EventLoop, spawn
-    from flowno_net import SocketHandle, socket
-
-    async def recv_exact(conn: SocketHandle, n: int) -> bytes:
-        data = await conn.recv(n)
-        while len(data) < n:
-            more = await conn.recv(n - len(data))
-            if not more:
-                raise ConnectionError("short read")
-            data += more
-        return data
-
-    async def echo(conn: SocketHandle) -> None:
-        with conn:
-            while data := await conn.recv(65536):
-                await conn.sendAll(data)
-
-    async def client(port: int) -> None:
-        message = b"x" * size
-        with socket() as c:
-            await c.aconnect(("127.0.0.1", port))
-            for _ in range(messages):
-                await c.sendAll(message)
-                await recv_exact(c, size)
-
-    async def main() -> float:
-        with socket() as listener:
-            listener.bind(("127.0.0.1", 0))
-            listener.listen(clients)
-            port = listener.getsockname()[1]
-            start = time.process_time()
-            tasks = [await spawn(client(port)) for _ in range(clients)]
-            for _ in range(clients):
-                conn, _ = await listener.accept()
-                await spawn(echo(conn))
-            for t in tasks:
-                await t.join()
-            return time.process_time() - start
-
-    loop = EventLoop()
-    cpu = loop.run_until_complete(main(), join=True)
-    loop.close()
-    return {"cpu": cpu, "messages": clients * messages}
-
-
-# --------------------------------------------------------------------------- asyncio
-
-
-def run_asyncio(clients: int, messages: int, size: int) -> dict[str, Any]:
-    import asyncio
-
-    async def recv_exact(loop: asyncio.AbstractEventLoop, sock: std_socket.socket, n: int) -> bytes:
-        data = await loop.sock_recv(sock, n)
-        while len(data) < n:
-            more = await loop.sock_recv(sock, n - len(data))
-            if not more:
-                raise ConnectionError("short read")
-            data += more
-        return data
-
-    async def echo(loop: asyncio.AbstractEventLoop, conn: std_socket.socket) -> None:
-        with conn:
-            while data := await loop.sock_recv(conn, 65536):
-                await loop.sock_sendall(conn, data)
-
-    async def client(loop: asyncio.AbstractEventLoop, port: int) -> None:
-        message = b"x" * size
-        with std_socket.socket() as c:
-            c.setblocking(False)
-            await loop.sock_connect(c, ("127.0.0.1", port))
-            for _ in range(messages):
-                await loop.sock_sendall(c, message)
-                await recv_exact(loop, c, size)
-
-    async def main() -> float:
-        loop = asyncio.get_running_loop()
-        with std_socket.socket() as listener:
-            listener.bind(("127.0.0.1", 0))
-            listener.listen(clients)
-            listener.setblocking(False)
-            port = listener.getsockname()[1]
-            start = time.process_time()
-            tasks = [asyncio.create_task(client(loop, port)) for _ in range(clients)]
-            servers = []
-            for _ in range(clients):
-                conn, _ = await loop.sock_accept(listener)
-                conn.setblocking(False)
-                servers.append(asyncio.create_task(echo(loop, conn)))
-            await asyncio.gather(*tasks)
-            await asyncio.gather(*servers)
-            return time.process_time() - start
-
-    cpu = asyncio.run(main())
-    return {"cpu": cpu, "messages": clients * messages}
 
 
 # --------------------------------------------------------------------------- stall check
@@ -218,66 +130,121 @@ def run_stall() -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- driver
 
+CELLS = [(1, 1), (1, 100), (50, 1), (50, 100)]  # (connections, message bytes)
+REFERENCE, LIMIT = "uvloop-sock", "selectors"
 
-def _child(args: list[str]) -> dict[str, Any]:
+
+def _child(args: list[str], tree: Path = ROOT) -> dict[str, Any]:
+    """Run this script with ``args`` in a fresh process, with ``tree``'s flowno sources."""
+    src = [str(tree / "packages" / p / "src") for p in ("flowno-eventloop", "flowno-net")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(src)}
     out = subprocess.run(
-        [sys.executable, __file__, *args], capture_output=True, text=True, check=True, timeout=600
+        [sys.executable, __file__, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+        env=env,
     )
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--messages", type=int, default=2000)
-    parser.add_argument("--size", type=int, default=64)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--run", choices=["flowno", "asyncio", "stall"])
-    parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks-net.md"))
-    args = parser.parse_args()
-    shape = [str(args.clients), str(args.messages), str(args.size)]
-    if args.run == "flowno":
-        print(json.dumps(run_flowno(args.clients, args.messages, args.size)))
-        return
-    if args.run == "asyncio":
-        print(json.dumps(run_asyncio(args.clients, args.messages, args.size)))
-        return
-    if args.run == "stall":
-        print(json.dumps(run_stall()))
-        return
+def _implementations(bases: list[str]) -> dict[str, tuple[str, Path]]:
+    """Column name -> (implementation to run, source tree); a base is ``[LABEL=]PATH``."""
+    columns = {"flowno": ("flowno", ROOT)}
+    for base in bases:
+        label, _, path = base.rpartition("=")
+        columns[f"flowno ({label or path})"] = ("flowno", Path(path))
+    columns["asyncio-sock"] = ("asyncio-sock", ROOT)
+    if importlib.util.find_spec("uvloop") is None:
+        print("uvloop is not importable here: skipping the uvloop columns", file=sys.stderr)
+    else:
+        columns["uvloop-sock"] = ("uvloop-sock", ROOT)
+        columns["uvloop-streams"] = ("uvloop-streams", ROOT)
+    columns["selectors"] = ("selectors", ROOT)
+    return columns
 
-    samples: dict[str, list[float]] = {"flowno": [], "asyncio": []}
-    for _ in range(args.repeat):  # interleaved, so load drift on the machine hits both alike
-        for impl in samples:
-            r = _child(
-                ["--run", impl, "--clients", shape[0], "--messages", shape[1], "--size", shape[2]]
-            )
-            samples[impl].append(r["messages"] / r["cpu"])
-    rates = {impl: max(values) for impl, values in samples.items()}
-    medians = {impl: statistics.median(values) for impl, values in samples.items()}
+
+def _measure(
+    columns: dict[str, tuple[str, Path]], total: int, repeat: int
+) -> dict[tuple[int, int], dict[str, list[float]]]:
+    """Round trips per CPU-second, per cell and column; the columns alternate in each round."""
+    results: dict[tuple[int, int], dict[str, list[float]]] = {}
+    for clients, size in CELLS:
+        shape = ["--clients", str(clients), "--messages", str(total // clients)]
+        rates: dict[str, list[float]] = {name: [] for name in columns}
+        for _ in range(repeat):
+            for name, (impl, tree) in columns.items():
+                r = _child(["--run", impl, *shape, "--size", str(size)], tree)
+                rates[name].append(r["messages"] / r["cpu"])
+        results[(clients, size)] = rates
+        print(f"measured {clients} x {size} B", file=sys.stderr)
+    return results
+
+
+def _cell_table(clients: int, size: int, rates: dict[str, list[float]]) -> list[str]:
+    medians = {name: statistics.median(values) for name, values in rates.items()}
+    refs = [ref for ref in (REFERENCE, LIMIT) if ref in medians]
+    lines = [
+        f"### {clients} connection{'s' if clients > 1 else ''}, {size}-byte messages",
+        "",
+        "| implementation | median | min | max |" + "".join(f" ratio to {ref} |" for ref in refs),
+        "|---|---:|---:|---:|" + "---:|" * len(refs),
+    ]
+    for name, values in rates.items():
+        ratios = "".join(f" {medians[name] / medians[ref]:.2f} |" for ref in refs)
+        lines.append(
+            f"| {name} | {medians[name]:,.0f} | {min(values):,.0f} | {max(values):,.0f} |{ratios}"
+        )
+    return [*lines, ""]
+
+
+def _summary(results: dict[tuple[int, int], dict[str, list[float]]]) -> list[str]:
+    lines = [
+        f"| cell | flowno | {REFERENCE} | {LIMIT} | flowno / {REFERENCE} (goal >= 1) |"
+        f" flowno / {LIMIT} (goal >= 0.5) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for (clients, size), rates in results.items():
+        med = {name: statistics.median(values) for name, values in rates.items()}
+        ref = med.get(REFERENCE)
+        vs_ref = "n/a" if ref is None else f"{med['flowno'] / ref:.2f}"
+        ref_text = "n/a" if ref is None else f"{ref:,.0f}"
+        lines.append(
+            f"| {clients} x {size} B | {med['flowno']:,.0f} | {ref_text} | {med[LIMIT]:,.0f} |"
+            f" {vs_ref} | {med['flowno'] / med[LIMIT]:.2f} |"
+        )
+    return [*lines, ""]
+
+
+def _report(args: argparse.Namespace, columns: dict[str, tuple[str, Path]]) -> str:
+    results = _measure(columns, args.total, args.repeat)
     stall = _child(["--run", "stall"])
-    ratio = rates["flowno"] / rates["asyncio"]
-    median_ratio = medians["flowno"] / medians["asyncio"]
+    load = os.getloadavg()
     lines = [
         "# flowno-net benchmarks",
         "",
-        f"Generated by `python benchmarks/net/echo.py` on {platform.python_implementation()} "
-        f"{platform.python_version()}, {platform.system()} ({time.strftime('%Y-%m-%d')}).",
+        f"Generated by `python benchmarks/net/echo.py --repeat {args.repeat}"
+        + "".join(f" --base {shlex.quote(base)}" for base in args.base)
+        + "` on "
+        f"{platform.python_implementation()} {platform.python_version()}, {platform.system()}"
+        f" ({time.strftime('%Y-%m-%d')}); load average at the end {load[0]:.2f} (2 cores shared"
+        " with other work: see the min-max columns).",
         "",
-        f"## Loopback echo: {args.clients} clients x {args.messages} round trips of "
-        f"{args.size} bytes, one loop",
+        f"## Loopback echo: {args.total:,} round trips per run, one loop",
         "",
-        f"{args.repeat} fresh subprocesses each, interleaved; CPU time of the whole process"
-        " (client + server). Round trips per CPU-second, best and median.",
+        "C connections each do round trips of an S-byte message against per-connection echo"
+        " servers in the same loop. Each run is a fresh process; the implementations alternate"
+        f" in each of {args.repeat} rounds. Round trips per CPU-second of the whole process"
+        " (client + server), median of the rounds. `selectors` is a callback-only echo on a"
+        " plain `selectors` loop with every fd registered once: the bare limit.",
         "",
-        "| implementation | best | median | ratio to asyncio (best / median) |",
-        "|---|---:|---:|---:|",
-        f"| flowno_net (`recv` / `sendAll`) | {rates['flowno']:,.0f} | {medians['flowno']:,.0f} |"
-        f" {ratio:.2f} / {median_ratio:.2f} |",
-        f"| asyncio (`sock_recv` / `sock_sendall`) | {rates['asyncio']:,.0f} |"
-        f" {medians['asyncio']:,.0f} | 1.00 / 1.00 |",
-        "",
+        *_summary(results),
+    ]
+    for (clients, size), rates in results.items():
+        lines += _cell_table(clients, size, rates)
+    lines += [
         "## Loop stall while a slow peer handshakes (TLS, 64-byte chunks every 20 ms)",
         "",
         "| handshake duration | ticker ticks | max gap between 1 ms ticks | goal |",
@@ -286,7 +253,33 @@ def main() -> None:
         f"{stall['max_gap_ms']:.1f} ms | < 50 ms |",
         "",
     ]
-    table = "\n".join(lines)
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--total", type=int, default=20000, help="round trips per run")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--base",
+        action="append",
+        default=[],
+        metavar="[LABEL=]PATH",
+        help="also run flowno from this source tree, column LABEL (repeatable)",
+    )
+    parser.add_argument("--run", choices=[*IMPLEMENTATIONS, "stall"], help=argparse.SUPPRESS)
+    parser.add_argument("--clients", type=int, default=50, help=argparse.SUPPRESS)
+    parser.add_argument("--messages", type=int, default=400, help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, default=100, help=argparse.SUPPRESS)
+    parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks-net.md"))
+    args = parser.parse_args()
+    if args.run == "stall":
+        print(json.dumps(run_stall()))
+        return
+    if args.run:
+        print(json.dumps(IMPLEMENTATIONS[args.run](args.clients, args.messages, args.size)))
+        return
+    table = _report(args, _implementations(args.base))
     print(table)
     output = Path(args.output)
     # Keep the sections benchmarks/net/streams.py generated below its marker.

@@ -65,8 +65,9 @@ def test_a_host_backend_gets_fd_interest_and_reports_readiness() -> None:
         b.send(b"x")
         host.reported.append((a.fileno(), READ))  # the host's fd callback fired
         assert run.tick() is None and run.done
-        assert host.readers == set()
+        assert host.readers == {a.fileno()}  # kept registered between waits
         assert run.finish(join=True) == b"x"
+        assert host.readers == set()  # dropped at the end of the run
         assert host.closed == 1
     finally:
         a.close()

@@ -160,7 +160,7 @@ def test_sel_is_a_read_only_per_loop_accessor(run: Runner) -> None:
 def test_sel_inspects_the_running_loops_selector(run: Runner) -> None:
     import selectors
 
-    async def main() -> tuple[bool, int, bool]:
+    async def main() -> tuple[bool, int, bool, bool]:
         left, right = std_socket.socketpair()
         with SocketHandle(left) as a, SocketHandle(right) as b:
             reader = await spawn(b.recv(1))  # parks: nothing to read yet
@@ -169,7 +169,8 @@ def test_sel_inspects_the_running_loops_selector(run: Runner) -> None:
             events = sel.get_key(fd).events
             await a.sendAll(b"x")
             await reader.join()
-            return watched, events, fd in sel.get_map()
+            kept = fd in sel.get_map()  # registered between waits
+        return watched, events, kept, fd in sel.get_map()  # closing the handle drops it
 
-    watched, events, still_watched = run(main())
-    assert watched and events == selectors.EVENT_READ and not still_watched
+    watched, events, kept, after_close = run(main())
+    assert watched and events == selectors.EVENT_READ and kept and not after_close

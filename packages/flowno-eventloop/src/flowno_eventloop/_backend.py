@@ -13,14 +13,18 @@ Rules:
   is about to block. ``wakeup()`` is best effort: the caller has queued its work first, so a
   lost byte means the loop is awake anyway.
 - An fd closed behind the backend's back (its number reused by a new file) is forgotten
-  silently: registering the reused number replaces the stale entry.
+  silently: registering the reused number replaces the stale entry. An fd that epoll keeps
+  reporting after it was removed (closed while a duplicate holds the file open) makes the
+  backend move its watches to a new epoll.
 """
 
 from __future__ import annotations
 
+import math
+import select
 import selectors
 import socket
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 __all__ = ["READ", "WRITE", "IOBackend", "SelectorBackend", "Waker"]
 
@@ -29,6 +33,9 @@ READ = selectors.EVENT_READ
 WRITE = selectors.EVENT_WRITE
 """Readiness bit: the fd is writable."""
 _WAKE = object()
+_EPOLL_SELECTOR: type | None = getattr(selectors, "EpollSelector", None)
+_EPOLLIN: int = getattr(select, "EPOLLIN", 0)
+_EPOLLOUT: int = getattr(select, "EPOLLOUT", 0)
 
 
 @runtime_checkable
@@ -99,10 +106,11 @@ class SelectorBackend:
         >>> a.close(); b.close()
     """
 
-    __slots__ = ("_masks", "_selector", "_wake_r", "_wake_requested", "_wake_w", "polls")
+    __slots__ = ("_epoll", "_masks", "_selector", "_wake_r", "_wake_requested", "_wake_w", "polls")
 
     def __init__(self) -> None:
         self._selector: selectors.BaseSelector | None = None
+        self._epoll: Any = None  # the selector's select.epoll, polled directly (Linux)
         self._masks: dict[int, int] = {}
         self._wake_r: socket.socket | None = None
         self._wake_w: socket.socket | None = None
@@ -121,6 +129,8 @@ class SelectorBackend:
         sel = self._selector
         if sel is None:
             sel = self._selector = selectors.DefaultSelector()
+            if type(sel) is _EPOLL_SELECTOR:
+                self._epoll = _raw_epoll(sel)
         return sel
 
     def add_reader(self, fd: int) -> None:
@@ -201,6 +211,8 @@ class SelectorBackend:
             timeout = 0
         self._wake_requested = False
         self.polls += 1
+        if self._epoll is not None:
+            return self._poll_epoll(self._epoll, timeout)
         ready: list[tuple[int, int]] = []
         for key, mask in self._selector.select(timeout):
             if key.data is _WAKE:
@@ -208,6 +220,55 @@ class SelectorBackend:
             else:
                 ready.append((key.fd, mask))
         return ready
+
+    def _poll_epoll(self, epoll: Any, timeout: float | None) -> list[tuple[int, int]]:
+        """``poll`` on Linux: ``epoll.poll`` straight, without building selector keys (the
+        same timeout rounding and event translation as ``selectors.EpollSelector``)."""
+        if timeout is None:
+            timeout = -1
+        elif timeout <= 0:
+            timeout = 0
+        else:  # epoll_wait() has a resolution of 1 ms: round up, to wait at least timeout
+            timeout = math.ceil(timeout * 1e3) * 1e-3
+        masks = self._masks
+        try:
+            events: list[tuple[int, int]] = epoll.poll(timeout, len(masks) + 1)
+        except InterruptedError:
+            return []
+        ready: list[tuple[int, int]] = []
+        for fd, event in events:
+            mask = masks.get(fd)
+            if mask is None:  # the wake-up socket, or an fd we no longer watch
+                if self._wake_r is not None and fd == self._wake_r.fileno():
+                    self._drain_wakeup()
+                else:
+                    self._renew()
+                continue
+            if event == _EPOLLIN:
+                ready.append((fd, READ & mask))
+            elif event == _EPOLLOUT:
+                ready.append((fd, WRITE & mask))
+            else:  # errors and hang-ups wake both directions, like selectors does
+                both = (WRITE if event & ~_EPOLLIN else 0) | (READ if event & ~_EPOLLOUT else 0)
+                ready.append((fd, both & mask))
+        return ready
+
+    def _renew(self) -> None:
+        """epoll reported an fd that is no longer registered: a file closed here while a
+        duplicate (``dup``, ``fork``) keeps it open holds on in epoll, and ``epoll_ctl`` can
+        no longer name it. Only a new epoll forgets it: move every watch to one."""
+        old = self._selector
+        self._selector = self._epoll = None
+        sel = self.selector
+        for fd, mask in list(self._masks.items()):
+            try:
+                sel.register(fd, mask, None)
+            except (OSError, ValueError):  # closed as well: the loop replaces it on reuse
+                del self._masks[fd]
+        if self._wake_r is not None:
+            sel.register(self._wake_r, READ, _WAKE)
+        if old is not None:
+            old.close()
 
     def wakeup(self) -> None:
         """Make a blocked (or the next) :meth:`poll` return at once; any thread.
@@ -275,7 +336,7 @@ class SelectorBackend:
                 s.close()
         if not self._masks and self._selector is not None:
             self._selector.close()
-            self._selector = None
+            self._selector = self._epoll = None
 
     def close_all(self) -> None:
         """Forget every watch and close everything.
@@ -287,7 +348,12 @@ class SelectorBackend:
         self.close()
         if self._selector is not None:
             self._selector.close()
-            self._selector = None
+            self._selector = self._epoll = None
+
+
+def _raw_epoll(sel: selectors.BaseSelector) -> Any:
+    """The ``select.epoll`` object inside a ``selectors.EpollSelector``."""
+    return sel._selector  # type: ignore[attr-defined]  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
 
 
 def _forget(sel: selectors.BaseSelector, fd: int) -> None:

@@ -22,7 +22,7 @@ from flowno_eventloop._commands import (
     WaitReadableCommand,
     WaitWritableCommand,
 )
-from flowno_eventloop._io import READ, WRITE, fileno_of
+from flowno_eventloop._io import READ, WRITE
 from flowno_eventloop._kernel import NEVER, LoopExit, close_in_context
 from flowno_eventloop._stepping import Stepper
 from flowno_eventloop._tasks import (
@@ -114,19 +114,25 @@ class Dispatch(Stepper):
 
     def _wait_io(self, handle: TaskHandle[Any], command: Command, fileobj: Any, event: int) -> None:
         me = handle._task  # pyright: ignore[reportPrivateUsage]
+        io = self._io
         try:
-            self._io.add(me, fileobj, event)
+            watch = io.add(me, fileobj, event)
         except (TypeError, ValueError, OSError, RuntimeError) as error:
             self._resume(me, None, error)
+            self._wake_stale()
             return
-        fd = fileno_of(fileobj)
-        self._park(me, command, lambda: self._io.remove(fd, event))
-        for stale, _, closed in self._io.take_stale():  # closed behind the loop's back
-            self._wake(stale, None, closed)
+        self._park(me, command, watch.cancel_read if event == READ else watch.cancel_write)
+        if io.has_stale():
+            self._wake_stale()
         if self._hooks:
             self._hook(
                 "on_io_wait_start", self._inst.on_io_wait_start, me.coro, fileobj, event == READ
             )
+
+    def _wake_stale(self) -> None:
+        """Wake the fd waiters whose file was closed behind the loop's back (OSError)."""
+        for stale, _, closed in self._io.take_stale():
+            self._wake(stale, None, closed)
 
     def _cmd_exit(self, handle: TaskHandle[Any], command: ExitCommand) -> None:
         me = handle._task  # pyright: ignore[reportPrivateUsage]

@@ -22,7 +22,7 @@ from flowno_eventloop._commands import (
     WaitReadableCommand,
     WaitWritableCommand,
 )
-from flowno_eventloop._context import current_task_handle
+from flowno_eventloop._context import current_event_loop, current_task_handle
 from flowno_eventloop._errors import BusyResourceError
 from flowno_eventloop._running import LoopRun
 from flowno_eventloop._tasks import TaskHandle
@@ -37,6 +37,7 @@ __all__ = [
     "SelectorBackend",
     "Waker",
     "interrupt",
+    "notify_closing",
     "withdraw_interrupt",
     "TimerHandle",
     "WakeToken",
@@ -174,6 +175,38 @@ def wait_writable(fileobj: Any) -> Generator[Command, Any, None]:
         >>> a.close(); b.close()
     """
     yield WaitWritableCommand(fileobj)
+
+
+def notify_closing(fileobj: Any) -> None:
+    """Tell the loop running here that ``fileobj`` is about to be closed.
+
+    The loop keeps an fd registered with its selector between waits (so a socket read in a
+    loop costs no register / unregister per wait). Call this just before closing a file
+    object you waited on, so its registration goes with it; flowno_net's sockets do. A task
+    still waiting on ``fileobj`` is woken with ``OSError(EBADF)``. Outside a running loop,
+    or for a file object the loop does not know, it does nothing.
+
+    Example:
+        >>> import socket
+        >>> from flowno_eventloop import EventLoop, current_event_loop
+        >>> a, b = socket.socketpair()
+        >>> async def main():
+        ...     b.send(b"x")
+        ...     await wait_readable(a)
+        ...     kept = a.fileno() in current_event_loop().selector.get_map()
+        ...     notify_closing(a); a.close()
+        ...     return kept, len(current_event_loop().selector.get_map())
+        >>> EventLoop().run_until_complete(main(), join=True)
+        (True, 0)
+        >>> b.close()
+    """
+    loop = current_event_loop()
+    if loop is None or not loop._running:  # pyright: ignore[reportPrivateUsage]
+        return
+    io = loop._io  # pyright: ignore[reportPrivateUsage]
+    io.forget(fileobj)
+    for task, _, error in io.take_stale():
+        loop._wake_public(task, None, error)  # pyright: ignore[reportPrivateUsage]
 
 
 def interrupt(handle: TaskHandle[Any], exc: BaseException) -> bool:

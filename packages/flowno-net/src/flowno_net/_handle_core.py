@@ -1,14 +1,22 @@
 # Rules of this module:
-# - A handle's state is its socket (always non-blocking), one waiter slot per direction and the
-#   sendAll lock (created by the first sendAll); nothing else.
 # - Every operation is tried first and parks (via the kernel's wait_readable / wait_writable) only
 #   when it would block; the decision is _decide's. _run is the one retry loop, used by every
-#   operation of every handle (plain and TLS).
+#   operation of every handle (plain and TLS). The hot calls (recv) make their first try inline
+#   when no instrument listens and continue only when it would block, in _after_would_block:
+#   _run's loop without the instrumentation.
+# - Request / response hint: after a sendAll on a plain (non-TLS) socket, the next untraced recv
+#   parks first and reads when the loop reports the socket readable, instead of a try that
+#   almost always fails (the peer has not answered yet). Level-triggered readiness makes this
+#   safe: data that is already there is reported by the loop's next poll. TLS sockets are left
+#   out (the TLS layer may hold decrypted bytes while the socket itself is not readable).
+# - A handle's state is its socket (always non-blocking), one waiter slot per direction, the
+#   sendAll lock (created by the first sendAll) and the request / response hint; nothing else.
 # - One reader and one writer may wait on a handle at once (full duplex); a second waiter in the
 #   same direction gets the kernel's BusyResourceError in its own task.
 # - Errors reach the task that did the operation: an OSError on a socket that is closed by then
 #   becomes SocketClosedError, chained from it.
-# - close() wakes any waiter with SocketClosedError before releasing the descriptor.
+# - close() wakes any waiter with SocketClosedError and drops the loop's registration of the
+#   descriptor (kept between waits) before releasing it.
 """The core every socket handle is built on: the try-then-park loop, waiting and closing."""
 
 from __future__ import annotations
@@ -21,7 +29,14 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from ._decide import WOULD_BLOCK, Step, next_step
 from ._errors import SocketClosedError
 from ._hooks import fire
-from ._kernel import Lock, current_task_handle, wait_readable, wait_writable, wake_error
+from ._kernel import (
+    Lock,
+    current_task_handle,
+    notify_closing,
+    wait_readable,
+    wait_writable,
+    wake_error,
+)
 from ._metadata import InstrumentationMetadata, ReadySocketInstrumentationMetadata
 from ._ops import OpKind
 
@@ -41,6 +56,8 @@ class HandleCore:
         self.socket: std_socket.socket = socket
         self._waiters: list[Any] = [None, None]  # the task parked to read, to write
         self._close_reported = False
+        # A plain socket's sendAll just went out whole: the next recv parks before it tries.
+        self._reply_pending = False
         self._send_lock: Lock | None = None  # created by the first sendAll
         if socket.fileno() != -1:
             socket.setblocking(False)
@@ -82,6 +99,23 @@ class HandleCore:
             ready.immediate = not parked
             fire(kind.ready_hook, ready)
         return result
+
+    async def _after_would_block(self, kind: OpKind, step: Step, attempt: Callable[[], _T]) -> _T:
+        """``_run`` without instrumentation, after a first try made inline by a fast path
+        would block with ``step`` (see ``would_block_step``): park, try again, and so on."""
+        while True:
+            if step is not Step.RETRY:
+                await self.wait(step)
+            try:
+                return attempt()
+            except BlockingIOError:
+                step = kind.own_step
+            except WOULD_BLOCK as exc:
+                step = next_step(exc, kind.direction)
+            except OSError as exc:
+                if self.socket.fileno() == -1:
+                    raise SocketClosedError(kind.name) from exc
+                raise
 
     def _start(self, kind: OpKind) -> InstrumentationMetadata:
         task = current_task_or_none()
@@ -154,6 +188,8 @@ class HandleCore:
         self._waiters[:] = [None, None]
         for task in waiters:
             wake_error(task, SocketClosedError("wait"))
+        if self.socket.fileno() != -1:
+            notify_closing(self.socket)  # the loop keeps fds registered between waits
         self.socket.close()
 
     def __enter__(self: _H) -> _H:
@@ -180,6 +216,19 @@ class HandleCore:
 
 
 _H = TypeVar("_H", bound=HandleCore)
+
+
+def would_block_step(exc: BaseException, kind: OpKind) -> Step:
+    """The step after a first try of ``kind`` raised ``exc`` (one of ``WOULD_BLOCK``).
+
+    Call it inside the ``except`` block and keep only the step: a kept exception holds the
+    frame through its traceback (a reference cycle per blocked call).
+
+    >>> from ._ops import RECV
+    >>> would_block_step(BlockingIOError(), RECV)
+    <Step.WAIT_READABLE: 'wait_readable'>
+    """
+    return kind.own_step if type(exc) is BlockingIOError else next_step(exc, kind.direction)
 
 
 def current_task_or_none() -> TaskHandle[Any] | None:

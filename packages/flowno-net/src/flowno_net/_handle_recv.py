@@ -1,6 +1,7 @@
 # Rules of this module:
 # - Every receive goes through the core's one retry loop (_run) as a RECV (or ACCEPT) operation:
-#   tried first, parked only when it would block.
+#   tried first, parked only when it would block. recv makes its first try inline when no
+#   instrument listens (the hot path) and enters _run only when that would block.
 # - recv and recv_into return EOF (b"" / 0) on a closed socket, as the original did; recvfrom,
 #   whose result carries an address, raises SocketClosedError instead.
 # - The data received is reported to an active instrument only (instrumented() is asked once
@@ -12,8 +13,9 @@ from __future__ import annotations
 import socket as std_socket
 from typing import TYPE_CHECKING, Any
 
+from ._decide import WOULD_BLOCK, Step
 from ._errors import SocketClosedError
-from ._handle_core import HandleCore
+from ._handle_core import HandleCore, would_block_step
 from ._hooks import fire, instrumented
 from ._metadata import SocketRecvDataMetadata
 from ._ops import ACCEPT, RECV
@@ -69,13 +71,32 @@ class ReceiveHalf(HandleCore):
         (b'ab', b'')
         """
         sock = self.socket
-        traced = instrumented()
+        if instrumented():
+            return await self._recv_traced(bufsize, flags)
+        if self._reply_pending and sock.fileno() != -1:  # the request / response hint
+            self._reply_pending = False
+            step = Step.WAIT_READABLE
+        else:
+            try:  # the first try inline (no instrument: nothing to report)
+                return sock.recv(bufsize, flags)
+            except WOULD_BLOCK as exc:
+                step = would_block_step(exc, RECV)
+            except OSError:
+                if sock.fileno() == -1:
+                    return b""  # closed: end of stream
+                raise
         try:
-            data = await self._run(RECV, lambda: sock.recv(bufsize, flags), traced)
+            return await self._after_would_block(RECV, step, lambda: sock.recv(bufsize, flags))
         except SocketClosedError:
             return b""
-        if traced:
-            fire("on_socket_recv_data", SocketRecvDataMetadata(self._public, data))
+
+    async def _recv_traced(self, bufsize: int, flags: int) -> bytes:
+        sock = self.socket
+        try:
+            data = await self._run(RECV, lambda: sock.recv(bufsize, flags), True)
+        except SocketClosedError:
+            return b""
+        fire("on_socket_recv_data", SocketRecvDataMetadata(self._public, data))
         return data
 
     async def recv_into(self, buffer: Buffer, nbytes: int = 0, flags: int = 0) -> int:

@@ -99,24 +99,33 @@ class SendHalf(HandleCore):
         >>> EventLoop().run_until_complete(main(), join=True)
         b'all of it'
         """
-        with memoryview(data) as whole:
-            view = whole.cast("B")
-            lock = self._send_lock
-            if (lock is None or lock.owner is None) and not instrumented():
-                # Fast path: nobody else is writing and the kernel takes it all at once (no
-                # yield between the check and the send, so nothing can interleave).
-                sent = self._send_now(view)
-                if sent == len(view):
+        lock = self._send_lock
+        sent = 0
+        if (lock is None or lock.owner is None) and not instrumented():
+            # Fast path: nobody else is writing and the kernel takes it all at once (no yield
+            # between the check and the send, so nothing can interleave). bytes need no view.
+            if type(data) is bytes:
+                sent = self._send_now(data)
+                if sent == len(data):
+                    self._reply_pending = type(self.socket) is std_socket.socket
                     return
-                view = view[sent:]
+            else:
+                with memoryview(data) as whole, whole.cast("B") as view:
+                    sent = self._send_now(view)
+                    if sent == len(view):
+                        self._reply_pending = type(self.socket) is std_socket.socket
+                        return
+        with memoryview(data) as whole:
+            view = whole.cast("B")[sent:]
             if lock is None:
                 lock = self._send_lock = Lock()
             async with lock:
                 while view:
                     sent = await self._send_with(view, _sender(self.socket, view))
                     view = view[sent:]
+            self._reply_pending = type(self.socket) is std_socket.socket
 
-    def _send_now(self, view: memoryview) -> int:
+    def _send_now(self, view: Buffer) -> int:
         """One non-blocking send attempt: bytes sent, 0 when it would block."""
         try:
             return self.socket.send(view)

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ._commands import SocketAcceptCommand, SocketCommand, SocketRecvCommand, SocketSendCommand
 from ._decide import Direction, Step
@@ -16,6 +16,8 @@ class OpKind:
 
     >>> RECV.direction, RECV.start_hook, RECV.ready_hook
     (<Direction.READ: 'read'>, 'on_socket_recv_start', 'on_socket_recv_ready')
+    >>> SEND.own_step
+    <Step.WAIT_WRITABLE: 'wait_writable'>
     """
 
     name: str
@@ -23,14 +25,12 @@ class OpKind:
     command: type[SocketCommand]
     hooked: bool = True
 
-    @property
-    def own_step(self) -> Step:
-        """The wait when the plain socket call would block (``BlockingIOError``).
+    own_step: Step = field(init=False)
+    """The wait when the plain socket call would block (``BlockingIOError``)."""
 
-        >>> SEND.own_step
-        <Step.WAIT_WRITABLE: 'wait_writable'>
-        """
-        return Step.WAIT_READABLE if self.direction is Direction.READ else Step.WAIT_WRITABLE
+    def __post_init__(self) -> None:
+        own = Step.WAIT_READABLE if self.direction is Direction.READ else Step.WAIT_WRITABLE
+        object.__setattr__(self, "own_step", own)
 
     @property
     def start_hook(self) -> str:
