@@ -28,7 +28,8 @@ from flowno_eventloop._commands import (
 )
 from flowno_eventloop._context import current_task_var
 from flowno_eventloop._errors import InstrumentHookError
-from flowno_eventloop._kernel import AIO_HINT, Handler, Kernel
+from flowno_eventloop._kernel import AIO_HINT, Handler
+from flowno_eventloop._spawning import Spawning
 from flowno_eventloop._tasks import (
     DONE,
     PARKED,
@@ -45,7 +46,7 @@ __all__ = ["Stepper"]
 logger = logging.getLogger("flowno.eventloop")
 
 
-class Stepper(Kernel):
+class Stepper(Spawning):
     """Stepping of ready tasks (internal base class of the loop)."""
 
     steps: int
