@@ -1,17 +1,19 @@
 """The documented awaitables: spawn, sleep, exit, azip.
 
-Rules: each is a ``types.coroutine`` that yields one kernel command (so it is a scheduling
-point exactly where the original's was), or a plain async generator (azip).
+Rules: each yields one kernel command (so it is a scheduling point exactly where the
+original's was): ``spawn`` and ``exit`` are ``types.coroutine`` generators, ``sleep`` is a
+native coroutine (so a forgotten ``await sleep(...)`` warns), ``azip`` an async generator.
 """
 
 from __future__ import annotations
 
 import types
-from collections.abc import AsyncIterator, Awaitable, Coroutine, Generator
+from collections.abc import AsyncIterator, Coroutine, Generator
 from typing import Any, NoReturn, TypeVar, overload
 
 from flowno_eventloop._commands import SLEEP_NOW, Command, ExitCommand, SleepCommand, SpawnCommand
-from flowno_eventloop._context import running_loop
+from flowno_eventloop._context import current_loop_var, running_loop
+from flowno_eventloop._native import native_coroutine
 from flowno_eventloop._tasks import TaskHandle, check_task_name
 
 __all__ = ["azip", "exit", "sleep", "spawn"]
@@ -58,21 +60,21 @@ def spawn(
     return handle
 
 
-def sleep(duration: float) -> Awaitable[float]:
+def sleep(duration: float) -> Coroutine[Any, Any, float]:
     """Suspend the current task for ``duration`` seconds of the loop's clock.
 
     ``sleep(0)`` (or a negative duration) just goes to the back of the ready queue and returns
     ``0.0``. Otherwise returns the time actually slept, measured on the loop's clock
     (>= ``duration``); ``math.inf`` sleeps until cancelled. A NaN duration raises
-    ``ValueError`` here, at the call. A ``sleep(...)`` with a positive duration that is never
-    awaited warns like any coroutine ("coroutine ... was never awaited").
+    ``ValueError`` here, at the call. ``sleep(...)`` returns a native coroutine: one that
+    is never awaited warns like any coroutine ("coroutine 'sleep' was never awaited").
 
     Example:
         >>> from flowno_eventloop import EventLoop, MockClock
         >>> async def main():
-        ...     return await sleep(1.5)
+        ...     return await sleep(0), await sleep(1.5)
         >>> EventLoop(clock=MockClock()).run_until_complete(main(), join=True)
-        1.5
+        (0.0, 1.5)
     """
     if duration <= 0:
         return _sleep_now()
@@ -81,9 +83,10 @@ def sleep(duration: float) -> Awaitable[float]:
     return _sleep_for(duration)
 
 
-@types.coroutine
+@native_coroutine
 def _sleep_now() -> Generator[Command, Any, float]:
-    running_loop("sleep()")
+    if _current_loop() is None:
+        running_loop("sleep()")  # raises: not inside a task of a running loop
     yield SLEEP_NOW  # just a turn at the tail: no clock reads, no new command object
     return 0.0
 
@@ -93,6 +96,11 @@ async def _sleep_for(duration: float) -> float:
     start = clock.now()
     await _yield(SleepCommand(start + duration))
     return clock.now() - start
+
+
+_sleep_now.__name__ = _sleep_now.__qualname__ = "sleep"  # named so in "never awaited"
+_sleep_for.__name__ = _sleep_for.__qualname__ = "sleep"
+_current_loop = current_loop_var.get
 
 
 @types.coroutine
