@@ -11,7 +11,14 @@ import types
 from collections.abc import AsyncIterator, Coroutine, Generator
 from typing import Any, NoReturn, TypeVar, overload
 
-from flowno_eventloop._commands import SLEEP_NOW, Command, ExitCommand, SleepCommand, SpawnCommand
+from flowno_eventloop._commands import (
+    SLEEP_NOW,
+    TURN,
+    Command,
+    ExitCommand,
+    SleepCommand,
+    SpawnCommand,
+)
 from flowno_eventloop._context import current_loop_var, running_loop
 from flowno_eventloop._native import native_coroutine
 from flowno_eventloop._tasks import TaskHandle, check_task_name
@@ -53,6 +60,11 @@ def spawn(
     if name is not None and not isinstance(name, str):  # pyright: ignore[reportUnnecessaryIsInstance]
         getattr(raw_task, "close", lambda: None)()  # never started: no "never awaited" warning
         check_task_name(name)
+    loop = _current_loop()
+    here = None if loop is None else loop._spawn_here(raw_task, name)  # pyright: ignore[reportPrivateUsage]
+    if here is not None:  # queued already: a turn at the tail lets the child run first
+        yield TURN
+        return here
     sent: Any = yield SpawnCommand(raw_task) if name is None else SpawnCommand(raw_task, name)
     if type(sent) is not _HANDLE_TYPE:  # TaskHandle is final: no subclass to accept
         raise TypeError(f"spawn() expected a TaskHandle from the loop, got {sent!r}")

@@ -49,6 +49,29 @@ class Spawning(Kernel):
         self._register(task, parent)
         return task
 
+    def _spawn_here(
+        self, coro: Coroutine[Any, Any, Any], name: str | None
+    ) -> TaskHandle[Any] | None:
+        """``spawn()`` served in the spawning task's own step, without a command; None if the
+        loop must serve it (hooks, a subclass's dispatch, not a fresh native coroutine).
+
+        The child gets a copy of the current (the spawner's) context and is queued now; the
+        spawner then takes a turn at the tail (``TURN``), so the child still runs first.
+        """
+        if self._hooks or not self._plain_dispatch or type(coro) is not CoroutineType:
+            return None
+        if coro in self._live:
+            return None
+        context = contextvars.copy_context()
+        task = TaskRecord(self, coro, context)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+        if name is not None:
+            task.name = name
+        handle = task.handle
+        context.run(current_task_var.set, handle)
+        self._live[coro] = task
+        self.tasks.append((coro, None, None))
+        return handle
+
     def _new_task_from_thread(self, coro: Coroutine[Any, Any, Any], name: str | None) -> TaskRecord:
         """A task made on another thread: registered on the loop thread (inbox + wake-up)."""
         task = TaskRecord(self._as_loop, coro, contextvars.copy_context())

@@ -157,6 +157,7 @@ class Stepper(Spawning):
             task.state = DONE
             task.outcome, task.result = "ok", ended.value
             task.cancel_pending = task.context = None
+            del task.handle  # (no record <-> handle cycle left: refcounting frees both)
             self._live.pop(task.coro, None)
             return False
         return self._ended(task, ended)
