@@ -68,8 +68,8 @@ class Spawning(Kernel):
             task.name = name
         handle = task.handle
         context.run(current_task_var.set, handle)
-        self._live[coro] = task
-        self.tasks.append((coro, None, None))
+        self._live[task.coro] = task
+        self.tasks.append((task.coro, None, None))
         return handle
 
     def _new_task_from_thread(self, coro: Coroutine[Any, Any, Any], name: str | None) -> TaskRecord:

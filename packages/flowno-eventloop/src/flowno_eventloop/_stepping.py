@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from time import perf_counter
-from types import CoroutineType
 from typing import Any
 
 from flowno_eventloop._commands import (
@@ -24,9 +23,7 @@ from flowno_eventloop._commands import (
     Command,
     JoinCommand,
     ParkCommand,
-    SpawnCommand,
 )
-from flowno_eventloop._context import current_task_var
 from flowno_eventloop._errors import InstrumentHookError
 from flowno_eventloop._kernel import AIO_HINT, Handler
 from flowno_eventloop._spawning import Spawning
@@ -88,8 +85,9 @@ class Stepper(Spawning):
 
     def _step_batches(self) -> None:
         """``_run_ready`` with ``_step`` inlined for the common case (no hooks, no subclass
-        dispatch, a ready task); ``sleep(0)``, turns and parks are served in place, every
-        other command by ``_serve_other`` and a task's end by ``_task_ended``.
+        dispatch, a ready task); ``sleep(0)``, turns (a spawn ends in one, see
+        ``Spawning._spawn_here``) and parks are served in place, every other command by
+        ``_serve_other`` and a task's end by ``_task_ended``.
 
         ``self._stop`` can only become true when a task finishes or a handler runs, so it is
         checked after those and not on the fast paths.
@@ -165,24 +163,12 @@ class Stepper(Spawning):
     def _serve_other(self, task: TaskRecord, packet: AnyPacket, command: Any) -> bool:
         """A command of the hot loop that is not a turn nor a park; True if the run must stop.
 
-        A spawn of a fresh coroutine and a join of a finished task are served in place; any
-        other command goes to its handler (by type) or to ``_dispatch``.
+        A join of a finished task is served in place; any other command goes to its handler
+        (by type) or to ``_dispatch`` (a spawn comes here only when ``spawn()`` could not queue
+        the child itself: see ``Spawning._spawn_here``).
         """
         kind = type(command)  # pyright: ignore[reportUnknownVariableType]
-        if kind is SpawnCommand:
-            raw = command.raw_task
-            if type(raw) is CoroutineType and raw not in self._live:  # pyright: ignore[reportUnknownArgumentType]
-                context = task.context.copy()  # type: ignore[union-attr]
-                child = TaskRecord(self._as_loop, raw, context)  # pyright: ignore[reportUnknownArgumentType]
-                if command.name is not None:
-                    child.name = command.name
-                context.run(current_task_var.set, child.handle)
-                self._live[raw] = child  # pyright: ignore[reportUnknownArgumentType]
-                self.tasks.append((raw, None, None))  # pyright: ignore[reportUnknownArgumentType]
-                task.state = WOKEN
-                self.tasks.append((task.coro, child.handle, None))
-                return False
-        elif kind is JoinCommand:
+        if kind is JoinCommand:
             target = command.task_handle._task
             if target.outcome is not None:  # already finished: re-queue now
                 target.observed = True
