@@ -273,3 +273,37 @@ def test_a_hook_failing_while_the_root_is_spawned_leaves_no_unawaited_coroutine(
 
     with Refuses(), pytest.raises(InstrumentHookError):
         EventLoop().run_until_complete(main())
+
+
+@pytest.mark.parametrize("which", ["spawn", "join", "exit", "park", "wait_readable"])
+def test_every_public_awaitable_warns_when_never_awaited(which: str) -> None:
+    import gc
+
+    from flowno_eventloop import exit as loop_exit
+    from flowno_eventloop.lowlevel import park
+
+    async def child() -> None:
+        await sleep(0)
+
+    async def main() -> None:
+        h = await spawn(child())
+        a, b = socket.socketpair()
+        unstarted = child()
+        try:
+            forgotten = {
+                "spawn": lambda: spawn(unstarted),
+                "join": h.join,
+                "exit": loop_exit,
+                "park": lambda: park(reason="forgotten"),
+                "wait_readable": lambda: wait_readable(a),
+            }[which]
+            forgotten()  # never awaited
+        finally:
+            unstarted.close()  # (only the forgotten awaitable itself is to warn)
+            a.close()
+            b.close()
+        await h.join()
+
+    with pytest.warns(RuntimeWarning, match=f"coroutine '[^']*{which}' was never awaited"):
+        run(main())
+        gc.collect()

@@ -1,8 +1,9 @@
 """The documented awaitables: spawn, sleep, exit, azip.
 
 Rules: each yields one kernel command (so it is a scheduling point exactly where the
-original's was): ``spawn`` and ``exit`` are ``types.coroutine`` generators, ``sleep`` is a
-native coroutine (so a forgotten ``await sleep(...)`` warns), ``azip`` an async generator.
+original's was) and returns a native coroutine (so a forgotten ``await`` warns "coroutine
+... was never awaited"): ``spawn``, ``exit`` and ``sleep(0)`` are one-frame generators made
+coroutines by ``native_coroutine``; ``azip`` is an async generator.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ _T4 = TypeVar("_T4")
 _HANDLE_TYPE: type[Any] = TaskHandle  # (not narrowing: the check costs no cast() call)
 
 
-@types.coroutine
+@native_coroutine
 def spawn(
     raw_task: Coroutine[Any, Any, _T], *, name: str | None = None
 ) -> Generator[Command, Any, TaskHandle[_T]]:
@@ -120,7 +121,7 @@ def _yield(command: Command) -> Generator[Command, Any, Any]:
     return (yield command)
 
 
-@types.coroutine
+@native_coroutine
 def exit(
     return_value: Any = None, exception: BaseException | None = None
 ) -> Generator[Command, Any, NoReturn]:  # noqa: A001
