@@ -7,8 +7,9 @@ Usage:
 For every workload, the rounds alternate: flowno from this tree, flowno from the baseline
 tree (its ``packages/flowno-eventloop/src`` first on ``sys.path``), asyncio, and uvloop when it
 is installed; each in a fresh process, timed with ``time.process_time`` (CPU time) around the
-workload only. The table gives the median operations per CPU-second and the ratios
-new/baseline, new/asyncio and new/uvloop. uvloop is a benchmark-only dependency.
+workload only (the libraries are imported before the clock starts). The table gives the
+median operations per CPU-second and the ratios new/baseline, new/asyncio and new/uvloop.
+uvloop is a benchmark-only dependency.
 """
 
 from __future__ import annotations

@@ -168,16 +168,45 @@ def test_a_call_soon_that_schedules_a_call_soon_is_not_a_deadlock() -> None:
     assert loop.run_until_complete(main(), join=True) == "woken"
 
 
-def test_a_forgotten_sleep_warns_like_a_coroutine() -> None:
+@pytest.mark.parametrize("duration", [1, 0, -1])
+def test_a_forgotten_sleep_warns_like_a_coroutine(duration: float) -> None:
     import gc
 
     async def main() -> None:
-        sleep(1)  # type: ignore[unused-awaitable]  # forgotten await
+        sleep(duration)  # type: ignore[unused-awaitable]  # forgotten await
         await sleep(0)
 
-    with pytest.warns(RuntimeWarning, match="never awaited"):
+    with pytest.warns(RuntimeWarning, match="coroutine 'sleep' was never awaited"):
         run(main())
         gc.collect()
+
+
+def test_sleep_zero_is_a_native_coroutine_that_checkpoints() -> None:
+    import inspect
+
+    log: list[str] = []
+
+    async def other() -> None:
+        await sleep(0)
+        log.append("other")
+
+    async def main() -> float:
+        pending = sleep(0)
+        assert inspect.iscoroutine(pending)
+        await spawn(other())
+        log.append("before")
+        result = await pending  # a turn at the tail: the spawned task runs first
+        log.append("after")
+        return result
+
+    assert run(main()) == 0.0
+    assert log == ["before", "other", "after"]
+
+
+def test_sleep_zero_outside_a_loop_raises_when_awaited() -> None:
+    pending = sleep(0)
+    with pytest.raises(RuntimeError, match="sleep"):
+        pending.send(None)
 
 
 def test_an_escaping_exception_cancels_the_other_tasks_inside_the_loop() -> None:
@@ -244,3 +273,37 @@ def test_a_hook_failing_while_the_root_is_spawned_leaves_no_unawaited_coroutine(
 
     with Refuses(), pytest.raises(InstrumentHookError):
         EventLoop().run_until_complete(main())
+
+
+@pytest.mark.parametrize("which", ["spawn", "join", "exit", "park", "wait_readable"])
+def test_every_public_awaitable_warns_when_never_awaited(which: str) -> None:
+    import gc
+
+    from flowno_eventloop import exit as loop_exit
+    from flowno_eventloop.lowlevel import park
+
+    async def child() -> None:
+        await sleep(0)
+
+    async def main() -> None:
+        h = await spawn(child())
+        a, b = socket.socketpair()
+        unstarted = child()
+        try:
+            forgotten = {
+                "spawn": lambda: spawn(unstarted),
+                "join": h.join,
+                "exit": loop_exit,
+                "park": lambda: park(reason="forgotten"),
+                "wait_readable": lambda: wait_readable(a),
+            }[which]
+            forgotten()  # never awaited
+        finally:
+            unstarted.close()  # (only the forgotten awaitable itself is to warn)
+            a.close()
+            b.close()
+        await h.join()
+
+    with pytest.warns(RuntimeWarning, match=f"coroutine '[^']*{which}' was never awaited"):
+        run(main())
+        gc.collect()

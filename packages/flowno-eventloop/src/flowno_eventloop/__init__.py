@@ -15,13 +15,14 @@ The public surface is exactly ``__all__``; low-level pieces for library authors 
 from flowno_eventloop._clock import Clock, MockClock, MonotonicClock
 from flowno_eventloop._context import current_event_loop, current_task
 from flowno_eventloop._errors import BusyResourceError, DeadlockError, InstrumentHookError
+from flowno_eventloop._event import Event
 from flowno_eventloop._latch import CountdownLatch
 from flowno_eventloop._logging import TagFilter, configure_logging_from_env
 from flowno_eventloop._loop import CommandHandler, EventLoop
 from flowno_eventloop._primitives import azip, exit, sleep, spawn
 from flowno_eventloop._queue_sets import AsyncMapQueue, AsyncSetQueue
 from flowno_eventloop._queues import AsyncQueue, QueueClosedError, QueueFull
-from flowno_eventloop._sync import Condition, Event, Lock, OwnershipError
+from flowno_eventloop._sync import Condition, Lock, OwnershipError
 from flowno_eventloop._tasks import CancelRequest, TaskCancelled, TaskHandle
 from flowno_eventloop._timers import TimerHandle
 from flowno_eventloop.instrumentation import EventLoopInstrument, get_current_instrument

@@ -22,8 +22,9 @@ from flowno_eventloop._commands import (
     QueuePutCommand,
     RefusableAbort,
 )
+from flowno_eventloop._event import Event
 from flowno_eventloop._queues import QueueClosedError
-from flowno_eventloop._sync import Condition, Event, Lock, OwnershipError
+from flowno_eventloop._sync import Condition, Lock, OwnershipError
 from flowno_eventloop._tasks import TaskHandle
 from flowno_eventloop.lowlevel import wake, wake_error
 
@@ -43,9 +44,8 @@ def _event_wait(loop: EventLoop, handle: TaskHandle[Any], cmd: EventWaitCommand)
     if event.is_set():
         wake(handle)
         return
-    waiters = event._waiters  # pyright: ignore[reportPrivateUsage]
-    waiters.add(handle)
-    _set_cancel(handle, event, lambda: waiters.discard(handle))
+    event._enlist(handle)  # pyright: ignore[reportPrivateUsage]
+    _set_cancel(handle, event, None)  # a cancelled waiter's entry goes stale (see Event)
 
 
 def _event_set(loop: EventLoop, handle: TaskHandle[Any], cmd: EventSetCommand) -> None:

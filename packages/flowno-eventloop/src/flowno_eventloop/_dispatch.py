@@ -67,7 +67,9 @@ class Dispatch(Stepper):
         me = handle._task  # pyright: ignore[reportPrivateUsage]
         target = command.task_handle._task  # pyright: ignore[reportPrivateUsage]
         if target.loop is not self and target.outcome is None and target.state != DONE:
-            error = RuntimeError(f"cannot join {target.handle!r}: it belongs to another EventLoop")
+            error = RuntimeError(
+                f"cannot join {command.task_handle!r}: it belongs to another EventLoop"
+            )
             self._resume(me, None, error)
             return
         if target.state == DONE:

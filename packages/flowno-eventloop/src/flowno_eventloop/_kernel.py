@@ -1,4 +1,4 @@
-"""The kernel: task records, park / wake / cancel, and a task's way from spawn to done.
+"""The kernel: task records, park / wake / cancel, and a task's way to done.
 
 Rules:
 - Task states and their transitions are listed once, in ``_tasks.py``; only this class
@@ -8,17 +8,16 @@ Rules:
 - The ready queue ``self.tasks`` holds ``(coroutine, value, exception)`` packets (the
   original's shape, so subclasses may append to it); only live tasks are in ``self._live``;
   the outcome stays on the record (nothing grows with finished tasks).
-- It imports nothing above it: stepping, dispatch, running and the public loop build on it.
+- It imports nothing above it: spawning, stepping, dispatch, running and the public loop
+  build on it.
 """
 
 from __future__ import annotations
 
-import contextvars
 import logging
 import sys
 from collections import deque
 from collections.abc import Callable, Coroutine
-from types import CoroutineType
 from typing import TYPE_CHECKING, Any
 
 from flowno_eventloop._backend import Waker
@@ -30,7 +29,6 @@ from flowno_eventloop._commands import (
     WaitReadableCommand,
     WaitWritableCommand,
 )
-from flowno_eventloop._context import current_loop_var, current_task_var
 from flowno_eventloop._hooks import HOOK_NAMES, InstrumentPlumbing
 
 if TYPE_CHECKING:
@@ -168,6 +166,7 @@ class Kernel(InstrumentPlumbing):
         task.cancel_pending = None
         self._live.pop(task.coro, None)
         task.context = None
+        del task.handle  # the handle holds the record, not the other way round (no cycle)
         if self._hooks:
             coro = task.coro
             if outcome == "ok":
@@ -319,61 +318,6 @@ class Kernel(InstrumentPlumbing):
         if task.state == PARKED:
             self._deliver_cancel(task)
 
-    def _new_task(
-        self, coro: Coroutine[Any, Any, Any], parent: Any, name: str | None = None
-    ) -> TaskRecord:
-        """A task whose context is a copy of the spawner's (the caller's outside a task)."""
-        spawner = parent._task.context if isinstance(parent, TaskHandle) else None  # pyright: ignore[reportPrivateUsage]
-        if spawner is not None and parent.event_loop is self:
-            context = spawner.copy()  # the loop variable is already set in it
-            task = TaskRecord(self._as_loop, coro, context)
-            context.run(current_task_var.set, task.handle)
-        else:
-            task = TaskRecord(self._as_loop, coro, contextvars.copy_context())
-            task.context.run(enter_task_context, self._as_loop, task.handle)  # type: ignore[union-attr]
-        task.name = name
-        self._register(task, parent)
-        return task
-
-    def _new_task_from_thread(self, coro: Coroutine[Any, Any, Any], name: str | None) -> TaskRecord:
-        """A task made on another thread: registered on the loop thread (inbox + wake-up)."""
-        task = TaskRecord(self._as_loop, coro, contextvars.copy_context())
-        task.name = name
-        task.context.run(enter_task_context, self._as_loop, task.handle)  # type: ignore[union-attr]
-        self._inbox.append((self._register, (task, None)))
-        self._waker.wakeup()
-        return task
-
-    def _register(self, task: TaskRecord, parent: Any) -> None:
-        """Make ``task`` (its context already prepared) live and ready, at the tail."""
-        self._live[task.coro] = task
-        self.tasks.append((task.coro, None, None))
-        if self._hooks:
-            self._hook(
-                "on_task_spawned",
-                self._inst.on_task_spawned,
-                task.coro,
-                getattr(parent, "raw_task", None),
-            )
-
-    def _task_for(self, coro: Coroutine[Any, Any, Any]) -> TaskRecord:
-        task = self._live.get(coro)
-        if task is not None:
-            return task
-        detached = TaskRecord(self._as_loop, coro, None)
-        detached.state = DONE  # not (or no longer) a live task of this loop: outcome unknown
-        return detached
-
-    def _adopt(self, coro: Any) -> TaskRecord | None:
-        """A packet for an unknown coroutine (appended by legacy code): make it a task."""
-        if not hasattr(coro, "send"):
-            logger.error("dropping a ready packet that is not a coroutine: %r", coro)
-            return None
-        task = TaskRecord(self._as_loop, coro, contextvars.copy_context())
-        task.context.run(enter_task_context, self._as_loop, task.handle)  # type: ignore[union-attr]
-        self._live[coro] = task
-        return task
-
     def _force_close(self, task: TaskRecord) -> None:
         if task.state == PARKED:
             on_cancel = task.on_cancel
@@ -386,25 +330,6 @@ class Kernel(InstrumentPlumbing):
             logger.error("task %r would not close: %s", task.coro, error)
         exc = TaskCancelled(task.handle)
         self._finish(task, "cancelled", None, exc)
-
-    def _check_not_a_task(self, coro: object, caller: str) -> None:
-        if coro in self._live:
-            raise RuntimeError(
-                f"{caller}() got the coroutine of a live task ({self._live[coro].handle!r}): "  # type: ignore[index, unused-ignore]
-                "a coroutine object runs as one task only; call the async function again"
-            )
-
-    @staticmethod
-    def _check_coroutine(coro: object, caller: str) -> None:
-        if not (hasattr(coro, "send") and hasattr(coro, "throw")):
-            raise TypeError(
-                f"{caller}() needs a coroutine (the result of calling an async def), got {coro!r}"
-            )
-        if already_started(coro):
-            raise RuntimeError(
-                f"{caller}() got a coroutine that has already started or finished ({coro!r}): "
-                "a coroutine object runs as one task only; call the async function again"
-            )
 
     def _drain_inbox(self) -> None:
         inbox = self._inbox
@@ -434,11 +359,6 @@ _NOW = float("-inf")
 KERNEL_PARKS = frozenset({SleepCommand, JoinCommand, WaitReadableCommand, WaitWritableCommand})
 
 
-def enter_task_context(loop: EventLoop, handle: TaskHandle[Any]) -> None:
-    current_loop_var.set(loop)
-    current_task_var.set(handle)
-
-
 def close_in_context(task: TaskRecord) -> None:
     """``coro.close()`` inside the task's own context, so its cleanup (``finally``,
     ``__aexit__``) sees the right ``current_task_handle()``."""
@@ -452,35 +372,6 @@ def close_in_context(task: TaskRecord) -> None:
 def any_scope_cancelled(task: TaskRecord) -> bool:
     scopes: list[Any] | None = getattr(task, "scopes", None)
     return bool(scopes) and any(scope.cancel_called for scope in scopes)  # type: ignore[union-attr]
-
-
-if sys.version_info >= (3, 11):
-
-    def _is_fresh(coro: CoroutineType[Any, Any, Any]) -> bool:
-        """True for a native coroutine that was created and never started (nor closed)."""
-        return not coro.cr_suspended and not coro.cr_running and coro.cr_frame is not None
-
-else:  # pragma: no cover - 3.10
-
-    def _is_fresh(coro: CoroutineType[Any, Any, Any]) -> bool:
-        """True for a native coroutine that was created and never started (nor closed)."""
-        frame = coro.cr_frame
-        return frame is not None and not coro.cr_running and frame.f_lasti == -1
-
-
-def already_started(coro: object) -> bool:
-    """True for a native coroutine that is running, suspended or closed (not just created)."""
-    if type(coro) is not CoroutineType:
-        return False
-    native: CoroutineType[Any, Any, Any] = coro  # type: ignore[assignment, unused-ignore]
-    return not _is_fresh(native)
-
-
-def close_refused(coro: object) -> None:
-    """Close a coroutine the loop refused to run, so it warns of nothing."""
-    close = getattr(coro, "close", None)
-    if close is not None:
-        close()
 
 
 AIO_HINT = "to await an asyncio awaitable from a flowno task use flowno_eventloop.aio.call(...)"

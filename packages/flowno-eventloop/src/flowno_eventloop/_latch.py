@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from flowno_eventloop._sync import Event
+from flowno_eventloop._event import Event
 from flowno_eventloop._waiters import checkpoint
 
 if TYPE_CHECKING:

@@ -1,17 +1,27 @@
 """The documented awaitables: spawn, sleep, exit, azip.
 
-Rules: each is a ``types.coroutine`` that yields one kernel command (so it is a scheduling
-point exactly where the original's was), or a plain async generator (azip).
+Rules: each yields one kernel command (so it is a scheduling point exactly where the
+original's was) and returns a native coroutine (so a forgotten ``await`` warns "coroutine
+... was never awaited"): ``spawn``, ``exit`` and ``sleep(0)`` are one-frame generators made
+coroutines by ``native_coroutine``; ``azip`` is an async generator.
 """
 
 from __future__ import annotations
 
 import types
-from collections.abc import AsyncIterator, Awaitable, Coroutine, Generator
+from collections.abc import AsyncIterator, Coroutine, Generator
 from typing import Any, NoReturn, TypeVar, overload
 
-from flowno_eventloop._commands import SLEEP_NOW, Command, ExitCommand, SleepCommand, SpawnCommand
-from flowno_eventloop._context import running_loop
+from flowno_eventloop._commands import (
+    SLEEP_NOW,
+    TURN,
+    Command,
+    ExitCommand,
+    SleepCommand,
+    SpawnCommand,
+)
+from flowno_eventloop._context import current_loop_var, running_loop
+from flowno_eventloop._native import native_coroutine
 from flowno_eventloop._tasks import TaskHandle, check_task_name
 
 __all__ = ["azip", "exit", "sleep", "spawn"]
@@ -26,7 +36,7 @@ _T4 = TypeVar("_T4")
 _HANDLE_TYPE: type[Any] = TaskHandle  # (not narrowing: the check costs no cast() call)
 
 
-@types.coroutine
+@native_coroutine
 def spawn(
     raw_task: Coroutine[Any, Any, _T], *, name: str | None = None
 ) -> Generator[Command, Any, TaskHandle[_T]]:
@@ -51,6 +61,11 @@ def spawn(
     if name is not None and not isinstance(name, str):  # pyright: ignore[reportUnnecessaryIsInstance]
         getattr(raw_task, "close", lambda: None)()  # never started: no "never awaited" warning
         check_task_name(name)
+    loop = _current_loop()
+    here = None if loop is None else loop._spawn_here(raw_task, name)  # pyright: ignore[reportPrivateUsage]
+    if here is not None:  # queued already: a turn at the tail lets the child run first
+        yield TURN
+        return here
     sent: Any = yield SpawnCommand(raw_task) if name is None else SpawnCommand(raw_task, name)
     if type(sent) is not _HANDLE_TYPE:  # TaskHandle is final: no subclass to accept
         raise TypeError(f"spawn() expected a TaskHandle from the loop, got {sent!r}")
@@ -58,21 +73,21 @@ def spawn(
     return handle
 
 
-def sleep(duration: float) -> Awaitable[float]:
+def sleep(duration: float) -> Coroutine[Any, Any, float]:
     """Suspend the current task for ``duration`` seconds of the loop's clock.
 
     ``sleep(0)`` (or a negative duration) just goes to the back of the ready queue and returns
     ``0.0``. Otherwise returns the time actually slept, measured on the loop's clock
     (>= ``duration``); ``math.inf`` sleeps until cancelled. A NaN duration raises
-    ``ValueError`` here, at the call. A ``sleep(...)`` with a positive duration that is never
-    awaited warns like any coroutine ("coroutine ... was never awaited").
+    ``ValueError`` here, at the call. ``sleep(...)`` returns a native coroutine: one that
+    is never awaited warns like any coroutine ("coroutine 'sleep' was never awaited").
 
     Example:
         >>> from flowno_eventloop import EventLoop, MockClock
         >>> async def main():
-        ...     return await sleep(1.5)
+        ...     return await sleep(0), await sleep(1.5)
         >>> EventLoop(clock=MockClock()).run_until_complete(main(), join=True)
-        1.5
+        (0.0, 1.5)
     """
     if duration <= 0:
         return _sleep_now()
@@ -81,9 +96,10 @@ def sleep(duration: float) -> Awaitable[float]:
     return _sleep_for(duration)
 
 
-@types.coroutine
+@native_coroutine
 def _sleep_now() -> Generator[Command, Any, float]:
-    running_loop("sleep()")
+    if _current_loop() is None:
+        running_loop("sleep()")  # raises: not inside a task of a running loop
     yield SLEEP_NOW  # just a turn at the tail: no clock reads, no new command object
     return 0.0
 
@@ -95,12 +111,17 @@ async def _sleep_for(duration: float) -> float:
     return clock.now() - start
 
 
+_sleep_now.__name__ = _sleep_now.__qualname__ = "sleep"  # named so in "never awaited"
+_sleep_for.__name__ = _sleep_for.__qualname__ = "sleep"
+_current_loop = current_loop_var.get
+
+
 @types.coroutine
 def _yield(command: Command) -> Generator[Command, Any, Any]:
     return (yield command)
 
 
-@types.coroutine
+@native_coroutine
 def exit(
     return_value: Any = None, exception: BaseException | None = None
 ) -> Generator[Command, Any, NoReturn]:  # noqa: A001

@@ -16,13 +16,15 @@ from collections import deque
 from collections.abc import AsyncIterator, Hashable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from flowno_eventloop._context import current_task_handle
+from flowno_eventloop._context import current_task_handle, current_task_var
 from flowno_eventloop._waiters import Waiters, cancel_pending, checkpoint, shielded_turn
 from flowno_eventloop.instrumentation import get_current_instrument
 from flowno_eventloop.lowlevel import park, wake, wake_error
 
 if TYPE_CHECKING:
     from flowno_eventloop._loop import EventLoop
+
+_current_handle = current_task_var.get
 
 __all__ = ["AsyncQueue", "QueueClosedError", "QueueFull"]
 
@@ -157,7 +159,8 @@ class AsyncQueue(Generic[_T]):
             >>> EventLoop().run_until_complete(main(), join=True)
             ['a']
         """
-        if cancel_pending():
+        me = _current_handle()
+        if me is not None and me._task.cancel_pending is not None:  # (cancel_pending inlined)  # pyright: ignore[reportPrivateUsage]
             await checkpoint()
         if self._try_put(item):
             await shielded_turn()
@@ -245,6 +248,11 @@ class AsyncQueue(Generic[_T]):
             >>> EventLoop().run_until_complete(main(), join=True)
             ('a', 0)
         """
+        me = _current_handle()
+        if self.items and me is not None and me._task.cancel_pending is None:  # pyright: ignore[reportPrivateUsage]
+            item = self._take_and_report()  # the common case of ``_get``, inlined
+            await shielded_turn()
+            return item
         return await self._get(peek=False)
 
     async def peek(self) -> _T:

@@ -29,8 +29,9 @@ from typing import TYPE_CHECKING, Any
 from flowno_eventloop._backend import IOBackend, Waker
 from flowno_eventloop._context import current_loop_var
 from flowno_eventloop._errors import DeadlockError
-from flowno_eventloop._kernel import LoopExit, close_refused, foreign_hint
+from flowno_eventloop._kernel import LoopExit, foreign_hint
 from flowno_eventloop._signals import SignalGuard
+from flowno_eventloop._spawning import close_refused
 from flowno_eventloop._tasks import DONE, TaskRecord
 from flowno_eventloop.instrumentation import EMPTY_INSTRUMENT
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from time import perf_counter
-from types import CoroutineType
 from typing import Any
 
 from flowno_eventloop._commands import (
@@ -24,11 +23,10 @@ from flowno_eventloop._commands import (
     Command,
     JoinCommand,
     ParkCommand,
-    SpawnCommand,
 )
-from flowno_eventloop._context import current_task_var
 from flowno_eventloop._errors import InstrumentHookError
-from flowno_eventloop._kernel import AIO_HINT, Handler, Kernel
+from flowno_eventloop._kernel import AIO_HINT, Handler
+from flowno_eventloop._spawning import Spawning
 from flowno_eventloop._tasks import (
     DONE,
     PARKED,
@@ -45,7 +43,7 @@ __all__ = ["Stepper"]
 logger = logging.getLogger("flowno.eventloop")
 
 
-class Stepper(Kernel):
+class Stepper(Spawning):
     """Stepping of ready tasks (internal base class of the loop)."""
 
     steps: int
@@ -87,108 +85,55 @@ class Stepper(Kernel):
 
     def _step_batches(self) -> None:
         """``_run_ready`` with ``_step`` inlined for the common case (no hooks, no subclass
-        dispatch, a ready task); built-in commands are served by type, the cheapest ones
-        (``sleep(0)``, ``park``, ``spawn``, ``join`` of a finished task) in place.
+        dispatch, a ready task); ``sleep(0)``, turns (a spawn ends in one, see
+        ``Spawning._spawn_here``) and parks are served in place, every other command by
+        ``_serve_other`` and a task's end by ``_task_ended``.
 
         ``self._stop`` can only become true when a task finishes or a handler runs, so it is
         checked after those and not on the fast paths.
         """
-        tasks, live, handlers, root = self.tasks, self._live, self._handlers, self._root
-        popleft, append, live_get, live_pop = tasks.popleft, tasks.append, live.get, live.pop
+        tasks, live_get = self.tasks, self._live.get
+        popleft, append = tasks.popleft, tasks.append
         watches, inbox, timers = self._io.watches, self._inbox, self._timers
-        ready, woken, running, parked, done = READY, WOKEN, RUNNING, PARKED, DONE
-        turn, sleep_now, set_current_task = TURN, SLEEP_NOW, current_task_var.set
-        slice_end = self._slice_end
-        park_cmd, spawn_cmd, join_cmd = ParkCommand, SpawnCommand, JoinCommand
-        coroutine_type, record, as_loop = CoroutineType, TaskRecord, self._as_loop
-        steps = batches = 0
+        ready, woken, running, parked = READY, WOKEN, RUNNING, PARKED
+        turn, sleep_now, park_cmd, slice_end = TURN, SLEEP_NOW, ParkCommand, self._slice_end
+        task_ended, serve_other, steps, batches = self._task_ended, self._serve_other, 0, 0
         try:
             while True:
                 batches += 1
                 count = len(tasks)
-                while count:
+                while count and tasks:  # (legacy code may empty the queue meanwhile)
                     count -= 1
-                    try:
-                        packet = popleft()
-                    except IndexError:  # someone emptied the queue (legacy code)
-                        return
-                    coro, value, exc = packet
+                    coro, value, exc = packet = popleft()
                     task = live_get(coro)
                     if task is None or task.state > woken or task.cancel_pending is not None:
-                        self._step(packet)
-                        if self._stop:
+                        if self._step_then_stop(packet):
                             return
                         continue
                     task.state = running
                     steps += 1
-                    command: Any
                     try:
                         if exc is None:
                             command = task.context.run(coro.send, value)  # type: ignore[union-attr]
                         else:
                             command = task.context.run(coro.throw, exc)  # type: ignore[union-attr]
-                    except StopIteration as stop:
-                        if task.joiners is None and task is not root:
-                            # _finish inlined for the common end: nobody to wake, not the root
-                            # (and no hooks: this loop only runs without them)
-                            task.state = done
-                            task.outcome, task.result = "ok", stop.value
-                            task.cancel_pending = task.context = None
-                            live_pop(coro, None)
-                            continue
-                        if self._ended(task, stop):
-                            return
-                        continue
                     except BaseException as ended:
-                        if self._ended(task, ended):
+                        if task_ended(task, ended):
                             return
                         continue
                     if command is sleep_now:  # sleep(0): a checkpoint (a cancel lands at its turn)
                         task.state = ready
                         append((coro, None, None))
-                        continue
-                    kind = type(command)  # pyright: ignore[reportUnknownVariableType]
-                    if command is turn:  # a turn that is not a cancellation point
+                    elif command is turn:  # a turn that is not a cancellation point
                         task.state = woken
                         append((coro, None, None))
-                        continue
-                    if kind is park_cmd:
+                    elif type(command) is park_cmd:
                         task.state = parked
                         task.reason = command.reason
                         task.on_cancel = command.on_cancel
                         if task.cancel_pending is not None:
                             self._deliver_cancel(task)
-                        continue
-                    if (
-                        kind is spawn_cmd
-                        and type(command.raw_task) is coroutine_type
-                        and command.raw_task not in live  # pyright: ignore[reportUnknownMemberType]
-                    ):
-                        # (pyright: the type check above leaves the coroutine's parameters unknown)
-                        raw = command.raw_task  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType]
-                        context = task.context.copy()  # type: ignore[union-attr]
-                        child = record(as_loop, raw, context)  # pyright: ignore[reportUnknownArgumentType]
-                        if command.name is not None:
-                            child.name = command.name
-                        context.run(set_current_task, child.handle)
-                        live[raw] = child
-                        append((raw, None, None))  # pyright: ignore[reportUnknownArgumentType]
-                        task.state = woken
-                        append((coro, child.handle, None))
-                        continue
-                    if kind is join_cmd:
-                        target = command.task_handle._task
-                        if target.outcome is not None:  # already finished: re-queue now
-                            target.observed = True
-                            task.state = woken
-                            append((coro, target.result, target.exc))
-                            continue
-                    handler = handlers.get(kind)  # pyright: ignore[reportUnknownArgumentType]
-                    if handler is None:
-                        self._dispatch(task, packet, command)
-                    else:
-                        self._serve(task, handler, command)
-                    if self._stop:
+                    elif serve_other(task, packet, command):
                         return
                 if not tasks or watches or inbox or timers.pending:
                     return
@@ -197,6 +142,45 @@ class Stepper(Kernel):
         finally:
             self.steps += steps
             self.batches += batches
+
+    def _step_then_stop(self, packet: AnyPacket) -> bool:
+        """``_step`` one packet (the general path); True if the run must stop."""
+        self._step(packet)
+        return self._stop
+
+    def _task_ended(self, task: TaskRecord, ended: BaseException) -> bool:
+        """``_ended`` for the hot loop: the common end (returned, nobody to wake, not the
+        root; no hooks) is recorded in place. True if the run must stop."""
+        if type(ended) is StopIteration and task.joiners is None and task is not self._root:
+            task.state = DONE
+            task.outcome, task.result = "ok", ended.value
+            task.cancel_pending = task.context = None
+            del task.handle  # (no record <-> handle cycle left: refcounting frees both)
+            self._live.pop(task.coro, None)
+            return False
+        return self._ended(task, ended)
+
+    def _serve_other(self, task: TaskRecord, packet: AnyPacket, command: Any) -> bool:
+        """A command of the hot loop that is not a turn nor a park; True if the run must stop.
+
+        A join of a finished task is served in place; any other command goes to its handler
+        (by type) or to ``_dispatch`` (a spawn comes here only when ``spawn()`` could not queue
+        the child itself: see ``Spawning._spawn_here``).
+        """
+        kind = type(command)  # pyright: ignore[reportUnknownVariableType]
+        if kind is JoinCommand:
+            target = command.task_handle._task
+            if target.outcome is not None:  # already finished: re-queue now
+                target.observed = True
+                task.state = WOKEN
+                self.tasks.append((task.coro, target.result, target.exc))
+                return False
+        handler = self._handlers.get(kind)  # pyright: ignore[reportUnknownArgumentType]
+        if handler is None:
+            self._dispatch(task, packet, command)
+        else:
+            self._serve(task, handler, command)
+        return self._stop
 
     def _ended(self, task: TaskRecord, ended: BaseException) -> bool:
         """The task's coroutine returned or raised: record it; True if the run must stop.

@@ -1,7 +1,7 @@
-"""Event, Lock, Condition: library code on park/wake.
+"""Lock, Condition: library code on park/wake (``Event`` is in ``_event.py``).
 
 Rules: waiters live on the primitive (``Waiters``, FIFO); a cancelled waiter removes itself
-through its ``on_cancel``; an uncontended acquire, a release, ``Event.set`` and ``notify`` never
+through its ``on_cancel``; an uncontended acquire, a release and ``notify`` never
 give the turn away; misuse (non-owner release, wait/notify without the lock,
 re-acquiring a held lock) raises :class:`OwnershipError` in the offending task.
 """
@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from flowno_eventloop._commands import ParkCommand
 from flowno_eventloop._context import current_task_handle, current_task_var
 from flowno_eventloop._tasks import TaskHandle
-from flowno_eventloop._waiters import Waiters, checkpoint_if_cancelled, park_on
+from flowno_eventloop._waiters import Waiters, checkpoint_if_cancelled
 from flowno_eventloop.lowlevel import park, wake
 
 if TYPE_CHECKING:
     from flowno_eventloop._loop import EventLoop
 
-__all__ = ["Condition", "Event", "Lock", "OwnershipError"]
+__all__ = ["Condition", "Lock", "OwnershipError"]
 
 _current_handle = current_task_var.get
 
@@ -39,109 +37,6 @@ class OwnershipError(RuntimeError, AssertionError):
         >>> issubclass(OwnershipError, AssertionError)
         True
     """
-
-
-class Event:
-    """A one-shot flag: :meth:`wait` blocks until :meth:`set`; never cleared.
-
-    ``set()`` does not give the turn away: the setter continues, then the waiters resume in
-    the order they started waiting.
-
-    Example:
-        >>> from flowno_eventloop import EventLoop, spawn
-        >>> async def waiter(name, ev):
-        ...     await ev.wait()
-        ...     print(name, "proceeds")
-        >>> async def main():
-        ...     ev = Event()
-        ...     a = await spawn(waiter("a", ev)); b = await spawn(waiter("b", ev))
-        ...     await ev.set(); print("set", ev)
-        ...     await a.join(); await b.join()
-        >>> EventLoop().run_until_complete(main())
-        set Event(set)
-        a proceeds
-        b proceeds
-    """
-
-    __slots__ = ("_flag", "_waiters")
-
-    def __init__(self) -> None:
-        self._flag = False
-        self._waiters: Waiters[None] = Waiters()
-
-    def is_set(self) -> bool:
-        """True once :meth:`set` was called.
-
-        Example:
-            >>> from flowno_eventloop import EventLoop, Event
-            >>> async def main():
-            ...     ev = Event(); await ev.set(); return ev.is_set()
-            >>> EventLoop().run_until_complete(main(), join=True)
-            True
-        """
-        return self._flag
-
-    async def wait(self) -> None:
-        """Return at once if set (without yielding), else park until :meth:`set`.
-
-        Example:
-            >>> from flowno_eventloop import EventLoop, Event
-            >>> async def main():
-            ...     ev = Event(); await ev.set(); await ev.wait(); return 'passed'
-            >>> EventLoop().run_until_complete(main(), join=True)
-            'passed'
-        """
-        if self._flag:
-            return
-        me = _current_handle() or current_task_handle()  # (the latter raises outside a task)
-        waiters = self._waiters
-        waiters._d[me._task] = (me, None)  # Waiters.add inlined  # pyright: ignore[reportPrivateUsage]
-        await park_on(ParkCommand(self, partial(waiters.discard, me)))
-
-    async def set(self) -> None:
-        """Set the flag and wake every waiter (FIFO). Does not yield.
-
-        Example:
-            >>> from flowno_eventloop import EventLoop, Event
-            >>> async def main():
-            ...     ev = Event(); await ev.set(); return repr(ev)
-            >>> EventLoop().run_until_complete(main(), join=True)
-            'Event(set)'
-        """
-        self.set_nowait()
-
-    def set_nowait(self) -> int:
-        """Synchronous :meth:`set` (loop thread); returns the number of waiters woken.
-
-        Example:
-            >>> from flowno_eventloop import EventLoop, Event
-            >>> async def main():
-            ...     return Event().set_nowait()
-            >>> EventLoop().run_until_complete(main(), join=True)
-            0
-        """
-        if self._flag:
-            return 0
-        self._flag = True
-        if not self._waiters:
-            return 0
-        records = self._waiters.pop_all_records()
-        return records[0].loop._wake_all(records)  # pyright: ignore[reportPrivateUsage]
-
-    def statistics(self) -> dict[str, Any]:
-        """``{"set": bool, "waiters": int}``.
-
-        Example:
-            >>> from flowno_eventloop import EventLoop, Event
-            >>> async def main():
-            ...     return Event().statistics()
-            >>> EventLoop().run_until_complete(main(), join=True)
-            {'set': False, 'waiters': 0}
-        """
-        return {"set": self._flag, "waiters": len(self._waiters)}
-
-    def __repr__(self) -> str:
-        return "Event(set)" if self._flag else "Event(not set)"
 
 
 class Lock:

@@ -9,13 +9,13 @@ and hashes by its coroutine.
 from __future__ import annotations
 
 import contextvars
-import types
 from collections.abc import Callable, Coroutine, Generator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from typing_extensions import final
 
 from flowno_eventloop._commands import Command, JoinCommand
+from flowno_eventloop._native import native_coroutine
 
 if TYPE_CHECKING:
     from flowno_eventloop._loop import EventLoop
@@ -292,7 +292,7 @@ class TaskHandle(Generic[_T_co]):
         """
         return self._task.reason if self._task.state == PARKED else None
 
-    @types.coroutine
+    @native_coroutine
     def join(self) -> Generator[Command, Any, _T_co]:
         """Wait until the task ends; return its result or raise its exception.
 

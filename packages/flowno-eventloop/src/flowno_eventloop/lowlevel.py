@@ -10,7 +10,6 @@ See docs/design/kernel-contract.md.
 
 from __future__ import annotations
 
-import types
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -24,6 +23,7 @@ from flowno_eventloop._commands import (
 )
 from flowno_eventloop._context import current_event_loop, current_task_handle
 from flowno_eventloop._errors import BusyResourceError
+from flowno_eventloop._native import native_coroutine
 from flowno_eventloop._running import LoopRun
 from flowno_eventloop._tasks import TaskHandle
 from flowno_eventloop._timers import TimerHandle
@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 
-@types.coroutine
+@native_coroutine
 def park(
     *,
     reason: object,
@@ -136,7 +136,7 @@ def wake_error(handle: TaskHandle[Any], exc: BaseException) -> bool:
     return task.loop._wake_public(task, None, exc)  # pyright: ignore[reportPrivateUsage]
 
 
-@types.coroutine
+@native_coroutine
 def wait_readable(fileobj: Any) -> Generator[Command, Any, None]:
     """Park until ``fileobj`` (an fd or anything with ``fileno()``) is readable.
 
@@ -159,7 +159,7 @@ def wait_readable(fileobj: Any) -> Generator[Command, Any, None]:
     yield WaitReadableCommand(fileobj)
 
 
-@types.coroutine
+@native_coroutine
 def wait_writable(fileobj: Any) -> Generator[Command, Any, None]:
     """Park until ``fileobj`` is writable (see :func:`wait_readable`).
 

@@ -1,0 +1,165 @@
+"""Spawning: a coroutine becomes a live task (its context, its record, its first turn).
+
+Rules:
+- A task's context is a copy of its spawner's (the caller's outside a task), with the loop
+  and the task handle set in it; a task made on another thread is registered on the loop
+  thread through the inbox.
+- Only a fresh native coroutine (created, never started) or a coroutine-like object is run;
+  one that is refused is closed so that it warns of nothing.
+- It builds on the kernel's records and transitions and imports nothing above it.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import sys
+from collections.abc import Coroutine
+from types import CoroutineType
+from typing import TYPE_CHECKING, Any
+
+from flowno_eventloop._context import current_loop_var, current_task_var
+from flowno_eventloop._kernel import Kernel
+from flowno_eventloop._tasks import DONE, TaskHandle, TaskRecord
+
+if TYPE_CHECKING:
+    from flowno_eventloop._loop import EventLoop
+
+__all__ = ["Spawning", "already_started", "close_refused"]
+
+logger = logging.getLogger("flowno.eventloop")
+
+
+class Spawning(Kernel):
+    """Making tasks from coroutines (internal base class of the loop)."""
+
+    def _new_task(
+        self, coro: Coroutine[Any, Any, Any], parent: Any, name: str | None = None
+    ) -> TaskRecord:
+        """A task whose context is a copy of the spawner's (the caller's outside a task)."""
+        spawner = parent._task.context if isinstance(parent, TaskHandle) else None  # pyright: ignore[reportPrivateUsage]
+        if spawner is not None and parent.event_loop is self:
+            context = spawner.copy()  # the loop variable is already set in it
+            task = TaskRecord(self._as_loop, coro, context)
+            context.run(current_task_var.set, task.handle)
+        else:
+            task = TaskRecord(self._as_loop, coro, contextvars.copy_context())
+            task.context.run(enter_task_context, self._as_loop, task.handle)  # type: ignore[union-attr]
+        task.name = name
+        self._register(task, parent)
+        return task
+
+    def _spawn_here(
+        self, coro: Coroutine[Any, Any, Any], name: str | None
+    ) -> TaskHandle[Any] | None:
+        """``spawn()`` served in the spawning task's own step, without a command; None if the
+        loop must serve it (hooks, a subclass's dispatch, not a fresh native coroutine).
+
+        The child gets a copy of the current (the spawner's) context and is queued now; the
+        spawner then takes a turn at the tail (``TURN``), so the child still runs first.
+        """
+        if self._hooks or not self._plain_dispatch or type(coro) is not CoroutineType:
+            return None
+        if coro in self._live:
+            return None
+        context = contextvars.copy_context()
+        task = TaskRecord(self, coro, context)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+        if name is not None:
+            task.name = name
+        handle = task.handle
+        context.run(current_task_var.set, handle)
+        self._live[task.coro] = task
+        self.tasks.append((task.coro, None, None))
+        return handle
+
+    def _new_task_from_thread(self, coro: Coroutine[Any, Any, Any], name: str | None) -> TaskRecord:
+        """A task made on another thread: registered on the loop thread (inbox + wake-up)."""
+        task = TaskRecord(self._as_loop, coro, contextvars.copy_context())
+        task.name = name
+        task.context.run(enter_task_context, self._as_loop, task.handle)  # type: ignore[union-attr]
+        self._inbox.append((self._register, (task, None)))
+        self._waker.wakeup()
+        return task
+
+    def _register(self, task: TaskRecord, parent: Any) -> None:
+        """Make ``task`` (its context already prepared) live and ready, at the tail."""
+        self._live[task.coro] = task
+        self.tasks.append((task.coro, None, None))
+        if self._hooks:
+            self._hook(
+                "on_task_spawned",
+                self._inst.on_task_spawned,
+                task.coro,
+                getattr(parent, "raw_task", None),
+            )
+
+    def _task_for(self, coro: Coroutine[Any, Any, Any]) -> TaskRecord:
+        task = self._live.get(coro)
+        if task is not None:
+            return task
+        detached = TaskRecord(self._as_loop, coro, None)
+        detached.state = DONE  # not (or no longer) a live task of this loop: outcome unknown
+        return detached
+
+    def _adopt(self, coro: Any) -> TaskRecord | None:
+        """A packet for an unknown coroutine (appended by legacy code): make it a task."""
+        if not hasattr(coro, "send"):
+            logger.error("dropping a ready packet that is not a coroutine: %r", coro)
+            return None
+        task = TaskRecord(self._as_loop, coro, contextvars.copy_context())
+        task.context.run(enter_task_context, self._as_loop, task.handle)  # type: ignore[union-attr]
+        self._live[coro] = task
+        return task
+
+    def _check_not_a_task(self, coro: object, caller: str) -> None:
+        if coro in self._live:
+            raise RuntimeError(
+                f"{caller}() got the coroutine of a live task ({self._live[coro].handle!r}): "  # type: ignore[index, unused-ignore]
+                "a coroutine object runs as one task only; call the async function again"
+            )
+
+    @staticmethod
+    def _check_coroutine(coro: object, caller: str) -> None:
+        if not (hasattr(coro, "send") and hasattr(coro, "throw")):
+            raise TypeError(
+                f"{caller}() needs a coroutine (the result of calling an async def), got {coro!r}"
+            )
+        if already_started(coro):
+            raise RuntimeError(
+                f"{caller}() got a coroutine that has already started or finished ({coro!r}): "
+                "a coroutine object runs as one task only; call the async function again"
+            )
+
+
+def enter_task_context(loop: EventLoop, handle: TaskHandle[Any]) -> None:
+    current_loop_var.set(loop)
+    current_task_var.set(handle)
+
+
+if sys.version_info >= (3, 11):
+
+    def _is_fresh(coro: CoroutineType[Any, Any, Any]) -> bool:
+        """True for a native coroutine that was created and never started (nor closed)."""
+        return not coro.cr_suspended and not coro.cr_running and coro.cr_frame is not None
+
+else:  # pragma: no cover - 3.10
+
+    def _is_fresh(coro: CoroutineType[Any, Any, Any]) -> bool:
+        """True for a native coroutine that was created and never started (nor closed)."""
+        frame = coro.cr_frame
+        return frame is not None and not coro.cr_running and frame.f_lasti == -1
+
+
+def already_started(coro: object) -> bool:
+    """True for a native coroutine that is running, suspended or closed (not just created)."""
+    if type(coro) is not CoroutineType:
+        return False
+    native: CoroutineType[Any, Any, Any] = coro  # type: ignore[assignment, unused-ignore]
+    return not _is_fresh(native)
+
+
+def close_refused(coro: object) -> None:
+    """Close a coroutine the loop refused to run, so it warns of nothing."""
+    close = getattr(coro, "close", None)
+    if close is not None:
+        close()
