@@ -35,15 +35,36 @@ def test_spawning_the_coroutine_of_a_live_task_is_an_error_in_the_spawner() -> N
     assert "runs as one task only" in run(main())
 
 
-def test_spawning_a_finished_coroutine_fails_that_task_clearly() -> None:
+def test_spawning_a_finished_coroutine_is_an_error_in_the_spawner() -> None:
     async def child() -> int:
         return 1
 
     async def main() -> str:
         coro = child()
         await (await spawn(coro)).join()
-        with pytest.raises(RuntimeError, match="cannot reuse already awaited coroutine"):
-            await (await spawn(coro)).join()
+        with pytest.raises(RuntimeError, match="already started or finished"):
+            await spawn(coro)
+        return "ok"
+
+    assert run(main()) == "ok"
+
+
+def test_spawning_a_coroutine_started_by_hand_is_an_error_in_the_spawner() -> None:
+    class Checkpoint:
+        def __await__(self) -> Any:
+            yield None
+
+    async def child() -> None:
+        await Checkpoint()
+
+    async def main() -> str:
+        coro = child()
+        coro.send(None)  # suspended at its first await, outside any task
+        try:
+            with pytest.raises(RuntimeError, match="already started or finished"):
+                await spawn(coro)
+        finally:
+            coro.close()
         return "ok"
 
     assert run(main()) == "ok"

@@ -60,8 +60,8 @@ class Spawning(Kernel):
         """
         if self._hooks or not self._plain_dispatch or type(coro) is not CoroutineType:
             return None
-        if coro in self._live:
-            return None
+        if coro in self._live or not _is_fresh(coro):
+            return None  # the loop's path raises the clear error in the spawning task
         context = contextvars.copy_context()
         task = TaskRecord(self, coro, context)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
         if name is not None:
