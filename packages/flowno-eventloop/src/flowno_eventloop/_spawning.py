@@ -58,9 +58,10 @@ class Spawning(Kernel):
         The child gets a copy of the current (the spawner's) context and is queued now; the
         spawner then takes a turn at the tail (``TURN``), so the child still runs first.
         """
-        if self._hooks or not self._plain_dispatch or type(coro) is not CoroutineType:
+        candidate: object = coro
+        if self._hooks or not self._plain_dispatch or type(candidate) is not CoroutineType:
             return None
-        if coro in self._live or not _is_fresh(coro):
+        if coro in self._live or already_started(coro):
             return None  # the loop's path raises the clear error in the spawning task
         context = contextvars.copy_context()
         task = TaskRecord(self, coro, context)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
