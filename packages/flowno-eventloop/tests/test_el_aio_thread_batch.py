@@ -1,0 +1,89 @@
+"""aio.call through the helper thread: batched starts, cancels before the start, races."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import threading
+from typing import Any
+
+import pytest
+import sniffio
+
+from flowno_eventloop import EventLoop, TaskCancelled, aio, sleep, spawn, to_thread
+
+pytestmark = pytest.mark.usefixtures("no_leaks")
+
+
+def run(main: Any) -> Any:
+    return EventLoop().run_until_complete(main, join=True)
+
+
+def test_many_concurrent_calls_each_get_their_own_result() -> None:
+    async def echo(i: int) -> tuple[int, str, bool]:
+        await asyncio.sleep(0)
+        running = asyncio.current_task() is not None
+        return i, sniffio.current_async_library(), running
+
+    async def one(i: int) -> Any:
+        return await aio.call(echo(i))
+
+    async def main() -> list[Any]:
+        handles = [await spawn(one(i)) for i in range(300)]
+        return [await h.join() for h in handles]
+
+    assert run(main()) == [(i, "asyncio", True) for i in range(300)]
+
+
+def test_a_call_cancelled_before_it_started_closes_its_coroutine() -> None:
+    gate = threading.Event()
+    blocking = threading.Event()
+
+    async def block_the_helper_loop() -> None:
+        blocking.set()
+        gate.wait()  # blocks the helper thread: the next call stays queued
+
+    async def never_started() -> str:
+        return "ran"
+
+    queued = never_started()
+
+    async def caller() -> str:
+        return await aio.call(queued)  # type: ignore[no-any-return]
+
+    async def main() -> bool:
+        blocker = await spawn(aio.call(block_the_helper_loop()))
+        await to_thread(blocking.wait)
+        handle = await spawn(caller())
+        await sleep(0)  # the call is queued for the helper loop, which is busy
+        await handle.cancel()
+        gate.set()
+        await blocker.join()
+        return handle.is_cancelled
+
+    assert run(main()) is True
+    assert inspect.getcoroutinestate(queued) == inspect.CORO_CLOSED
+
+
+def test_cancels_racing_completions_give_one_outcome_each() -> None:
+    async def trivial(i: int) -> int:
+        return i
+
+    async def caller(i: int) -> int:
+        return await aio.call(trivial(i))
+
+    async def main() -> set[str]:
+        outcomes: set[str] = set()
+        for i in range(300):
+            handle = await spawn(caller(i))
+            for _ in range(i % 4):
+                await sleep(0)
+            handle.cancel()
+            try:
+                outcomes.add("result" if await handle.join() == i else "wrong")
+            except TaskCancelled:
+                outcomes.add("cancelled")
+        return outcomes
+
+    outcomes = run(main())
+    assert outcomes <= {"result", "cancelled"} and "cancelled" in outcomes
