@@ -152,7 +152,7 @@ class LoopThreadPool(concurrent.futures.Executor):
         self._lock = threading.Lock()
         self._closed = False
 
-    def submit(  # type: ignore[override]  # the base class's signature is looser
+    def submit(
         self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs
     ) -> concurrent.futures.Future[_T]:
         """Run ``fn(*args, **kwargs)`` on a worker; return its future (any thread).
