@@ -87,3 +87,38 @@ def test_cancels_racing_completions_give_one_outcome_each() -> None:
 
     outcomes = run(main())
     assert outcomes <= {"result", "cancelled"} and "cancelled" in outcomes
+
+
+def test_calls_queued_while_the_helper_loop_is_busy_take_one_wakeup_of_it() -> None:
+    from flowno_eventloop import _aio_host, current_event_loop
+
+    gate, blocking = threading.Event(), threading.Event()
+    scheduled: list[str] = []
+
+    async def block_the_helper_loop() -> None:
+        blocking.set()
+        gate.wait()
+
+    async def echo(i: int) -> int:
+        return i
+
+    async def main() -> list[int]:
+        blocker = await spawn(aio.call(block_the_helper_loop()))
+        await to_thread(blocking.wait)
+        host = _aio_host._hosts[current_event_loop()]  # type: ignore[index]
+        original = host.loop.call_soon_threadsafe
+
+        def counting(callback: Any, *args: Any) -> Any:
+            scheduled.append(getattr(callback, "__name__", "?"))
+            return original(callback, *args)
+
+        host.loop.call_soon_threadsafe = counting  # type: ignore[method-assign]
+        handles = [await spawn(aio.call(echo(i))) for i in range(50)]
+        await sleep(0)  # every call is queued
+        gate.set()
+        results = [await h.join() for h in handles]
+        await blocker.join()
+        return results
+
+    assert run(main()) == list(range(50))
+    assert scheduled == ["_start_queued", "stop"]  # one drain for 50 calls; the run's end
