@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import inspect
 import threading
 from typing import Any
@@ -122,3 +123,27 @@ def test_calls_queued_while_the_helper_loop_is_busy_take_one_wakeup_of_it() -> N
 
     assert run(main()) == list(range(50))
     assert scheduled == ["_start_queued", "stop"]  # one drain for 50 calls; the run's end
+
+
+def test_an_error_after_the_caller_gave_up_is_reported_by_asyncio(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    started = threading.Event()
+
+    async def fails_when_cancelled() -> None:
+        started.set()
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            raise ValueError("raised while cancelled") from None
+
+    async def main() -> bool:
+        handle = await spawn(aio.call(fails_when_cancelled()))
+        await to_thread(started.wait)
+        await handle.cancel()
+        return handle.is_cancelled
+
+    with caplog.at_level("ERROR", logger="asyncio"):
+        assert run(main()) is True
+        gc.collect()
+    assert "raised while cancelled" in caplog.text

@@ -13,7 +13,8 @@ Rules of this module:
 - Cancelling the Flowno task cancels the asyncio task (a coroutine that never started is
   closed), unless the outcome is already on its way: then the task receives it and the
   cancel comes at its next park or checkpoint. An outcome that arrives after the wait was
-  given up is dropped.
+  given up is dropped; an exception raised then stays the asyncio task's, so asyncio reports
+  it.
 - The asyncio coroutines run inside ordinary asyncio tasks, so ``asyncio.get_running_loop()``
   and ``sniffio.current_async_library()`` work inside them. A cancellation on the asyncio side
   comes back as ``concurrent.futures.CancelledError``.
@@ -67,8 +68,8 @@ class _ThreadCall:
             raise
         except BaseException as error:
             self._post_error(error)
-            if not isinstance(error, Exception):
-                raise  # KeyboardInterrupt, SystemExit: asyncio re-raises them too
+            if self.cancelled or not isinstance(error, Exception):
+                raise  # nobody waits for it (asyncio reports it), or KeyboardInterrupt...
         else:
             self.posted = True
             self.token.wake_threadsafe(result)
