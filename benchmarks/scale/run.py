@@ -3,6 +3,9 @@ overhead of ``run_in_executor`` on the thread pool against asyncio's ``run_in_ex
 
 Usage:
     python benchmarks/scale/run.py [--repeats N] [--seconds S] [--calls N] [--no-write]
+                                   [--calls-only]
+
+``--calls-only`` measures the per-call table alone and prints it (the page is not written).
 
 Every measurement runs in a fresh subprocess; the two sides of a comparison alternate
 (A B A B ...) so that the load of the (shared) machine hits both alike. Reported: medians of
@@ -90,7 +93,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=0.2, help="CPU seconds per node")
     parser.add_argument("--calls", type=int, default=5000, help="calls per overhead run")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument(
+        "--calls-only", action="store_true", help="only the per-call table, printed (no write)"
+    )
     args = parser.parse_args()
+    if args.calls_only:
+        load_before = os.getloadavg()
+        calls = compare("calls", ("flowno", "asyncio"), args.calls, args.repeats)
+        print("\n".join(per_call_lines(calls, args, load_before, os.getloadavg())))
+        return
     iterations = workloads.calibrate(args.seconds)
     load_before = os.getloadavg()
     fan = compare("fan_out", ("inline", "process", "warm", "pool"), iterations, args.repeats)
@@ -112,7 +123,6 @@ def render(
     load_after: tuple[float, float, float],
 ) -> str:
     inline, process = fan["inline"], fan["process"]
-    per_call = {m: {k: v / args.calls * 1e6 for k, v in r.items()} for m, r in calls.items()}
     lines = [
         "# Benchmarks: scaling out (executors)",
         "",
@@ -148,8 +158,28 @@ def render(
         f"{autogroup_note()} The same process flow with no work in its nodes takes "
         f"{fan['startup']['wall']:.2f} s (pool start-up, worker imports, eight round trips).",
         "",
+        *per_call_lines(calls, args, None, None),
+    ]
+    return "\n".join(lines)
+
+
+def per_call_lines(
+    calls: dict[str, dict[str, float]],
+    args: argparse.Namespace,
+    load_before: tuple[float, float, float] | None,
+    load_after: tuple[float, float, float] | None,
+) -> list[str]:
+    """The per-call section (with the load average when it is printed alone)."""
+    per_call = {m: {k: v / args.calls * 1e6 for k, v in r.items()} for m, r in calls.items()}
+    load = (
+        []
+        if load_before is None or load_after is None
+        else [f"Load average (1 min) {load_before[0]:.1f} before, {load_after[0]:.1f} after.", ""]
+    )
+    return [
         f"## Per-call overhead: {args.calls} sequential calls of a trivial function on a thread pool",
         "",
+        *load,
         "| implementation | wall µs/call | CPU µs/call |",
         "|---|---|---|",
         f'| flowno `await run_in_executor("thread", f, x)` | {per_call["flowno"]["wall"]:.1f} | '
@@ -161,7 +191,6 @@ def render(
         "(below 1 is faster). CPU time counts every thread of the process (the pool's too).",
         "",
     ]
-    return "\n".join(lines)
 
 
 FAN_OUT_LABELS = {

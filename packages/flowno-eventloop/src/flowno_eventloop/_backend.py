@@ -9,9 +9,11 @@ Rules:
   A host-driven backend (guest mode inside another loop) collects readiness from its host's
   callbacks and returns it from ``poll`` without blocking.
 - A waker is the one object any thread may call: ``wakeup()`` makes the driver tick again
-  soon. The native waker is a socket pair watched by the selector, opened only when the run
-  is about to block. ``wakeup()`` is best effort: the caller has queued its work first, so a
-  lost byte means the loop is awake anyway.
+  soon. The native waker is a wake-up channel watched by the selector (an eventfd on Linux,
+  else a socket pair), opened only when the run is about to block. The caller queues its work
+  before ``wakeup()``; the backend forgets a wake-up only when it drains the channel, and
+  the driver looks at its queues after every poll. So one signal per batch is enough:
+  while a wake-up is pending (signalled, not yet drained), ``wakeup()`` writes nothing.
 - An fd closed behind the backend's back (its number reused by a new file) is forgotten
   silently: registering the reused number replaces the stale entry. An fd that epoll keeps
   reporting after it was removed (closed while a duplicate holds the file open) makes the
@@ -23,8 +25,9 @@ from __future__ import annotations
 import math
 import select
 import selectors
-import socket
 from typing import Any, Protocol, runtime_checkable
+
+from flowno_eventloop._wakefd import WakeChannel, open_channel
 
 __all__ = ["READ", "WRITE", "IOBackend", "SelectorBackend", "Waker"]
 
@@ -88,10 +91,10 @@ class Waker(Protocol):
 
 
 class SelectorBackend:
-    """The native backend and waker: a :mod:`selectors` selector and a wake-up socket pair.
+    """The native backend and waker: a :mod:`selectors` selector and a wake-up channel.
 
-    Created lazily: an unused backend holds no fd. ``close()`` closes the wake-up pair, and
-    the selector too once no fd is watched.
+    Created lazily: an unused backend holds no fd. ``close()`` closes the wake-up channel,
+    and the selector too once no fd is watched.
 
     Example:
         >>> import socket
@@ -106,15 +109,15 @@ class SelectorBackend:
         >>> a.close(); b.close()
     """
 
-    __slots__ = ("_epoll", "_masks", "_selector", "_wake_r", "_wake_requested", "_wake_w", "polls")
+    __slots__ = ("_epoll", "_masks", "_selector", "_wake", "_wake_fd", "_wake_requested", "polls")
 
     def __init__(self) -> None:
         self._selector: selectors.BaseSelector | None = None
         self._epoll: Any = None  # the selector's select.epoll, polled directly (Linux)
         self._masks: dict[int, int] = {}
-        self._wake_r: socket.socket | None = None
-        self._wake_w: socket.socket | None = None
-        self._wake_requested = False
+        self._wake: WakeChannel | None = None
+        self._wake_fd = -1  # the channel's fd while it is open
+        self._wake_requested = False  # signalled and not yet drained: wakeup() writes nothing
         self.polls: int = 0
         """How many times :meth:`poll` asked the selector."""
 
@@ -190,7 +193,7 @@ class SelectorBackend:
                 else:
                     sel.modify(fd, mask, None)
             except (KeyError, OSError):  # a stale entry: closed and reused behind our back
-                if self._wake_r is not None and fd == self._wake_r.fileno():
+                if fd == self._wake_fd:
                     raise ValueError(f"file descriptor {fd} is not open (closed?)") from None
                 _forget(sel, fd)
                 sel.register(fd, mask, None)
@@ -203,13 +206,10 @@ class SelectorBackend:
             >>> SelectorBackend().poll(0)
             []
         """
-        if timeout != 0 and self._wake_w is None:
+        if timeout != 0 and self._wake is None:
             self._open_wakeup()
         if self._selector is None:
             return []
-        if self._wake_requested:
-            timeout = 0
-        self._wake_requested = False
         self.polls += 1
         if self._epoll is not None:
             return self._poll_epoll(self._epoll, timeout)
@@ -239,7 +239,7 @@ class SelectorBackend:
         for fd, event in events:
             mask = masks.get(fd)
             if mask is None:  # the wake-up socket, or an fd we no longer watch
-                if self._wake_r is not None and fd == self._wake_r.fileno():
+                if fd == self._wake_fd:
                     self._drain_wakeup()
                 else:
                     self._renew()
@@ -265,52 +265,49 @@ class SelectorBackend:
                 sel.register(fd, mask, None)
             except (OSError, ValueError):  # closed as well: the loop replaces it on reuse
                 del self._masks[fd]
-        if self._wake_r is not None:
-            sel.register(self._wake_r, READ, _WAKE)
+        if self._wake_fd >= 0:
+            sel.register(self._wake_fd, READ, _WAKE)
         if old is not None:
             old.close()
 
     def wakeup(self) -> None:
         """Make a blocked (or the next) :meth:`poll` return at once; any thread.
 
+        Writes to the wake-up channel only if no wake-up is pending already.
+
         Example:
             >>> b = SelectorBackend(); b.wakeup(); b.poll(None); b.close()
             []
         """
+        if self._wake_requested:
+            return  # signalled, not drained yet: the poll that drains it is still to come
         self._wake_requested = True
-        w = self._wake_w
-        if w is not None:
-            try:
-                w.send(b"\0")
-            except OSError:
-                pass  # full (the loop is awake anyway) or closed (the run ended)
+        channel = self._wake
+        if channel is not None:
+            channel.signal()
 
     def _open_wakeup(self) -> None:
-        r, w = socket.socketpair()
+        channel = open_channel()
         try:
-            r.setblocking(False)
-            w.setblocking(False)
             sel = self.selector
-            fd = r.fileno()
+            fd = channel.fileno()
             if fd in self._masks:  # a watched fd was closed behind our back: drop it
                 del self._masks[fd]
             _forget(sel, fd)
-            sel.register(r, READ, _WAKE)
+            sel.register(fd, READ, _WAKE)
         except BaseException:
-            r.close()
-            w.close()
+            channel.close()
             raise
-        self._wake_r, self._wake_w = r, w
+        self._wake, self._wake_fd = channel, fd
+        if self._wake_requested:  # requested while there was no channel to signal
+            channel.signal()
 
     def _drain_wakeup(self) -> None:
-        r = self._wake_r
-        if r is None:
-            return
-        try:
-            while r.recv(4096):
-                pass
-        except (BlockingIOError, InterruptedError):
-            pass
+        """Empty the channel, then forget the request: a ``wakeup()`` after this signals."""
+        channel = self._wake
+        if channel is not None:
+            channel.drain()
+        self._wake_requested = False
 
     def watched(self) -> int:
         """How many fds are watched.
@@ -322,18 +319,17 @@ class SelectorBackend:
         return len(self._masks)
 
     def close(self) -> None:
-        """Close the wake-up pair, and the selector once no fd is watched.
+        """Close the wake-up channel, and the selector once no fd is watched.
 
         Example:
             >>> SelectorBackend().close()
         """
-        r, w = self._wake_r, self._wake_w
-        self._wake_r = self._wake_w = None
-        if r is not None and self._selector is not None:
-            _forget(self._selector, r.fileno())
-        for s in (r, w):
-            if s is not None:
-                s.close()
+        channel, fd = self._wake, self._wake_fd
+        self._wake, self._wake_fd = None, -1
+        if channel is not None:
+            if self._selector is not None:
+                _forget(self._selector, fd)
+            channel.close()
         if not self._masks and self._selector is not None:
             self._selector.close()
             self._selector = self._epoll = None

@@ -14,7 +14,9 @@ Rules of this module:
   later call into multiprocessing's resource tracker (which cannot be re-entered and would
   report "ResourceTracker called reentrantly ... might leak").
 - Waiting goes through :func:`wait_future`, so everything said there holds: other tasks
-  keep running, no deadlock is reported, cancelling the task cancels the future.
+  keep running, no deadlock is reported, cancelling the task cancels the future. The
+  ``"thread"`` pool is a :class:`LoopThreadPool`: ``run_in_executor("thread", ...)`` waits on
+  it without a future (its worker fires the task's token), with the same guarantees.
 - A call whose function, arguments or result cannot be pickled fails with
   ``pickle.PicklingError`` naming what did not pickle (found by pickling each piece again,
   only after the executor reported a failure: the successful path pickles once).
@@ -33,6 +35,7 @@ from typing import Any, Literal, TypeAlias, TypeVar
 from typing_extensions import ParamSpec
 
 from flowno_eventloop._futures import wait_future
+from flowno_eventloop._thread_pool import LoopThreadPool
 from flowno_eventloop.lowlevel import current_task_handle
 
 __all__ = ["ExecutorLike", "loop_executor", "run_in_executor"]
@@ -76,9 +79,7 @@ _NOT_PRELOADED = frozenset({"__main__", "builtins", "functools"})
 
 def _new_pool(kind: str, loop: Any, fn: object) -> concurrent.futures.Executor:
     if kind == "thread":
-        return concurrent.futures.ThreadPoolExecutor(
-            thread_name_prefix=f"flowno-executor-{id(loop):x}"
-        )
+        return LoopThreadPool(f"flowno-executor-{id(loop):x}")
     return concurrent.futures.ProcessPoolExecutor(mp_context=_process_context(fn))
 
 
@@ -163,6 +164,8 @@ async def run_in_executor(
         (256, 81)
     """
     pool = _resolve(executor, fn)
+    if type(pool) is LoopThreadPool:
+        return await pool.call(fn, args, kwargs)  # nothing to pickle: no error to explain
     try:
         return await wait_future(pool.submit(fn, *args, **kwargs))
     except Exception as exc:

@@ -16,7 +16,6 @@ Rules of this module:
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
@@ -92,8 +91,8 @@ def _remote_traceback_text(exc: BaseException) -> str | None:
     return None
 
 
-class _Reason:
-    """The park reason of a waiting task: ``wait_future(<the future>)``."""
+class _Wait:
+    """One wait: the park reason (``wait_future(<the future>)``) and its abort."""
 
     __slots__ = ("future",)
 
@@ -103,13 +102,13 @@ class _Reason:
     def __repr__(self) -> str:
         return f"wait_future({self.future!r})"
 
-
-def _abort(future: FutureLike[Any]) -> bool:
-    """Loop thread, the waiting task is cancelled: cancel the future. Accept (stop waiting)
-    unless the outcome is already in and on its way to the task (then it is delivered and
-    the cancel comes at the task's next park or checkpoint)."""
-    future.cancel()
-    return future.cancelled() or not future.done()
+    def abort(self) -> bool:
+        """Loop thread, the waiting task is cancelled: cancel the future. Accept (stop
+        waiting) unless the outcome is already in and on its way to the task (then it is
+        delivered and the cancel comes at the task's next park or checkpoint)."""
+        future = self.future
+        future.cancel()
+        return future.cancelled() or not future.done()
 
 
 def _outcome(future: FutureLike[_T]) -> _T:
@@ -155,9 +154,8 @@ async def wait_future(future: FutureLike[_T]) -> _T:
     loop.hold()  # work is in flight elsewhere: no deadlock while we wait
     try:
         future.add_done_callback(token.wake_threadsafe)
-        done: FutureLike[_T] = await token.park(
-            reason=_Reason(future), abort=functools.partial(_abort, future)
-        )
+        wait = _Wait(future)
+        done: FutureLike[_T] = await token.park(reason=wait, abort=wait.abort)
     finally:
         loop.release()
     return _outcome(done)

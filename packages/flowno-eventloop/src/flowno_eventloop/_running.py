@@ -207,7 +207,8 @@ class LoopRun:
                 timeout = self._next_timeout()
                 if timeout is None or timeout > 0:
                     return timeout
-                self._block(0.0, self._deadline)
+                if io.watches or self._deadline is not None:  # else nothing to poll for
+                    self._block(0.0, self._deadline)
             if loop._inbox or len(timers):
                 self._context.run(self._run_callbacks)
             if end is not None and time.perf_counter() >= end and not loop._stop:
