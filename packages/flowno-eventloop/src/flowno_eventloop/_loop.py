@@ -101,7 +101,7 @@ class EventLoop(Dispatch):
             raw_task.close()  # never started: no "never awaited" warning
             check_task_name(name)
         if self._running and threading.get_ident() != self._thread:
-            return self._new_task_from_thread(raw_task, name).handle
+            return self._new_task_from_thread(raw_task, name)
         handle = self._new_task(raw_task, parent=current_task_var.get(), name=name).handle
         if self._running and not self._ticking:  # a host callback (guest mode): tick again
             self._waker.wakeup()

@@ -73,14 +73,20 @@ class Spawning(Kernel):
         self.tasks.append((task.coro, None, None))
         return handle
 
-    def _new_task_from_thread(self, coro: Coroutine[Any, Any, Any], name: str | None) -> TaskRecord:
-        """A task made on another thread: registered on the loop thread (inbox + wake-up)."""
+    def _new_task_from_thread(
+        self, coro: Coroutine[Any, Any, Any], name: str | None
+    ) -> TaskHandle[Any]:
+        """A task made on another thread: registered on the loop thread (inbox + wake-up).
+
+        Returns its handle, read before the task is posted: the loop thread may run and finish
+        the task (and its record drop the handle) before this thread looks again."""
         task = TaskRecord(self._as_loop, coro, contextvars.copy_context())
         task.name = name
-        task.context.run(enter_task_context, self._as_loop, task.handle)  # type: ignore[union-attr]
+        handle = task.handle
+        task.context.run(enter_task_context, self._as_loop, handle)  # type: ignore[union-attr]
         self._inbox.append((self._register, (task, None)))
         self._waker.wakeup()
-        return task
+        return handle
 
     def _register(self, task: TaskRecord, parent: Any) -> None:
         """Make ``task`` (its context already prepared) live and ready, at the tail."""
