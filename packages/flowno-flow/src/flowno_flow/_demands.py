@@ -53,7 +53,8 @@ class Demands:
             self._frontier = None
 
     def _start_from(self, reached: set[Node]) -> None:
-        for node, run in list(self.node_tasks.items()):
+        for run in list(self.node_tasks.values()):  # no (node, run) tuple per node
+            node = run.node
             if node in reached or run.phase != _IDLE or run.skipped:
                 continue
             if not (run.never_ran or self._has_fresh_input(run)):

@@ -22,7 +22,7 @@ import inspect
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from flowno_eventloop import TaskCancelled, TaskHandle, current_event_loop, sleep, spawn
+from flowno_eventloop import TaskCancelled, TaskHandle, current_event_loop, spawn
 from flowno_eventloop.lowlevel import current_task_handle, park, wake
 
 from ._demands import Demands
@@ -47,6 +47,7 @@ from ._node_run import (
     refresh_entries,
     set_phase,
 )
+from ._parking import LazyReason, Parker
 from ._policy import NodeCall, run_policies
 from ._run_errors import (
     FlowDeadlockError,
@@ -57,6 +58,7 @@ from ._run_errors import (
     missing_defaults_message,
 )
 from ._status import EXECUTING, AnyStatus, Error, waiting_status
+from ._stopping import stop_node_tasks
 from ._types import Generation, InputPortIndex
 
 if TYPE_CHECKING:
@@ -64,7 +66,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Engine"]
 
-_CANCEL_ROUNDS = 8  # loop turns of repeated cancellation before a node counts as stubborn
+_WAITING = {kind: f"{{0.node!r}} waiting ({kind})" for kind in ("barrier", "channel", "stall")}
 
 
 class Engine:
@@ -90,6 +92,7 @@ class Engine:
         self._stopping = False
         self.demands = Demands(self)
         self.streams = StreamDriver(self)
+        self._root_parker = Parker(LazyReason("{0!r} supervising its nodes", flow))
 
     def set_node_status(self, node: Node, status: AnyStatus) -> None:
         """Set a node task's status; fires ``on_node_status_change`` on a change."""
@@ -165,7 +168,7 @@ class Engine:
                 raise FlowDeadlockError(waiting_report(self.node_tasks.values()))
             self._root_parked = True
             try:
-                await park(reason=f"{self.flow!r} supervising its nodes")
+                await self._root_parker
             finally:
                 self._root_parked = False
 
@@ -183,23 +186,9 @@ class Engine:
             wake(self._root)
 
     async def _shutdown(self) -> list[str]:
-        """Cancel every node task and wait for it; return the nodes that would not stop.
-
-        Cancellation is repeated (every wait of a cancelled node raises again) for a few
-        loop turns; a node still alive after that swallows TaskCancelled (a broad
-        ``except Exception`` around an await) and is left behind, named in the result.
-        """
+        """End every node task (see ``stop_node_tasks``); return the nodes that would not stop."""
         self._stopping = True
-        live = [run for run in self.node_tasks.values() if run.task is not None]
-        for _ in range(_CANCEL_ROUNDS):
-            live = [run for run in live if run.task is not None and not run.task.is_finished]
-            if not live:
-                break
-            for run in live:
-                assert run.task is not None
-                run.task.cancel()
-            await sleep(0)
-        stubborn = [run.label for run in live if run.task is not None and not run.task.is_finished]
+        stubborn = await stop_node_tasks(self.node_tasks.values())
         self._stopping = False
         exit_targets.difference_update(self._task_nodes)
         self._task_nodes.clear()
@@ -219,12 +208,16 @@ class Engine:
             node: The node to evaluate.
         """
         run = self.node_tasks[node]
-        idle = f"{run.label} idle (its inputs are not fresh)"
+        parker = run.parker
+        command, idle = parker.command, run.idle_reason
         try:
             while True:
                 while not run.go:
                     self.set_node_status(node, waiting_status(run.last_level))
-                    await park(reason=idle)
+                    command.reason = idle
+                    await parker
+                    if self._stopping:  # woken by _shutdown: end without a cancellation
+                        return
                 run.go = False
                 set_phase(run, _RUNNING if run.phase != _DEAD else _DEAD)
                 halted = not await self._evaluate(run)
@@ -431,8 +424,10 @@ class Engine:
         self._blocked += 1
         if self._failure is not None or (self._busy == self._blocked and not self.resolution_queue):
             self._poke_root()
+        parker = run.parker
+        parker.command.reason = LazyReason(_WAITING[kind], run)
         try:
-            await park(reason=f"{run.node!r} waiting ({kind})")
+            await parker
         finally:
             if run.wait_kind is not None:  # pyright: ignore[reportUnnecessaryComparison]
                 run.wait_kind = None

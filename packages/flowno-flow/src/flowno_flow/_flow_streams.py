@@ -195,6 +195,8 @@ class StreamDriver:
 
     def _end_streams_of(self, run: NodeRun) -> None:
         """A consumer's evaluation ended: its streams no longer hold their producers."""
+        if not run.streams:  # no new empty list per evaluation
+            return
         for stream in run.streams:
             port = stream._port
             prod = stream._producer

@@ -9,6 +9,7 @@ import itertools
 from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from ._parking import LazyReason, Parker
 from ._scheduler import NodeActivity, is_fresh
 from ._status import AnyStatus, WaitingForStartNextGeneration
 from ._stream import Channel, PortCursor, Stream
@@ -77,6 +78,8 @@ class NodeRun:
         "item_timeout",
         "label",
         "port_entry",
+        "parker",
+        "idle_reason",
     )
 
     def __init__(self, node: Node, order: int) -> None:
@@ -121,6 +124,10 @@ class NodeRun:
         self.item_timeout: float | None = getattr(kind, "_flowno_item_timeout", None)
         self.label: str = repr(node)  # the FlowHDL attribute (f.name) once known
         self.port_entry: dict[int, int] = {}  # input port index -> its entry in `inputs`
+        # The node task parks on this one object (no allocation per park, and nothing
+        # new kept alive per node while it waits: cheap for the garbage collector)
+        self.idle_reason: LazyReason = LazyReason("{0.label} idle (its inputs are not fresh)", self)
+        self.parker: Parker = Parker(self.idle_reason)
 
     @property
     def task_and_status(self) -> tuple[TaskHandle[Any] | None, AnyStatus]:
@@ -243,7 +250,12 @@ def refresh_entries(run: NodeRun) -> None:
 
 
 def recount(run: NodeRun) -> None:
-    run.entry_fresh = [entry_fresh_now(run, k) for k in range(len(run.inputs))]
+    flags = run.entry_fresh
+    if len(flags) == len(run.inputs):  # refilled in place: no new list per node and run
+        for k in range(len(flags)):
+            flags[k] = entry_fresh_now(run, k)
+    else:
+        run.entry_fresh = [entry_fresh_now(run, k) for k in range(len(run.inputs))]
     run.skipped = 0
     if run.has_routes:
         run.entry_skip = [False] * len(run.inputs)
