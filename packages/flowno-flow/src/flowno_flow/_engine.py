@@ -26,8 +26,8 @@ from flowno_eventloop import TaskCancelled, TaskHandle, current_event_loop, spaw
 from flowno_eventloop.lowlevel import current_task_handle, park, wake
 
 from ._demands import Demands
-from ._exit import ExitRequest, exit_targets, install_exit_handler
-from ._flow_reports import counts_for, escaped_cancel, full_name, waiting_report, with_stubborn_note
+from ._exit import ExitRequest, RunMark, flow_run_var, install_exit_handler
+from ._flow_reports import escaped_cancel, full_name, waiting_report, with_stubborn_note
 from ._flow_streams import StreamDriver
 from ._flow_wiring import reset_run_state
 from ._generation import clip_generation, cmp_generation
@@ -58,7 +58,7 @@ from ._run_errors import (
     missing_defaults_message,
 )
 from ._status import EXECUTING, AnyStatus, Error, waiting_status
-from ._stopping import stop_node_tasks
+from ._stopping import kill_downstream, stop_node_tasks
 from ._types import Generation, InputPortIndex
 
 if TYPE_CHECKING:
@@ -133,12 +133,13 @@ class Engine:
         loop = current_event_loop()
         assert loop is not None
         install_exit_handler(loop)
+        mark = RunMark(self)
+        token = flow_run_var.set(mark)  # inherited by the node tasks and what they spawn
         try:
             for run in self.node_tasks.values():
                 reset_run_state(run)
                 run.task = await spawn(self.evaluate_node(run.node), name=run.label)
                 self._task_nodes[run.task] = run.node
-                exit_targets.add(run.task)
             for run in self.node_tasks.values():
                 recount(run)
             self.demands._start()
@@ -148,6 +149,8 @@ class Engine:
         else:
             failure = None
         finally:
+            mark.live = False
+            flow_run_var.reset(token)
             stubborn = await self._shutdown()
             inst.on_flow_end(self.flow)
         return with_stubborn_note(failure, stubborn, self.flow)
@@ -181,6 +184,14 @@ class Engine:
         self.demands._process_queue()
         return bool(stuck) and (self._busy > 0 or bool(self.resolution_queue))
 
+    def is_node_task(self, handle: TaskHandle[Any]) -> bool:
+        """True if ``handle`` is a node task of the current run."""
+        return handle in self._task_nodes
+
+    def end_by_exit(self, request: ExitRequest) -> None:
+        """``exit()`` in a task spawned inside a node: the run ends with ``request``."""
+        self._fail_with(request)
+
     def _poke_root(self) -> None:
         if self._root_parked and self._root is not None:
             wake(self._root)
@@ -190,7 +201,6 @@ class Engine:
         self._stopping = True
         stubborn = await stop_node_tasks(self.node_tasks.values())
         self._stopping = False
-        exit_targets.difference_update(self._task_nodes)
         self._task_nodes.clear()
         for run in self.node_tasks.values():
             run.task = None
@@ -266,6 +276,8 @@ class Engine:
         except TaskCancelled as exc:
             if self._stopping or exc.by is run.task:  # a real cancellation of this node
                 raise
+            if isinstance(self._failure, ExitRequest):  # a helper's exit() ends the run
+                return False
             return self._node_failed(run, escaped_cancel(run, exc, before), before)
         except ExitRequest as request:  # exit() inside the node: the run ends
             self._fail_with(request)
@@ -459,32 +471,8 @@ class Engine:
             self._fail_with(exc)
             return False
         self._errors.append(exc)
-        self._kill_downstream(run)
+        kill_downstream(self, run)
         return True
-
-    def _kill_downstream(self, run: NodeRun) -> None:
-        todo = [run]
-        while todo:
-            dead = todo.pop()
-            if dead.phase == _DEAD:
-                continue
-            set_phase(dead, _DEAD)  # a busy one finishes its evaluation, never resumes
-            for k, (i, prod, _, level) in enumerate(dead.inputs):
-                if (
-                    level == 0
-                    and dead.last_read.get(i, MISSING) != prod.pending_gen
-                    and counts_for(dead, k)
-                ):
-                    if prod.pending_reads > 0:
-                        prod.pending_reads -= 1
-                        if prod.pending_reads == 0 and prod.wait_kind == "barrier":
-                            self._unblock(prod)
-                cursor = dead.cursors.get(i)
-                if cursor is not None and prod.channel is not None:
-                    cursor.released_eval = prod.channel.eval
-                    self.streams._maybe_advance(prod)
-            for consumer, _, _ in dead.node.consumers:
-                todo.append(self.node_tasks[consumer])
 
     def _node_of_current_task(self) -> Node | None:
         try:

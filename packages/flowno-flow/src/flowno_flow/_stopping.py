@@ -3,18 +3,25 @@
 # its Parker with its idle reason) is woken and returns by itself (the engine's
 # `_stopping` flag is set); any other task is cancelled. Cancellation is repeated
 # for a few loop turns; a task still alive after that is named, never awaited forever.
-"""Ending the node tasks of a run: wake the idle ones, cancel the others."""
+# With terminate_on_node_error=False a failed node and everything downstream of it
+# are marked dead instead; the barriers and streams they held are released.
+"""Ending node tasks: all of them at the end of a run, or a failed node and its dependents."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from flowno_eventloop import sleep
 from flowno_eventloop.lowlevel import wake
 
-from ._node_run import NodeRun
+from ._flow_reports import counts_for
+from ._node_run import _DEAD, MISSING, NodeRun, set_phase
 
-__all__ = ["CANCEL_ROUNDS", "stop_node_tasks"]
+if TYPE_CHECKING:
+    from ._engine import Engine
+
+__all__ = ["CANCEL_ROUNDS", "kill_downstream", "stop_node_tasks"]
 
 CANCEL_ROUNDS = 8  # loop turns of repeated cancellation before a node counts as stubborn
 
@@ -55,3 +62,38 @@ async def stop_node_tasks(runs: Iterable[NodeRun]) -> list[str]:
                 task.cancel()
         await sleep(0)
     return [run.label for run in live if run.task is not None and not run.task.is_finished]
+
+
+def kill_downstream(engine: Engine, run: NodeRun) -> None:
+    """Mark ``run`` and every node downstream of it dead; release what they held.
+
+    A busy node finishes its evaluation and never resumes. The write barriers of
+    their producers stop waiting for them, and their stream cursors stop holding
+    the producers' channels.
+
+    Args:
+        engine: The engine of the run.
+        run: The failed node's record.
+    """
+    todo = [run]
+    while todo:
+        dead = todo.pop()
+        if dead.phase == _DEAD:
+            continue
+        set_phase(dead, _DEAD)
+        for k, (i, prod, _, level) in enumerate(dead.inputs):
+            if (
+                level == 0
+                and dead.last_read.get(i, MISSING) != prod.pending_gen
+                and counts_for(dead, k)
+            ):
+                if prod.pending_reads > 0:
+                    prod.pending_reads -= 1
+                    if prod.pending_reads == 0 and prod.wait_kind == "barrier":
+                        engine._unblock(prod)
+            cursor = dead.cursors.get(i)
+            if cursor is not None and prod.channel is not None:
+                cursor.released_eval = prod.channel.eval
+                engine.streams._maybe_advance(prod)
+        for consumer, _, _ in dead.node.consumers:
+            todo.append(engine.node_tasks[consumer])
