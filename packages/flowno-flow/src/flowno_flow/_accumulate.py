@@ -57,7 +57,13 @@ class _Slot:
         return list(self.parts)
 
 
+_EXACT_KINDS: dict[type, str | type] = {int: "number", float: "number", str: str, bytes: bytes}
+
+
 def _kind_of(value: object) -> str | type:
+    kind = _EXACT_KINDS.get(type(value))  # the common chunk types: no ABC check
+    if kind is not None:
+        return kind
     if isinstance(value, (Number, bool)):
         return "number"
     if isinstance(value, dict):

@@ -96,7 +96,14 @@ class Engine:
 
     def set_node_status(self, node: Node, status: AnyStatus) -> None:
         """Set a node task's status; fires ``on_node_status_change`` on a change."""
-        run = self.node_tasks[node]
+        self.set_status(self.node_tasks[node], status)
+
+    def set_status(self, run: NodeRun, status: AnyStatus) -> None:
+        """``set_node_status`` by record: without an instrument, one attribute store."""
+        if self._inst is NO_OP_INSTRUMENT:
+            run.status = status
+            return
+        node = run.node
         old = run.status
         if old == status:
             return
@@ -223,7 +230,7 @@ class Engine:
         try:
             while True:
                 while not run.go:
-                    self.set_node_status(node, waiting_status(run.last_level))
+                    self.set_status(run, waiting_status(run.last_level))
                     command.reason = idle
                     await parker
                     if self._stopping:  # woken by _shutdown: end without a cancellation
@@ -264,7 +271,7 @@ class Engine:
         inst = self._inst
         before = node.generation
         run.never_ran = False
-        self.set_node_status(node, EXECUTING)
+        self.set_status(run, EXECUTING)
         try:
             with self._lifecycle(node, 0):
                 values = self._gather(run)
@@ -430,14 +437,17 @@ class Engine:
                 await self._block(run, "barrier", run.pending_gen)
 
     async def _block(self, run: NodeRun, kind: str, detail: object) -> None:
-        self.demands._process_queue()
+        if self.resolution_queue:
+            self.demands._process_queue()
         run.wait_kind = kind
         run.wait_detail = detail
         self._blocked += 1
         if self._failure is not None or (self._busy == self._blocked and not self.resolution_queue):
             self._poke_root()
         parker = run.parker
-        parker.command.reason = LazyReason(_WAITING[kind], run)
+        reason = run.wait_reason  # one per node: its text is made only when read
+        reason.template = _WAITING[kind]
+        parker.command.reason = reason
         try:
             await parker
         finally:

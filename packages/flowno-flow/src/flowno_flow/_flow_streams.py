@@ -111,10 +111,13 @@ class StreamDriver:
 
     async def _wait_advance(self, run: NodeRun, channel: Channel) -> None:
         """Lazy lockstep: wait until every active reader took my chunk and one asks."""
+        if may_advance(channel):
+            return  # the status stays EXECUTING
+        engine = self.engine
         while not may_advance(channel):
-            self.engine.set_node_status(run.node, waiting_status(1))
-            await self.engine._block(run, "channel", (channel.eval, channel.index))
-        self.engine.set_node_status(run.node, EXECUTING)
+            engine.set_status(run, waiting_status(1))
+            await engine._block(run, "channel", (channel.eval, channel.index))
+        engine.set_status(run, EXECUTING)
 
     def _wake_readers(self, channel: Channel) -> None:
         for port in channel.ports:
@@ -170,14 +173,18 @@ class StreamDriver:
                 raise StopAsyncIteration
             port.asking = True
             self._maybe_advance(prod)
-            self.engine.set_node_status(consumer.node, Stalled(stream.input))
-            self.engine._inst.on_node_stalled(self.engine.flow, consumer.node, stream.input)
+            engine = self.engine
+            stalled = stream._stalled
+            if stalled is None:  # one status value per stream
+                stalled = stream._stalled = Stalled(stream.input)
+            engine.set_status(consumer, stalled)
+            engine._inst.on_node_stalled(engine.flow, consumer.node, stream.input)
             port.waiter = consumer
             try:
-                await self.engine._block(consumer, "stall", stream)
+                await engine._block(consumer, "stall", stream)
             finally:
                 port.waiter = None
-            self.engine.set_node_status(consumer.node, EXECUTING)
+            engine.set_status(consumer, EXECUTING)
 
     def _stream_cancel(self, stream: Stream[Any]) -> None:
         prod = stream._producer

@@ -80,6 +80,7 @@ class NodeRun:
         "port_entry",
         "parker",
         "idle_reason",
+        "wait_reason",
     )
 
     def __init__(self, node: Node, order: int) -> None:
@@ -127,6 +128,7 @@ class NodeRun:
         # The node task parks on this one object (no allocation per park, and nothing
         # new kept alive per node while it waits: cheap for the garbage collector)
         self.idle_reason: LazyReason = LazyReason("{0.label} idle (its inputs are not fresh)", self)
+        self.wait_reason: LazyReason = LazyReason("{0.node!r} waiting", self)  # template per park
         self.parker: Parker = Parker(self.idle_reason)
 
     @property

@@ -227,6 +227,7 @@ class Stream(StreamMarker, Generic[_T_co], AsyncIterator[_T_co]):
         self._eval = -1
         self._cancelled_by_me = False
         self._ended = False
+        self._stalled: Any = None  # the consumer's Stalled status on this stream, made once
 
     def __repr__(self) -> str:
         return f"Stream({self.output}->{self.input}, run_level={self.run_level})"
