@@ -211,13 +211,23 @@ _ACTIVITY = {
 # --- incremental readiness (O(1) demand checks) ---------------------------------
 def entry_fresh_now(run: NodeRun, k: int) -> bool:
     i, prod, _, level = run.inputs[k]
-    gen = prod.node.generation
+    gen = prod.node._state._generation
     if run.has_routes:
         slot = run.entry_route[k]
         if slot is not None:
             gen = slot.gen  # a routed input sees when its route last fired
-    node = run.node
-    return is_fresh(node.generation, gen, level, node._state.stitch_level(i))
+    state = run.node._state
+    mine = state._generation
+    stitch = state._stitch.get(i, 0) if state._stitch else 0
+    if (
+        stitch == 0
+        and gen is not None
+        and mine is not None
+        and len(gen) == len(mine)
+        and len(gen) <= level + 1
+    ):  # is_fresh's common case: unclipped, unstitched, same depth (plain tuple order)
+        return gen > mine
+    return is_fresh(mine, gen, level, stitch)
 
 
 def _update_skip(run: NodeRun, k: int, fresh: bool) -> None:
