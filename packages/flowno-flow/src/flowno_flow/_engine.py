@@ -258,8 +258,10 @@ class Engine:
         if run.retained:
             run.retained = False
             self.demands._demand(run.node)
-        self._inst.on_node_pause(self.flow, run.node, run.last_level)
-        self.demands._process_queue()
+        if self._inst is not NO_OP_INSTRUMENT:
+            self._inst.on_node_pause(self.flow, run.node, run.last_level)
+        if self.resolution_queue:
+            self.demands._process_queue()
         if self._failure is not None or (self._busy == 0 and not self.resolution_queue):
             self._poke_root()
         elif self._busy == self._blocked and not self.resolution_queue:
@@ -389,15 +391,16 @@ class Engine:
 
     async def _push(self, run: NodeRun, data: tuple[object, ...] | None, level: int) -> bool:
         node = run.node
-        if level == 0:
+        if level == 0 and run.pending_reads > 0:
             await self._wait_readers(run, data)
-        node.push_data(data, level)
+        node._state.push_data(data, level)
         run.last_level = level
         if level == 0 and run.routed_out:
             for slot in run.routed_out:
                 slot.fire(data, node.generation)
         after_push(run)
-        self._inst.on_node_emitted_data(self.flow, node, data, level)
+        if self._inst is not NO_OP_INSTRUMENT:
+            self._inst.on_node_emitted_data(self.flow, node, data, level)
         if level == 0:
             self._arm_barrier(run)
         if run.limit != _NO_LIMIT and cmp_generation(node.generation, run.limit) >= 0:
@@ -410,7 +413,8 @@ class Engine:
                 demand(consumer)
         else:
             for consumer_run in run.stream_consumers:
-                if consumer_run.phase in (_IDLE, _AWAITING):
+                phase = consumer_run.phase
+                if phase is _IDLE or phase is _AWAITING:
                     self.demands._demand(consumer_run.node)
                 else:
                     consumer_run.retained = True

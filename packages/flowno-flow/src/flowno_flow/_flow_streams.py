@@ -15,6 +15,7 @@ from flowno_eventloop import move_on_after
 
 from ._accumulate import Accumulator
 from ._generation import inc_generation
+from ._instrumentation import NO_OP_INSTRUMENT
 from ._node_run import MISSING, NodeRun
 from ._policy import NodeTimeoutError
 from ._status import EXECUTING, Stalled, waiting_status
@@ -162,7 +163,8 @@ class StreamDriver:
                 port.asking = False
                 assert channel.chunk is not None
                 value = channel.chunk[port.output_index]
-                self.engine._inst.on_stream_next(stream, value)
+                if self.engine._inst is not NO_OP_INSTRUMENT:
+                    self.engine._inst.on_stream_next(stream, value)
                 self._maybe_advance(prod)
                 return value
             if decision is ReadDecision.END:
@@ -178,7 +180,8 @@ class StreamDriver:
             if stalled is None:  # one status value per stream
                 stalled = stream._stalled = Stalled(stream.input)
             engine.set_status(consumer, stalled)
-            engine._inst.on_node_stalled(engine.flow, consumer.node, stream.input)
+            if engine._inst is not NO_OP_INSTRUMENT:
+                engine._inst.on_node_stalled(engine.flow, consumer.node, stream.input)
             port.waiter = consumer
             try:
                 await engine._block(consumer, "stall", stream)
