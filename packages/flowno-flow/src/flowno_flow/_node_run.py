@@ -219,14 +219,12 @@ def entry_fresh_now(run: NodeRun, k: int) -> bool:
     state = run.node._state
     mine = state._generation
     stitch = state._stitch.get(i, 0) if state._stitch else 0
-    if (
-        stitch == 0
-        and gen is not None
-        and mine is not None
-        and len(gen) == len(mine)
-        and len(gen) <= level + 1
-    ):  # is_fresh's common case: unclipped, unstitched, same depth (plain tuple order)
-        return gen > mine
+    if gen is not None and mine is not None and len(gen) == len(mine) and len(gen) <= level + 1:
+        # is_fresh's common case: unclipped, same depth (plain tuple order)
+        if not stitch or not gen:
+            return gen > mine
+        head = gen[0] + stitch  # stitched_generation: the stitch moves the main generation
+        return head > mine[0] or (head == mine[0] and gen[1:] > mine[1:])
     return is_fresh(mine, gen, level, stitch)
 
 
