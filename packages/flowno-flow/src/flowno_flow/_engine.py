@@ -271,7 +271,7 @@ class Engine:
         """One evaluation. Returns False when the run must stop (failure or limit)."""
         node = run.node
         inst = self._inst
-        before = node.generation
+        before = node._state._generation
         run.never_ran = False
         self.set_status(run, EXECUTING)
         try:
@@ -349,11 +349,18 @@ class Engine:
                 value = port.default
                 defaulted.append(InputPortIndex(i))
             values[i] = value
-        self.set_defaulted_inputs(node, defaulted)
+        if defaulted or run.defaulted:
+            self.set_defaulted_inputs(node, defaulted)
         return values
 
     def _read(self, run: NodeRun, port: int, prod: NodeRun, out: int) -> object:
-        data = prod.node.get_data(0)
+        state = prod.node._state
+        gen = state._generation
+        if gen is not None and len(gen) == 1:  # NodeState.get_data(0) of a finished result
+            slot = state._slots[0]
+            data = slot[1] if slot is not None and slot[0] == gen else None
+        else:
+            data = state.get_data(0)
         if data is None:
             return MISSING
         try:
@@ -364,12 +371,14 @@ class Engine:
                 run.label,
                 run.node.generation,
             ) from exc
-        gen = clip_generation(prod.node.generation, 0)
+        if gen is None or len(gen) != 1:
+            gen = clip_generation(gen, 0)
         if run.last_read.get(port, MISSING) != gen:  # barrier bookkeeping
             run.last_read[port] = gen
             if gen == prod.pending_gen and prod.pending_reads > 0:
                 prod.pending_reads -= 1
-                self._inst.on_barrier_node_read(self.flow, prod.node, 0)
+                if self._inst is not NO_OP_INSTRUMENT:
+                    self._inst.on_barrier_node_read(self.flow, prod.node, 0)
                 if prod.pending_reads == 0 and prod.wait_kind == "barrier":
                     self._unblock(prod)
         return value
@@ -403,7 +412,7 @@ class Engine:
             self._inst.on_node_emitted_data(self.flow, node, data, level)
         if level == 0:
             self._arm_barrier(run)
-        if run.limit != _NO_LIMIT and cmp_generation(node.generation, run.limit) >= 0:
+        if run.limit != _NO_LIMIT and cmp_generation(node._state._generation, run.limit) >= 0:
             self._inst.on_node_generation_limit(self.flow, node, run.limit)
             self._fail_with(TerminateLimitReached())
             return False
@@ -421,7 +430,8 @@ class Engine:
         return True
 
     def _arm_barrier(self, run: NodeRun) -> None:
-        run.pending_gen = clip_generation(run.node.generation, 0)
+        gen = run.node._state._generation
+        run.pending_gen = gen if gen is not None and len(gen) == 1 else clip_generation(gen, 0)
         count = 0
         for crun, k in run.out_entries:  # routed entries keep their value: no barrier
             if (
