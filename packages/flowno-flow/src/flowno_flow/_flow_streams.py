@@ -43,26 +43,31 @@ class StreamDriver:
 
     async def _drive_stream(self, run: NodeRun, agen: AsyncGenerator[Any, Any]) -> bool:
         node = run.node
+        engine = self.engine
         channel = run.channel
         if channel is None:
             channel = run.channel = Channel()
         channel.start_evaluation(inc_generation(node.generation, 1)[0])
         acc = Accumulator(repr(node), getattr(node, "accumulator", None))
+        single = not getattr(node, "multiple_outputs", False)
+        timed = run.item_timeout is not None
         explicit: tuple[object, ...] | None = None
         cancelled_out = thrown = False
         try:
             while True:
-                if channel.index >= 0:
+                if channel.index >= 0 and not may_advance(channel):
                     await self._wait_advance(run, channel)
-                with self.engine._lifecycle(node, 1):
+                with engine._lifecycle(node, 1):
                     try:
                         if channel.cancelled_eval == channel.eval and not thrown:
                             thrown = True
                             chunk = await self._next_item(
                                 run, agen.athrow(StreamCancelled(channel.canceller))
                             )
-                        else:
+                        elif timed:
                             chunk = await self._next_item(run, agen.__anext__())
+                        else:
+                            chunk = await agen.__anext__()
                     except StopAsyncIteration:
                         break
                     except StreamCancelled:
@@ -73,10 +78,13 @@ class StreamDriver:
                             raise
                         explicit = self._explicit_final(run, exc.__cause__)
                         break
-                data = self.engine._wrap(run, chunk, "yielded")
+                data = (chunk,) if single else engine._wrap(run, chunk, "yielded")
                 acc.add(data)
-                if not await self._publish(run, channel, data):
+                channel.index += 1  # publish the chunk
+                channel.chunk = data
+                if not await engine._push(run, data, 1):
                     return False
+                self._wake_readers(channel)
         finally:
             await agen.aclose()
         channel.finished = True
@@ -84,7 +92,7 @@ class StreamDriver:
         if cancelled_out:
             self._cancel_inputs_of(run)
         final = explicit if explicit is not None else acc.result()
-        return await self.engine._push(run, final, 0)
+        return await engine._push(run, final, 0)
 
     async def _next_item(self, run: NodeRun, step: Awaitable[Any]) -> Any:
         """One step of a streaming node, within its ``timeout=`` when it has one."""
@@ -101,14 +109,6 @@ class StreamDriver:
         if not stop.args:
             return None
         return self.engine._wrap(run, stop.args[0], "ended with StopAsyncIteration of")
-
-    async def _publish(self, run: NodeRun, channel: Channel, data: tuple[object, ...]) -> bool:
-        channel.index += 1
-        channel.chunk = data
-        if not await self.engine._push(run, data, 1):
-            return False
-        self._wake_readers(channel)
-        return True
 
     async def _wait_advance(self, run: NodeRun, channel: Channel) -> None:
         """Lazy lockstep: wait until every active reader took my chunk and one asks."""
