@@ -448,9 +448,18 @@ class Engine:
             return
         with self._inst.on_barrier_node_write(self.flow, run.node, data, 0):
             while run.pending_reads > 0:
-                await self._block(run, "barrier", run.pending_gen)
+                parker = self._block(run, "barrier", run.pending_gen)
+                try:
+                    await parker
+                finally:
+                    self._unblocked(run)
 
-    async def _block(self, run: NodeRun, kind: str, detail: object) -> None:
+    def _block(self, run: NodeRun, kind: str, detail: object) -> Parker:
+        """Mark ``run`` blocked on ``kind`` and return the parker its task must await.
+
+        The caller awaits it inside ``try``/``finally: self._unblocked(run)`` (no
+        coroutine of its own per park).
+        """
         if self.resolution_queue:
             self.demands._process_queue()
         run.wait_kind = kind
@@ -462,12 +471,13 @@ class Engine:
         reason = run.wait_reason  # one per node: its text is made only when read
         reason.template = _WAITING[kind]
         parker.command.reason = reason
-        try:
-            await parker
-        finally:
-            if run.wait_kind is not None:  # pyright: ignore[reportUnnecessaryComparison]
-                run.wait_kind = None
-                self._blocked -= 1
+        return parker
+
+    def _unblocked(self, run: NodeRun) -> None:
+        """The task of ``run`` resumed (woken, or an error thrown in): no longer blocked."""
+        if run.wait_kind is not None:
+            run.wait_kind = None
+            self._blocked -= 1
 
     def _unblock(self, run: NodeRun) -> None:
         if run.wait_kind is None or run.task is None:

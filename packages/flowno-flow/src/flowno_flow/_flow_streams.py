@@ -117,7 +117,11 @@ class StreamDriver:
         engine = self.engine
         while not may_advance(channel):
             engine.set_status(run, waiting_status(1))
-            await engine._block(run, "channel", (channel.eval, channel.index))
+            parker = engine._block(run, "channel", (channel.eval, channel.index))
+            try:
+                await parker
+            finally:
+                engine._unblocked(run)
         engine.set_status(run, EXECUTING)
 
     def _wake_readers(self, channel: Channel) -> None:
@@ -183,10 +187,12 @@ class StreamDriver:
             if engine._inst is not NO_OP_INSTRUMENT:
                 engine._inst.on_node_stalled(engine.flow, consumer.node, stream.input)
             port.waiter = consumer
+            parker = engine._block(consumer, "stall", stream)
             try:
-                await engine._block(consumer, "stall", stream)
+                await parker
             finally:
                 port.waiter = None
+                engine._unblocked(consumer)
             engine.set_status(consumer, EXECUTING)
 
     def _stream_cancel(self, stream: Stream[Any]) -> None:

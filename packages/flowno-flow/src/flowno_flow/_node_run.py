@@ -242,9 +242,24 @@ def _update_skip(run: NodeRun, k: int, fresh: bool) -> None:
 
 
 def update_entry(run: NodeRun, k: int) -> None:
-    fresh = entry_fresh_now(run, k)
     if run.has_routes:
+        fresh = entry_fresh_now(run, k)
         _update_skip(run, k, fresh)
+    else:  # entry_fresh_now's common case inline (one call less per entry and push)
+        i, prod, _, level = run.inputs[k]
+        gen = prod.node._state._generation
+        state = run.node._state
+        mine = state._generation
+        if (
+            gen is not None
+            and mine is not None
+            and len(gen) == len(mine)
+            and len(gen) <= level + 1
+            and not (state._stitch and state._stitch.get(i, 0))
+        ):
+            fresh = gen > mine
+        else:
+            fresh = entry_fresh_now(run, k)
     if fresh == run.entry_fresh[k]:
         return
     run.entry_fresh[k] = fresh
