@@ -80,6 +80,7 @@ class Engine:
         self.flow = flow
         self.node_tasks: dict[Node, NodeRun] = flow.node_tasks
         self.resolution_queue = flow.resolution_queue
+        self._queued = flow.resolution_queue._items  # its dict: truth tested without a call
         self._terminate_on_error = True
         self._failure: BaseException | None = None
         self._errors: list[BaseException] = []
@@ -260,11 +261,11 @@ class Engine:
             self.demands._demand(run.node)
         if self._inst is not NO_OP_INSTRUMENT:
             self._inst.on_node_pause(self.flow, run.node, run.last_level)
-        if self.resolution_queue:
+        if self._queued:
             self.demands._process_queue()
-        if self._failure is not None or (self._busy == 0 and not self.resolution_queue):
+        if self._failure is not None or (self._busy == 0 and not self._queued):
             self._poke_root()
-        elif self._busy == self._blocked and not self.resolution_queue:
+        elif self._busy == self._blocked and not self._queued:
             self._poke_root()
 
     async def _evaluate(self, run: NodeRun) -> bool:
@@ -460,12 +461,12 @@ class Engine:
         The caller awaits it inside ``try``/``finally: self._unblocked(run)`` (no
         coroutine of its own per park).
         """
-        if self.resolution_queue:
+        if self._queued:
             self.demands._process_queue()
         run.wait_kind = kind
         run.wait_detail = detail
         self._blocked += 1
-        if self._failure is not None or (self._busy == self._blocked and not self.resolution_queue):
+        if self._failure is not None or (self._busy == self._blocked and not self._queued):
             self._poke_root()
         parker = run.parker
         reason = run.wait_reason  # one per node: its text is made only when read

@@ -115,8 +115,9 @@ class StreamDriver:
         if may_advance(channel):
             return  # the status stays EXECUTING
         engine = self.engine
+        waiting = waiting_status(1)
         while not may_advance(channel):
-            engine.set_status(run, waiting_status(1))
+            engine.set_status(run, waiting)
             parker = engine._block(run, "channel", (channel.eval, channel.index))
             try:
                 await parker

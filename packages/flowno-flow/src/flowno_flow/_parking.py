@@ -72,7 +72,7 @@ class Parker:
 
     def __await__(self) -> Generator[Any, Any, Any]:
         self._parked = False  # a previous await may have ended by an exception
-        return cast("Generator[Any, Any, Any]", self)
+        return self  # type: ignore[return-value]  # pyright: ignore[reportReturnType]
 
     def __iter__(self) -> Parker:
         return self

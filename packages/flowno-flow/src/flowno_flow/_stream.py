@@ -182,11 +182,14 @@ def may_advance(channel: Channel) -> bool:
     """
     asking = False
     any_active = False
+    current = channel.eval
+    if channel.cancelled_eval == current:
+        return True  # no port takes part any more
     for port in channel.ports:
-        if not channel.is_active(port):
+        if port.released_eval == current:  # not active (Channel.is_active, inline)
             continue
         any_active = True
-        if port.eval != channel.eval or port.taken < channel.index:
+        if port.eval != current or port.taken < channel.index:
             return False
         asking = asking or port.asking
     return asking or not any_active
