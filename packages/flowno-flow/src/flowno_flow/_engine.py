@@ -276,11 +276,13 @@ class Engine:
         run.never_ran = False
         self.set_status(run, EXECUTING)
         try:
-            with self._lifecycle(node, 0):
-                values = self._gather(run)
-                if inst is not NO_OP_INSTRUMENT:
+            if inst is NO_OP_INSTRUMENT:  # no lifecycle context to enter and leave
+                ok = await self._call_node(run, self._gather(run))
+            else:
+                with inst.node_lifecycle(self.flow, node, 0):
+                    values = self._gather(run)
                     inst.on_defaulted_inputs_set(self.flow, node, list(run.defaulted))
-                ok = await self._call_node(run, values)
+                    ok = await self._call_node(run, values)
             run.last_level = 0
             return ok
         except TaskCancelled as exc:

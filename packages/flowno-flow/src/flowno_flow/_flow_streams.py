@@ -111,18 +111,21 @@ class StreamDriver:
         return self.engine._wrap(run, stop.args[0], "ended with StopAsyncIteration of")
 
     async def _wait_advance(self, run: NodeRun, channel: Channel) -> None:
-        """Lazy lockstep: wait until every active reader took my chunk and one asks."""
-        if may_advance(channel):
-            return  # the status stays EXECUTING
+        """Lazy lockstep: wait until every active reader took my chunk and one asks.
+
+        Called when ``may_advance(channel)`` is False.
+        """
         engine = self.engine
         waiting = waiting_status(1)
-        while not may_advance(channel):
+        while True:
             engine.set_status(run, waiting)
             parker = engine._block(run, "channel", (channel.eval, channel.index))
             try:
                 await parker
             finally:
                 engine._unblocked(run)
+            if may_advance(channel):
+                break
         engine.set_status(run, EXECUTING)
 
     def _wake_readers(self, channel: Channel) -> None:
