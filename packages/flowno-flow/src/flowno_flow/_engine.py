@@ -47,7 +47,7 @@ from ._node_run import (
     refresh_entries,
     set_phase,
 )
-from ._parking import LazyReason, Parker
+from ._parking import BriefParker, LazyReason, Parker
 from ._policy import NodeCall, run_policies
 from ._run_errors import (
     FlowDeadlockError,
@@ -233,7 +233,11 @@ class Engine:
                 while not run.go:
                     self.set_status(run, waiting_status(run.last_level))
                     command.reason = idle
-                    await parker
+                    run.idle_parked = True
+                    try:
+                        await parker
+                    finally:
+                        run.idle_parked = False
                     if self._stopping:  # woken by _shutdown: end without a cancellation
                         return
                 run.go = False
@@ -457,7 +461,7 @@ class Engine:
                 finally:
                     self._unblocked(run)
 
-    def _block(self, run: NodeRun, kind: str, detail: object) -> Parker:
+    def _block(self, run: NodeRun, kind: str, detail: object) -> BriefParker:
         """Mark ``run`` blocked on ``kind`` and return the parker its task must await.
 
         The caller awaits it inside ``try``/``finally: self._unblocked(run)`` (no
@@ -470,11 +474,10 @@ class Engine:
         self._blocked += 1
         if self._failure is not None or (self._busy == self._blocked and not self._queued):
             self._poke_root()
-        parker = run.parker
         reason = run.wait_reason  # one per node: its text is made only when read
         reason.template = _WAITING[kind]
-        parker.command.reason = reason
-        return parker
+        run.parker.command.reason = reason
+        return run.brief
 
     def _unblocked(self, run: NodeRun) -> None:
         """The task of ``run`` resumed (woken, or an error thrown in): no longer blocked."""

@@ -9,7 +9,7 @@ import itertools
 from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from ._parking import LazyReason, Parker
+from ._parking import BriefParker, LazyReason, Parker
 from ._scheduler import NodeActivity, is_fresh
 from ._status import AnyStatus, WaitingForStartNextGeneration
 from ._stream import Channel, PortCursor, Stream
@@ -81,6 +81,8 @@ class NodeRun:
         "parker",
         "idle_reason",
         "wait_reason",
+        "idle_parked",
+        "brief",
     )
 
     def __init__(self, node: Node, order: int) -> None:
@@ -130,6 +132,8 @@ class NodeRun:
         self.idle_reason: LazyReason = LazyReason("{0.label} idle (its inputs are not fresh)", self)
         self.wait_reason: LazyReason = LazyReason("{0.node!r} waiting", self)  # template per park
         self.parker: Parker = Parker(self.idle_reason)
+        self.brief: BriefParker = BriefParker(self.parker.command)  # for short waits
+        self.idle_parked: bool = False  # its task waits in the idle park
 
     @property
     def task_and_status(self) -> tuple[TaskHandle[Any] | None, AnyStatus]:

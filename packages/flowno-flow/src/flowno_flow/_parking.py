@@ -1,7 +1,10 @@
-# Rules: the engine's parks allocate nothing. A Parker holds one ready-made
-# ParkCommand and is its own awaitable iterator (no generator object per park,
-# none alive while parked); a park reason is text computed only when someone
-# reads it (DeadlockError, statistics()), never on the hot path.
+# Rules: the engine's parks make no generator and format no text. A Parker holds
+# one ready-made ParkCommand and is its own awaitable iterator: nothing is
+# allocated per park and nothing new stays alive while a task waits (the idle
+# park of every node task). A BriefParker hands the loop a tuple iterator over its
+# command: one small C object per park, no Python frame besides __await__ (the
+# short waits of streams and barriers). A park reason is text computed only when
+# someone reads it (DeadlockError, statistics()), never on the hot path.
 """Parker: a reusable, allocation-free park for the engine's tasks; lazy park reasons."""
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from typing import Any, cast
 
 from flowno_eventloop.commands import ParkCommand
 
-__all__ = ["LazyReason", "Parker"]
+__all__ = ["BriefParker", "LazyReason", "Parker"]
 
 
 class LazyReason:
@@ -147,3 +150,42 @@ class Parker:
         if isinstance(kind, BaseException):
             raise kind
         raise cast("type[BaseException]", kind)()
+
+
+class BriefParker:
+    """``await brief`` parks the current task on ``command``, for short waits.
+
+    Each await costs one Python call and a tuple iterator (a small C object that
+    lives while the task waits); the task is resumed with None (the value it is
+    woken with is dropped). An error woken in is raised at the ``await``.
+
+    Args:
+        command: The park command (often shared with the task's :class:`Parker`).
+
+    Example:
+        >>> from flowno_eventloop import EventLoop, spawn, sleep
+        >>> from flowno_eventloop.lowlevel import current_task_handle, wake
+        >>> brief, seen = BriefParker(Parker("demo").command), []
+        >>> async def waiter():
+        ...     seen.append(current_task_handle())
+        ...     await brief
+        ...     await brief
+        ...     return "woken twice"
+        >>> async def main():
+        ...     h = await spawn(waiter())
+        ...     await sleep(0)
+        ...     wake(seen[0])
+        ...     await sleep(0)
+        ...     wake(seen[0])
+        ...     return await h.join()
+        >>> EventLoop().run_until_complete(main(), join=True)
+        'woken twice'
+    """
+
+    __slots__ = ("_one",)
+
+    def __init__(self, command: ParkCommand) -> None:
+        self._one: tuple[ParkCommand] = (command,)
+
+    def __await__(self) -> Generator[Any, Any, None]:
+        return iter(self._one)  # type: ignore[return-value]  # pyright: ignore[reportReturnType]

@@ -1,6 +1,6 @@
 # pyright: reportPrivateUsage=false
-# Rules: how the engine ends the node tasks of a run. An idle node task (parked on
-# its Parker with its idle reason) is woken and returns by itself (the engine's
+# Rules: how the engine ends the node tasks of a run. An idle node task (parked in
+# its idle park: `idle_parked`) is woken and returns by itself (the engine's
 # `_stopping` flag is set); any other task is cancelled. Cancellation is repeated
 # for a few loop turns; a task still alive after that is named, never awaited forever.
 # With terminate_on_node_error=False a failed node and everything downstream of it
@@ -24,11 +24,6 @@ if TYPE_CHECKING:
 __all__ = ["CANCEL_ROUNDS", "kill_downstream", "stop_node_tasks"]
 
 CANCEL_ROUNDS = 8  # loop turns of repeated cancellation before a node counts as stubborn
-
-
-def _is_idle_parked(run: NodeRun) -> bool:
-    parker = run.parker
-    return parker.parked and parker.command.reason is run.idle_reason
 
 
 async def stop_node_tasks(runs: Iterable[NodeRun]) -> list[str]:
@@ -58,7 +53,7 @@ async def stop_node_tasks(runs: Iterable[NodeRun]) -> list[str]:
         for run in live:
             task = run.task
             assert task is not None
-            if not (_is_idle_parked(run) and wake(task)):
+            if not (run.idle_parked and wake(task)):
                 task.cancel()
         await sleep(0)
     return [run.label for run in live if run.task is not None and not run.task.is_finished]
