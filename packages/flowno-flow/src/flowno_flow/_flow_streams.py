@@ -173,7 +173,8 @@ class StreamDriver:
                 value = channel.chunk[port.output_index]
                 if self.engine._inst is not NO_OP_INSTRUMENT:
                     self.engine._inst.on_stream_next(stream, value)
-                self._maybe_advance(prod)
+                if prod.wait_kind == "channel" and may_advance(channel):  # _maybe_advance
+                    self.engine._unblock(prod)
                 return value
             if decision is ReadDecision.END:
                 stream._ended = True
@@ -182,7 +183,8 @@ class StreamDriver:
                 self._maybe_advance(prod)
                 raise StopAsyncIteration
             port.asking = True
-            self._maybe_advance(prod)
+            if prod.wait_kind == "channel" and may_advance(channel):  # _maybe_advance
+                self.engine._unblock(prod)
             engine = self.engine
             stalled = stream._stalled
             if stalled is None:  # one status value per stream

@@ -313,4 +313,5 @@ def after_push(run: NodeRun) -> None:
     """My generation changed: my consumers' entries and my own entries may flip."""
     for consumer, k in run.out_entries:
         update_entry(consumer, k)
-    refresh_entries(run)
+    for k in range(len(run.inputs)):  # refresh_entries(run), inline
+        update_entry(run, k)
