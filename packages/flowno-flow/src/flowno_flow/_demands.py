@@ -183,4 +183,5 @@ class Demands:
         engine.set_status(run, QUEUED)
         if engine._inst is not NO_OP_INSTRUMENT:
             engine._inst.on_node_resumed(self.flow, run.node, run.last_level)
-        wake(run.task)
+        if run.idle_parked:  # else it is running and sees `go` before it parks
+            wake(run.task)

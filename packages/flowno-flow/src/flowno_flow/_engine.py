@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import inspect
 from contextlib import AbstractContextManager
+from types import CoroutineType
 from typing import TYPE_CHECKING, Any
 
 from flowno_eventloop import TaskCancelled, TaskHandle, current_event_loop, spawn
@@ -311,8 +312,10 @@ class Engine:
             result = await run_policies(run.policies, NodeCall(node, run.label, values))
             return await self._push(run, self._wrap(run, result, "returned"), 0)
         call = node.invoke(values)
-        if inspect.iscoroutine(call):
+        if type(call) is CoroutineType or inspect.iscoroutine(call):
             result = await call
+X
+                return await self._push(run, (result,), 0)
             return await self._push(run, self._wrap(run, result, "returned"), 0)
         if inspect.isasyncgen(call):
             return await self.streams._drive_stream(run, call)

@@ -254,14 +254,13 @@ def update_entry(run: NodeRun, k: int) -> None:
         gen = prod.node._state._generation
         state = run.node._state
         mine = state._generation
-        if (
-            gen is not None
-            and mine is not None
-            and len(gen) == len(mine)
-            and len(gen) <= level + 1
-            and not (state._stitch and state._stitch.get(i, 0))
-        ):
-            fresh = gen > mine
+        if gen is not None and mine is not None and len(gen) == len(mine) and len(gen) <= level + 1:
+            stitch = state._stitch.get(i, 0) if state._stitch else 0
+            if not stitch or not gen:
+                fresh = gen > mine
+            else:
+                head = gen[0] + stitch
+                fresh = head > mine[0] or (head == mine[0] and gen[1:] > mine[1:])
         else:
             fresh = entry_fresh_now(run, k)
     if fresh == run.entry_fresh[k]:
