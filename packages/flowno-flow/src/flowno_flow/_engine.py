@@ -314,7 +314,7 @@ class Engine:
         call = node.invoke(values)
         if type(call) is CoroutineType or inspect.iscoroutine(call):
             result = await call
-X
+            if not getattr(node, "multiple_outputs", False):  # _wrap's common case inline
                 return await self._push(run, (result,), 0)
             return await self._push(run, self._wrap(run, result, "returned"), 0)
         if inspect.isasyncgen(call):
