@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import inspect
 from contextlib import AbstractContextManager
-from types import CoroutineType
 from typing import TYPE_CHECKING, Any
 
 from flowno_eventloop import TaskCancelled, TaskHandle, current_event_loop, spawn
@@ -312,11 +311,11 @@ class Engine:
             result = await run_policies(run.policies, NodeCall(node, run.label, values))
             return await self._push(run, self._wrap(run, result, "returned"), 0)
         call = node.invoke(values)
-        if type(call) is CoroutineType or inspect.iscoroutine(call):
-            result = await call
+        if inspect.iscoroutine(call):
+            value: object = await call
             if not getattr(node, "multiple_outputs", False):  # _wrap's common case inline
-                return await self._push(run, (result,), 0)
-            return await self._push(run, self._wrap(run, result, "returned"), 0)
+                return await self._push(run, (value,), 0)
+            return await self._push(run, self._wrap(run, value, "returned"), 0)
         if inspect.isasyncgen(call):
             return await self.streams._drive_stream(run, call)
         raise TypeError(
