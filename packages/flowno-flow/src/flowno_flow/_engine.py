@@ -23,6 +23,7 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from flowno_eventloop import TaskCancelled, TaskHandle, current_event_loop, spawn
+from flowno_eventloop.commands import ParkCommand
 from flowno_eventloop.lowlevel import current_task_handle, park, wake
 
 from ._demands import Demands
@@ -30,6 +31,7 @@ from ._exit import ExitRequest, RunMark, flow_run_var, install_exit_handler
 from ._flow_reports import escaped_cancel, full_name, waiting_report, with_stubborn_note
 from ._flow_streams import StreamDriver
 from ._flow_wiring import reset_run_state
+from ._gathering import gather_inputs
 from ._generation import clip_generation, cmp_generation
 from ._instrumentation import NO_OP_INSTRUMENT, FlowInstrument, get_current_flow_instrument
 from ._node_run import (
@@ -39,7 +41,7 @@ from ._node_run import (
     _NO_LIMIT,
     _NULL,
     _RUNNING,
-    MISSING,
+    IDLE_TEMPLATE,
     Node,
     NodeRun,
     after_push,
@@ -52,10 +54,8 @@ from ._policy import NodeCall, run_policies
 from ._run_errors import (
     FlowDeadlockError,
     MissingDefaultError,
-    NodeExecutionError,
     TerminateLimitReached,
     attach_node_note,
-    missing_defaults_message,
 )
 from ._status import EXECUTING, AnyStatus, Error, waiting_status
 from ._stopping import kill_downstream, stop_node_tasks
@@ -93,7 +93,11 @@ class Engine:
         self._stopping = False
         self.demands = Demands(self)
         self.streams = StreamDriver(self)
-        self._root_parker = Parker(LazyReason("{0!r} supervising its nodes", flow))
+        # one park command for all the tasks of this engine (one thread): each park sets
+        # its reason right before it yields the command, and the loop reads it at once
+        self.park_command = ParkCommand(None)
+        self._brief = BriefParker(self.park_command)
+        self._root_parker = Parker(ParkCommand(LazyReason("{0!r} supervising its nodes", flow)))
 
     def set_node_status(self, node: Node, status: AnyStatus) -> None:
         """Set a node task's status; fires ``on_node_status_change`` on a change."""
@@ -226,13 +230,14 @@ class Engine:
             node: The node to evaluate.
         """
         run = self.node_tasks[node]
-        parker = run.parker
-        command, idle = parker.command, run.idle_reason
+        parker, reason = run.parker, run.reason
+        command = parker.command
         try:
             while True:
                 while not run.go:
                     self.set_status(run, waiting_status(run.last_level))
-                    command.reason = idle
+                    reason.template = IDLE_TEMPLATE
+                    command.reason = reason
                     run.idle_parked = True
                     try:
                         await parker
@@ -281,10 +286,10 @@ class Engine:
         self.set_status(run, EXECUTING)
         try:
             if inst is NO_OP_INSTRUMENT:  # no lifecycle context to enter and leave
-                ok = await self._call_node(run, self._gather(run))
+                ok = await self._call_node(run, gather_inputs(self, run))
             else:
                 with inst.node_lifecycle(self.flow, node, 0):
-                    values = self._gather(run)
+                    values = gather_inputs(self, run)
                     inst.on_defaulted_inputs_set(self.flow, node, list(run.defaulted))
                     ok = await self._call_node(run, values)
             run.last_level = 0
@@ -327,70 +332,6 @@ class Engine:
         if self._inst is NO_OP_INSTRUMENT:
             return _NULL
         return self._inst.node_lifecycle(self.flow, node, level)
-
-    def _gather(self, run: NodeRun) -> list[object]:
-        node = run.node
-        ports = node.input_ports
-        values: list[object] = [None] * len(ports)
-        connected = run.port_entry
-        defaulted: list[InputPortIndex] = []
-        forced = run.resume_defaults
-        run.resume_defaults = ()
-        for port in ports:
-            i = port.index
-            k = connected.get(i)
-            if k is None:
-                values[i] = port.default
-                continue
-            _, prod, out, level = run.inputs[k]
-            value: object = MISSING
-            if i not in forced:
-                if level >= 1:
-                    value = self.streams._open_stream(run, port, prod, out)
-                elif run.has_routes and run.entry_route[k] is not None:
-                    slot = run.entry_route[k]
-                    value = MISSING if slot is None or slot.gen is None else slot.value
-                else:
-                    value = self._read(run, i, prod, out)
-            if value is MISSING:
-                if not port.has_default:
-                    raise MissingDefaultError(missing_defaults_message([(node, [i])], cycle=False))
-                value = port.default
-                defaulted.append(InputPortIndex(i))
-            values[i] = value
-        if defaulted or run.defaulted:
-            self.set_defaulted_inputs(node, defaulted)
-        return values
-
-    def _read(self, run: NodeRun, port: int, prod: NodeRun, out: int) -> object:
-        state = prod.node._state
-        gen = state._generation
-        if gen is not None and len(gen) == 1:  # NodeState.get_data(0) of a finished result
-            slot = state._slots[0]
-            data = slot[1] if slot is not None and slot[0] == gen else None
-        else:
-            data = state.get_data(0)
-        if data is None:
-            return MISSING
-        try:
-            value = data[out]
-        except (IndexError, TypeError, KeyError) as exc:
-            raise NodeExecutionError(
-                f"input {port} reads output {out} of {prod.node!r}, whose data is {data!r}",
-                run.label,
-                run.node.generation,
-            ) from exc
-        if gen is None or len(gen) != 1:
-            gen = clip_generation(gen, 0)
-        if run.last_read.get(port, MISSING) != gen:  # barrier bookkeeping
-            run.last_read[port] = gen
-            if gen == prod.pending_gen and prod.pending_reads > 0:
-                prod.pending_reads -= 1
-                if self._inst is not NO_OP_INSTRUMENT:
-                    self._inst.on_barrier_node_read(self.flow, prod.node, 0)
-                if prod.pending_reads == 0 and prod.wait_kind == "barrier":
-                    self._unblock(prod)
-        return value
 
     def _wrap(self, run: NodeRun, value: object, verb: str) -> tuple[object, ...]:
         node = run.node
@@ -476,10 +417,10 @@ class Engine:
         self._blocked += 1
         if self._failure is not None or (self._busy == self._blocked and not self._queued):
             self._poke_root()
-        reason = run.wait_reason  # one per node: its text is made only when read
+        reason = run.reason  # one per node: its text is made only when read
         reason.template = _WAITING[kind]
-        run.parker.command.reason = reason
-        return run.brief
+        self.park_command.reason = reason
+        return self._brief
 
     def _unblocked(self, run: NodeRun) -> None:
         """The task of ``run`` resumed (woken, or an error thrown in): no longer blocked."""

@@ -9,7 +9,9 @@ import itertools
 from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from ._parking import BriefParker, LazyReason, Parker
+from flowno_eventloop.commands import ParkCommand
+
+from ._parking import LazyReason, Parker
 from ._scheduler import NodeActivity, is_fresh
 from ._status import AnyStatus, WaitingForStartNextGeneration
 from ._stream import Channel, PortCursor, Stream
@@ -36,6 +38,7 @@ _NO_LIMIT = ()  # newer than every real generation: never reached
 _IDLE, _QUEUED, _RUNNING, _DEAD = "idle", "queued", "running", "dead"
 _AWAITING = "awaiting"  # idle, but its stale producers are already on their way
 _flow_ids = itertools.count()
+IDLE_TEMPLATE = "{0.label} idle (its inputs are not fresh)"  # the idle park's reason
 
 
 class NodeRun:
@@ -79,13 +82,11 @@ class NodeRun:
         "label",
         "port_entry",
         "parker",
-        "idle_reason",
-        "wait_reason",
+        "reason",
         "idle_parked",
-        "brief",
     )
 
-    def __init__(self, node: Node, order: int) -> None:
+    def __init__(self, node: Node, order: int, command: ParkCommand | None = None) -> None:
         self.node: Node = node
         self.order: int = order
         self.task: TaskHandle[Any] | None = None
@@ -129,10 +130,9 @@ class NodeRun:
         self.port_entry: dict[int, int] = {}  # input port index -> its entry in `inputs`
         # The node task parks on this one object (no allocation per park, and nothing
         # new kept alive per node while it waits: cheap for the garbage collector)
-        self.idle_reason: LazyReason = LazyReason("{0.label} idle (its inputs are not fresh)", self)
-        self.wait_reason: LazyReason = LazyReason("{0.node!r} waiting", self)  # template per park
-        self.parker: Parker = Parker(self.idle_reason)
-        self.brief: BriefParker = BriefParker(self.parker.command)  # for short waits
+        # what its task waits on, formatted only when read (the template is set per park)
+        self.reason: LazyReason = LazyReason(IDLE_TEMPLATE, self)
+        self.parker: Parker = Parker(command if command is not None else ParkCommand(None))
         self.idle_parked: bool = False  # its task waits in the idle park
 
     @property

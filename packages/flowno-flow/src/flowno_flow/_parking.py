@@ -52,7 +52,8 @@ class Parker:
     Example:
         >>> from flowno_eventloop import EventLoop, spawn, sleep
         >>> from flowno_eventloop.lowlevel import current_task_handle, wake
-        >>> parker, seen = Parker("demo"), []
+        >>> from flowno_eventloop.commands import ParkCommand
+        >>> parker, seen = Parker(ParkCommand("demo")), []
         >>> async def waiter():
         ...     seen.append(current_task_handle())
         ...     return [await parker, await parker]
@@ -69,8 +70,8 @@ class Parker:
 
     __slots__ = ("_parked", "command")
 
-    def __init__(self, reason: object) -> None:
-        self.command: ParkCommand = ParkCommand(reason)
+    def __init__(self, command: ParkCommand) -> None:
+        self.command: ParkCommand = command  # may be shared: set its reason before each await
         self._parked = False
 
     def __await__(self) -> Generator[Any, Any, Any]:
@@ -85,7 +86,7 @@ class Parker:
         """True while a task is suspended in ``await`` on this parker.
 
         Example:
-            >>> Parker("demo").parked
+            >>> Parker(ParkCommand("demo")).parked
             False
         """
         return self._parked
@@ -107,7 +108,7 @@ class Parker:
             The command, on the first step of an await (never on a resume).
 
         Example:
-            >>> p = Parker("demo")
+            >>> p = Parker(ParkCommand("demo"))
             >>> _ = p.__await__(); type(next(p)).__name__
             'ParkCommand'
             >>> try:
@@ -136,7 +137,7 @@ class Parker:
             Never returns.
 
         Example:
-            >>> p = Parker("demo")
+            >>> p = Parker(ParkCommand("demo"))
             >>> _ = p.__await__(); _ = next(p)
             >>> try:
             ...     p.throw(KeyError("k"))
@@ -160,12 +161,13 @@ class BriefParker:
     woken with is dropped). An error woken in is raised at the ``await``.
 
     Args:
-        command: The park command (often shared with the task's :class:`Parker`).
+        command: The park command (may be shared: set its reason before each await).
 
     Example:
         >>> from flowno_eventloop import EventLoop, spawn, sleep
         >>> from flowno_eventloop.lowlevel import current_task_handle, wake
-        >>> brief, seen = BriefParker(Parker("demo").command), []
+        >>> from flowno_eventloop.commands import ParkCommand
+        >>> brief, seen = BriefParker(ParkCommand("demo")), []
         >>> async def waiter():
         ...     seen.append(current_task_handle())
         ...     await brief
