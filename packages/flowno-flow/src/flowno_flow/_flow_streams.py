@@ -87,12 +87,23 @@ class StreamDriver:
                 self._wake_readers(channel)
         finally:
             await agen.aclose()
+        final = self._end_evaluation(run, channel, cancelled_out, explicit, acc)
+        return await engine._push(run, final, 0)
+
+    def _end_evaluation(
+        self,
+        run: NodeRun,
+        channel: Channel,
+        cancelled_out: bool,
+        explicit: tuple[object, ...] | None,
+        acc: Accumulator,
+    ) -> tuple[object, ...] | None:
+        """The stream ended: tell its readers; return the final data of the evaluation."""
         channel.finished = True
         self._wake_readers(channel)
         if cancelled_out:
             self._cancel_inputs_of(run)
-        final = explicit if explicit is not None else acc.result()
-        return await engine._push(run, final, 0)
+        return explicit if explicit is not None else acc.result()
 
     async def _next_item(self, run: NodeRun, step: Awaitable[Any]) -> Any:
         """One step of a streaming node, within its ``timeout=`` when it has one."""
