@@ -17,12 +17,12 @@ from ._instrumentation import NO_OP_INSTRUMENT
 from ._node_run import _ACTIVITY, _AWAITING, _IDLE, _QUEUED, Node, NodeRun, set_phase
 from ._run_errors import MissingDefaultError, missing_defaults_message
 from ._scheduler import (
+    DEMAND_TABLE,
     DemandAction,
     NodeActivity,
     Pick,
     SolveGraph,
     Unbootable,
-    demand_action,
     solve,
 )
 from ._status import QUEUED
@@ -109,7 +109,7 @@ class Demands:
             run = self.node_tasks[node]
             activity = _ACTIVITY[run.phase]
             fresh = activity is NodeActivity.IDLE and run.stale_count < len(run.inputs)
-            action = demand_action(activity, run.never_ran, fresh)
+            action = DEMAND_TABLE[(activity, run.never_ran, fresh)]  # demand_action, inline
             if action is DemandAction.RETAIN:
                 run.retained = True
             elif action is DemandAction.SOLVE:

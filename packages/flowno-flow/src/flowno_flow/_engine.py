@@ -362,7 +362,13 @@ class Engine:
             self._inst.on_node_emitted_data(self.flow, node, data, level)
         if level == 0:
             self._arm_barrier(run)
-        if run.limit != _NO_LIMIT and cmp_generation(node._state._generation, run.limit) >= 0:
+        limit = run.limit
+        gen = node._state._generation
+        if limit != _NO_LIMIT and (
+            gen >= limit  # same depth: plain tuple order (cmp_generation's common case)
+            if gen is not None and limit is not None and len(gen) == len(limit)
+            else cmp_generation(gen, limit) >= 0
+        ):
             self._inst.on_node_generation_limit(self.flow, node, run.limit)
             self._fail_with(TerminateLimitReached())
             return False

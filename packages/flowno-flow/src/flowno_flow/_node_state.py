@@ -58,6 +58,13 @@ class NodeState:
             ValueError: if ``run_level`` is outside 0..3.
         """
         gen = self._generation
+        if run_level == 0 and gen is not None and len(gen) == 1:  # the next result: inline
+            gen = (gen[0] + 1,)
+            self._generation = gen
+            slots = self._slots
+            slots[0] = (gen, data)
+            slots[1] = slots[2] = slots[3] = None
+            return gen
         if run_level == 1 and gen is not None and len(gen) == 2:  # the next chunk: inline
             gen = (gen[0], gen[1] + 1)
             self._generation = gen
