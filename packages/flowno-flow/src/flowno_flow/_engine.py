@@ -246,7 +246,8 @@ class Engine:
                     if self._stopping:  # woken by _shutdown: end without a cancellation
                         return
                 run.go = False
-                set_phase(run, _RUNNING if run.phase != _DEAD else _DEAD)
+                if run.phase is not _DEAD:  # queued -> running: both busy, nothing to recount
+                    run.phase = _RUNNING
                 halted = not await self._evaluate(run)
                 if halted:
                     await park(reason=f"{run.label} halted (run terminating)")
