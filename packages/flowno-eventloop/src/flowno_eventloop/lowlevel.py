@@ -10,8 +10,9 @@ See docs/design/kernel-contract.md.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowno_eventloop._backend import READ, WRITE, IOBackend, SelectorBackend, Waker
 from flowno_eventloop._commands import (
@@ -28,6 +29,9 @@ from flowno_eventloop._running import LoopRun
 from flowno_eventloop._tasks import TaskHandle
 from flowno_eventloop._timers import TimerHandle
 
+if TYPE_CHECKING:
+    from flowno_eventloop._loop import CommandHandler, EventLoop
+
 __all__ = [
     "READ",
     "WRITE",
@@ -41,8 +45,10 @@ __all__ = [
     "withdraw_interrupt",
     "TimerHandle",
     "WakeToken",
+    "command_handler",
     "current_task_handle",
     "park",
+    "task_context",
     "wait_readable",
     "wait_writable",
     "wake",
@@ -207,6 +213,56 @@ def notify_closing(fileobj: Any) -> None:
     io.forget(fileobj)
     for task, _, error in io.take_stale():
         loop._wake_public(task, None, error)  # pyright: ignore[reportPrivateUsage]
+
+
+def command_handler(loop: EventLoop, command_type: type[Command]) -> CommandHandler | None:
+    """The handler ``loop`` runs now for ``command_type`` (built in or registered), or None.
+
+    Only a handler registered for exactly ``command_type`` is returned. A library that
+    replaces a handler (``EventLoop.register_command``) hands the commands it does not take
+    to the one it replaced.
+
+    Example:
+        >>> from flowno_eventloop import EventLoop, exit
+        >>> from flowno_eventloop.commands import ExitCommand
+        >>> loop, seen = EventLoop(), []
+        >>> default = command_handler(loop, ExitCommand)
+        >>> def logging_exit(lp, handle, command):
+        ...     seen.append(command.return_value)
+        ...     default(lp, handle, command)  # the loop's own exit
+        >>> loop.register_command(ExitCommand, logging_exit)
+        >>> async def main():
+        ...     await exit("done")
+        >>> loop.run_until_complete(main(), join=True), seen
+        ('done', ['done'])
+    """
+    return loop._handlers.get(command_type)  # pyright: ignore[reportPrivateUsage]
+
+
+def task_context(handle: TaskHandle[Any]) -> contextvars.Context | None:
+    """The ``contextvars.Context`` the task runs in (None once the task has ended).
+
+    A command handler runs on the loop, outside the task's context: this reads the
+    context variables the task sees (those set by the code that spawned it, too).
+
+    Example:
+        >>> import contextvars
+        >>> from flowno_eventloop import EventLoop, sleep, spawn
+        >>> color = contextvars.ContextVar("color", default="none")
+        >>> async def child():
+        ...     color.set("red")
+        ...     await park(reason="demo")
+        >>> async def main():
+        ...     h = await spawn(child())
+        ...     await sleep(0)  # the child has set its color and waits
+        ...     seen = task_context(h).get(color), color.get()
+        ...     wake(h)
+        ...     await h.join()
+        ...     return seen, task_context(h)
+        >>> EventLoop().run_until_complete(main(), join=True)
+        (('red', 'none'), None)
+    """
+    return handle._task.context  # pyright: ignore[reportPrivateUsage]
 
 
 def interrupt(handle: TaskHandle[Any], exc: BaseException) -> bool:

@@ -57,7 +57,13 @@ class _Slot:
         return list(self.parts)
 
 
+_EXACT_KINDS: dict[type, str | type] = {int: "number", float: "number", str: str, bytes: bytes}
+
+
 def _kind_of(value: object) -> str | type:
+    kind = _EXACT_KINDS.get(type(value))  # the common chunk types: no ABC check
+    if kind is not None:
+        return kind
     if isinstance(value, (Number, bool)):
         return "number"
     if isinstance(value, dict):
@@ -108,6 +114,17 @@ class Accumulator:
             TypeError: when a chunk's kind differs from the earlier ones.
         """
         self._count += 1
+        slots = self._slots
+        if len(chunk) == 1 and len(slots) == 1:  # one output: the common chunk types inline
+            slot = slots[0]
+            value = chunk[0]
+            kind = _EXACT_KINDS.get(type(value))
+            if kind is not None and kind == slot.kind:
+                if kind == "number":
+                    slot.total = slot.total + value
+                else:
+                    slot.parts.append(value)
+                return
         if self._custom is not None:
             self._custom_acc = chunk if self._count == 1 else self._custom(self._custom_acc, chunk)
             return

@@ -13,15 +13,16 @@ from typing import TYPE_CHECKING
 
 from flowno_eventloop.lowlevel import wake
 
+from ._instrumentation import NO_OP_INSTRUMENT
 from ._node_run import _ACTIVITY, _AWAITING, _IDLE, _QUEUED, Node, NodeRun, set_phase
 from ._run_errors import MissingDefaultError, missing_defaults_message
 from ._scheduler import (
+    DEMAND_TABLE,
     DemandAction,
     NodeActivity,
     Pick,
     SolveGraph,
     Unbootable,
-    demand_action,
     solve,
 )
 from ._status import QUEUED
@@ -53,7 +54,8 @@ class Demands:
             self._frontier = None
 
     def _start_from(self, reached: set[Node]) -> None:
-        for node, run in list(self.node_tasks.items()):
+        for run in list(self.node_tasks.values()):  # no (node, run) tuple per node
+            node = run.node
             if node in reached or run.phase != _IDLE or run.skipped:
                 continue
             if not (run.never_ran or self._has_fresh_input(run)):
@@ -87,22 +89,34 @@ class Demands:
         return run.stale_count < len(run.inputs)
 
     def _demand(self, node: Node) -> None:
-        if self.resolution_queue.put(node):
+        items = self.resolution_queue._items  # DemandQueue.put, without its call
+        if node in items:
+            return
+        items[node] = None
+        if self.engine._inst is not NO_OP_INSTRUMENT:
             self.engine._inst.on_resolution_queue_put(self.flow, node)
 
     def _process_queue(self) -> None:
-        queue = self.resolution_queue
-        inst = self.engine._inst
-        while queue and self.engine._failure is None:
-            node = queue.pop()
-            inst.on_resolution_queue_get(self.flow, node)
+        items = self.resolution_queue._items
+        engine = self.engine
+        inst = engine._inst
+        hooks = inst is not NO_OP_INSTRUMENT
+        while items and engine._failure is None:
+            node = next(iter(items))  # DemandQueue.pop, without its call
+            del items[node]
+            if hooks:
+                inst.on_resolution_queue_get(self.flow, node)
             run = self.node_tasks[node]
             activity = _ACTIVITY[run.phase]
-            fresh = activity is NodeActivity.IDLE and self._has_fresh_input(run)
-            action = demand_action(activity, run.never_ran, fresh)
+            fresh = activity is NodeActivity.IDLE and run.stale_count < len(run.inputs)
+            action = DEMAND_TABLE[(activity, run.never_ran, fresh)]  # demand_action, inline
             if action is DemandAction.RETAIN:
                 run.retained = True
             elif action is DemandAction.SOLVE:
+                if run.stale_count == 0 and not hooks:  # all inputs fresh: resume it
+                    self._visit(node)
+                    self._resume(run, ())
+                    continue
                 waiting: list[Node] = []
                 picks = self._fast_solve(run)
                 if picks is None:
@@ -144,22 +158,30 @@ class Demands:
         inst = self.engine._inst
         inst.on_solving_nodes(self.flow, head, [p.node for p in picks])
         for pick in picks:
-            if pick.node not in self.flow.visited:
-                self.flow.visited.add(pick.node)
-                try:
-                    self.flow.unvisited.remove(pick.node)
-                except ValueError:
-                    pass
+            self._visit(pick.node)
             inst.on_node_visited(self.flow, pick.node)
             self._resume(self.node_tasks[pick.node], pick.default_ports)
 
+    def _visit(self, node: Node) -> None:
+        visited = self.flow.visited
+        if node not in visited:
+            visited.add(node)
+            try:
+                self.flow.unvisited.remove(node)
+            except ValueError:
+                pass
+
     def _resume(self, run: NodeRun, default_ports: tuple[int, ...]) -> None:
-        if run.phase not in (_IDLE, _AWAITING) or run.task is None:
+        phase = run.phase
+        if (phase is not _IDLE and phase is not _AWAITING) or run.task is None:
             return
         set_phase(run, _QUEUED)
-        self.engine._busy += 1
+        engine = self.engine
+        engine._busy += 1
         run.resume_defaults = default_ports
         run.go = True
-        self.engine.set_node_status(run.node, QUEUED)
-        self.engine._inst.on_node_resumed(self.flow, run.node, run.last_level)
-        wake(run.task)
+        engine.set_status(run, QUEUED)
+        if engine._inst is not NO_OP_INSTRUMENT:
+            engine._inst.on_node_resumed(self.flow, run.node, run.last_level)
+        if run.idle_parked:  # else it is running and sees `go` before it parks
+            wake(run.task)

@@ -22,14 +22,16 @@ import inspect
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-from flowno_eventloop import TaskCancelled, TaskHandle, current_event_loop, sleep, spawn
+from flowno_eventloop import TaskCancelled, TaskHandle, current_event_loop, spawn
+from flowno_eventloop.commands import ParkCommand
 from flowno_eventloop.lowlevel import current_task_handle, park, wake
 
 from ._demands import Demands
-from ._exit import ExitRequest, exit_targets, install_exit_handler
-from ._flow_reports import counts_for, escaped_cancel, full_name, waiting_report, with_stubborn_note
+from ._exit import ExitRequest, RunMark, flow_run_var, install_exit_handler
+from ._flow_reports import escaped_cancel, full_name, waiting_report, with_stubborn_note
 from ._flow_streams import StreamDriver
 from ._flow_wiring import reset_run_state
+from ._gathering import gather_inputs
 from ._generation import clip_generation, cmp_generation
 from ._instrumentation import NO_OP_INSTRUMENT, FlowInstrument, get_current_flow_instrument
 from ._node_run import (
@@ -39,7 +41,7 @@ from ._node_run import (
     _NO_LIMIT,
     _NULL,
     _RUNNING,
-    MISSING,
+    IDLE_TEMPLATE,
     Node,
     NodeRun,
     after_push,
@@ -47,16 +49,16 @@ from ._node_run import (
     refresh_entries,
     set_phase,
 )
+from ._parking import BriefParker, LazyReason, Parker
 from ._policy import NodeCall, run_policies
 from ._run_errors import (
     FlowDeadlockError,
     MissingDefaultError,
-    NodeExecutionError,
     TerminateLimitReached,
     attach_node_note,
-    missing_defaults_message,
 )
 from ._status import EXECUTING, AnyStatus, Error, waiting_status
+from ._stopping import kill_downstream, stop_node_tasks
 from ._types import Generation, InputPortIndex
 
 if TYPE_CHECKING:
@@ -64,7 +66,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Engine"]
 
-_CANCEL_ROUNDS = 8  # loop turns of repeated cancellation before a node counts as stubborn
+_WAITING = {kind: f"{{0.node!r}} waiting ({kind})" for kind in ("barrier", "channel", "stall")}
 
 
 class Engine:
@@ -78,6 +80,7 @@ class Engine:
         self.flow = flow
         self.node_tasks: dict[Node, NodeRun] = flow.node_tasks
         self.resolution_queue = flow.resolution_queue
+        self._queued = flow.resolution_queue._items  # its dict: truth tested without a call
         self._terminate_on_error = True
         self._failure: BaseException | None = None
         self._errors: list[BaseException] = []
@@ -90,10 +93,22 @@ class Engine:
         self._stopping = False
         self.demands = Demands(self)
         self.streams = StreamDriver(self)
+        # one park command for all the tasks of this engine (one thread): each park sets
+        # its reason right before it yields the command, and the loop reads it at once
+        self.park_command = ParkCommand(None)
+        self._brief = BriefParker(self.park_command)
+        self._root_parker = Parker(ParkCommand(LazyReason("{0!r} supervising its nodes", flow)))
 
     def set_node_status(self, node: Node, status: AnyStatus) -> None:
         """Set a node task's status; fires ``on_node_status_change`` on a change."""
-        run = self.node_tasks[node]
+        self.set_status(self.node_tasks[node], status)
+
+    def set_status(self, run: NodeRun, status: AnyStatus) -> None:
+        """``set_node_status`` by record: without an instrument, one attribute store."""
+        if self._inst is NO_OP_INSTRUMENT:
+            run.status = status
+            return
+        node = run.node
         old = run.status
         if old == status:
             return
@@ -130,12 +145,13 @@ class Engine:
         loop = current_event_loop()
         assert loop is not None
         install_exit_handler(loop)
+        mark = RunMark(self)
+        token = flow_run_var.set(mark)  # inherited by the node tasks and what they spawn
         try:
             for run in self.node_tasks.values():
                 reset_run_state(run)
                 run.task = await spawn(self.evaluate_node(run.node), name=run.label)
                 self._task_nodes[run.task] = run.node
-                exit_targets.add(run.task)
             for run in self.node_tasks.values():
                 recount(run)
             self.demands._start()
@@ -145,6 +161,8 @@ class Engine:
         else:
             failure = None
         finally:
+            mark.live = False
+            flow_run_var.reset(token)
             stubborn = await self._shutdown()
             inst.on_flow_end(self.flow)
         return with_stubborn_note(failure, stubborn, self.flow)
@@ -165,7 +183,7 @@ class Engine:
                 raise FlowDeadlockError(waiting_report(self.node_tasks.values()))
             self._root_parked = True
             try:
-                await park(reason=f"{self.flow!r} supervising its nodes")
+                await self._root_parker
             finally:
                 self._root_parked = False
 
@@ -178,30 +196,23 @@ class Engine:
         self.demands._process_queue()
         return bool(stuck) and (self._busy > 0 or bool(self.resolution_queue))
 
+    def is_node_task(self, handle: TaskHandle[Any]) -> bool:
+        """True if ``handle`` is a node task of the current run."""
+        return handle in self._task_nodes
+
+    def end_by_exit(self, request: ExitRequest) -> None:
+        """``exit()`` in a task spawned inside a node: the run ends with ``request``."""
+        self._fail_with(request)
+
     def _poke_root(self) -> None:
         if self._root_parked and self._root is not None:
             wake(self._root)
 
     async def _shutdown(self) -> list[str]:
-        """Cancel every node task and wait for it; return the nodes that would not stop.
-
-        Cancellation is repeated (every wait of a cancelled node raises again) for a few
-        loop turns; a node still alive after that swallows TaskCancelled (a broad
-        ``except Exception`` around an await) and is left behind, named in the result.
-        """
+        """End every node task (see ``stop_node_tasks``); return the nodes that would not stop."""
         self._stopping = True
-        live = [run for run in self.node_tasks.values() if run.task is not None]
-        for _ in range(_CANCEL_ROUNDS):
-            live = [run for run in live if run.task is not None and not run.task.is_finished]
-            if not live:
-                break
-            for run in live:
-                assert run.task is not None
-                run.task.cancel()
-            await sleep(0)
-        stubborn = [run.label for run in live if run.task is not None and not run.task.is_finished]
+        stubborn = await stop_node_tasks(self.node_tasks.values())
         self._stopping = False
-        exit_targets.difference_update(self._task_nodes)
         self._task_nodes.clear()
         for run in self.node_tasks.values():
             run.task = None
@@ -219,14 +230,24 @@ class Engine:
             node: The node to evaluate.
         """
         run = self.node_tasks[node]
-        idle = f"{run.label} idle (its inputs are not fresh)"
+        parker, reason = run.parker, run.reason
+        command = parker.command
         try:
             while True:
                 while not run.go:
-                    self.set_node_status(node, waiting_status(run.last_level))
-                    await park(reason=idle)
+                    self.set_status(run, waiting_status(run.last_level))
+                    reason.template = IDLE_TEMPLATE
+                    command.reason = reason
+                    run.idle_parked = True
+                    try:
+                        await parker
+                    finally:
+                        run.idle_parked = False
+                    if self._stopping:  # woken by _shutdown: end without a cancellation
+                        return
                 run.go = False
-                set_phase(run, _RUNNING if run.phase != _DEAD else _DEAD)
+                if run.phase is not _DEAD:  # queued -> running: both busy, nothing to recount
+                    run.phase = _RUNNING
                 halted = not await self._evaluate(run)
                 if halted:
                     await park(reason=f"{run.label} halted (run terminating)")
@@ -248,31 +269,37 @@ class Engine:
         if run.retained:
             run.retained = False
             self.demands._demand(run.node)
-        self._inst.on_node_pause(self.flow, run.node, run.last_level)
-        self.demands._process_queue()
-        if self._failure is not None or (self._busy == 0 and not self.resolution_queue):
+        if self._inst is not NO_OP_INSTRUMENT:
+            self._inst.on_node_pause(self.flow, run.node, run.last_level)
+        if self._queued:
+            self.demands._process_queue()
+        if self._failure is not None or (self._busy == 0 and not self._queued):
             self._poke_root()
-        elif self._busy == self._blocked and not self.resolution_queue:
+        elif self._busy == self._blocked and not self._queued:
             self._poke_root()
 
     async def _evaluate(self, run: NodeRun) -> bool:
         """One evaluation. Returns False when the run must stop (failure or limit)."""
         node = run.node
         inst = self._inst
-        before = node.generation
+        before = node._state._generation
         run.never_ran = False
-        self.set_node_status(node, EXECUTING)
+        self.set_status(run, EXECUTING)
         try:
-            with self._lifecycle(node, 0):
-                values = self._gather(run)
-                if inst is not NO_OP_INSTRUMENT:
+            if inst is NO_OP_INSTRUMENT:  # no lifecycle context to enter and leave
+                ok = await self._call_node(run, gather_inputs(self, run))
+            else:
+                with inst.node_lifecycle(self.flow, node, 0):
+                    values = gather_inputs(self, run)
                     inst.on_defaulted_inputs_set(self.flow, node, list(run.defaulted))
-                ok = await self._call_node(run, values)
+                    ok = await self._call_node(run, values)
             run.last_level = 0
             return ok
         except TaskCancelled as exc:
             if self._stopping or exc.by is run.task:  # a real cancellation of this node
                 raise
+            if isinstance(self._failure, ExitRequest):  # a helper's exit() ends the run
+                return False
             return self._node_failed(run, escaped_cancel(run, exc, before), before)
         except ExitRequest as request:  # exit() inside the node: the run ends
             self._fail_with(request)
@@ -291,8 +318,10 @@ class Engine:
             return await self._push(run, self._wrap(run, result, "returned"), 0)
         call = node.invoke(values)
         if inspect.iscoroutine(call):
-            result = await call
-            return await self._push(run, self._wrap(run, result, "returned"), 0)
+            value: object = await call
+            if not getattr(node, "multiple_outputs", False):  # _wrap's common case inline
+                return await self._push(run, (value,), 0)
+            return await self._push(run, self._wrap(run, value, "returned"), 0)
         if inspect.isasyncgen(call):
             return await self.streams._drive_stream(run, call)
         raise TypeError(
@@ -304,61 +333,6 @@ class Engine:
         if self._inst is NO_OP_INSTRUMENT:
             return _NULL
         return self._inst.node_lifecycle(self.flow, node, level)
-
-    def _gather(self, run: NodeRun) -> list[object]:
-        node = run.node
-        ports = node.input_ports
-        values: list[object] = [None] * len(ports)
-        connected = run.port_entry
-        defaulted: list[InputPortIndex] = []
-        forced = run.resume_defaults
-        run.resume_defaults = ()
-        for port in ports:
-            i = port.index
-            k = connected.get(i)
-            if k is None:
-                values[i] = port.default
-                continue
-            _, prod, out, level = run.inputs[k]
-            value: object = MISSING
-            if i not in forced:
-                if level >= 1:
-                    value = self.streams._open_stream(run, port, prod, out)
-                elif run.has_routes and run.entry_route[k] is not None:
-                    slot = run.entry_route[k]
-                    value = MISSING if slot is None or slot.gen is None else slot.value
-                else:
-                    value = self._read(run, i, prod, out)
-            if value is MISSING:
-                if not port.has_default:
-                    raise MissingDefaultError(missing_defaults_message([(node, [i])], cycle=False))
-                value = port.default
-                defaulted.append(InputPortIndex(i))
-            values[i] = value
-        self.set_defaulted_inputs(node, defaulted)
-        return values
-
-    def _read(self, run: NodeRun, port: int, prod: NodeRun, out: int) -> object:
-        data = prod.node.get_data(0)
-        if data is None:
-            return MISSING
-        try:
-            value = data[out]
-        except (IndexError, TypeError, KeyError) as exc:
-            raise NodeExecutionError(
-                f"input {port} reads output {out} of {prod.node!r}, whose data is {data!r}",
-                run.label,
-                run.node.generation,
-            ) from exc
-        gen = clip_generation(prod.node.generation, 0)
-        if run.last_read.get(port, MISSING) != gen:  # barrier bookkeeping
-            run.last_read[port] = gen
-            if gen == prod.pending_gen and prod.pending_reads > 0:
-                prod.pending_reads -= 1
-                self._inst.on_barrier_node_read(self.flow, prod.node, 0)
-                if prod.pending_reads == 0 and prod.wait_kind == "barrier":
-                    self._unblock(prod)
-        return value
 
     def _wrap(self, run: NodeRun, value: object, verb: str) -> tuple[object, ...]:
         node = run.node
@@ -377,18 +351,25 @@ class Engine:
 
     async def _push(self, run: NodeRun, data: tuple[object, ...] | None, level: int) -> bool:
         node = run.node
-        if level == 0:
+        if level == 0 and run.pending_reads > 0:
             await self._wait_readers(run, data)
-        node.push_data(data, level)
+        node._state.push_data(data, level)
         run.last_level = level
         if level == 0 and run.routed_out:
             for slot in run.routed_out:
                 slot.fire(data, node.generation)
         after_push(run)
-        self._inst.on_node_emitted_data(self.flow, node, data, level)
+        if self._inst is not NO_OP_INSTRUMENT:
+            self._inst.on_node_emitted_data(self.flow, node, data, level)
         if level == 0:
             self._arm_barrier(run)
-        if run.limit != _NO_LIMIT and cmp_generation(node.generation, run.limit) >= 0:
+        limit = run.limit
+        gen = node._state._generation
+        if limit != _NO_LIMIT and (
+            gen >= limit  # same depth: plain tuple order (cmp_generation's common case)
+            if gen is not None and limit is not None and len(gen) == len(limit)
+            else cmp_generation(gen, limit) >= 0
+        ):
             self._inst.on_node_generation_limit(self.flow, node, run.limit)
             self._fail_with(TerminateLimitReached())
             return False
@@ -398,14 +379,16 @@ class Engine:
                 demand(consumer)
         else:
             for consumer_run in run.stream_consumers:
-                if consumer_run.phase in (_IDLE, _AWAITING):
+                phase = consumer_run.phase
+                if phase is _IDLE or phase is _AWAITING:
                     self.demands._demand(consumer_run.node)
                 else:
                     consumer_run.retained = True
         return True
 
     def _arm_barrier(self, run: NodeRun) -> None:
-        run.pending_gen = clip_generation(run.node.generation, 0)
+        gen = run.node._state._generation
+        run.pending_gen = gen if gen is not None and len(gen) == 1 else clip_generation(gen, 0)
         count = 0
         for crun, k in run.out_entries:  # routed entries keep their value: no barrier
             if (
@@ -422,21 +405,35 @@ class Engine:
             return
         with self._inst.on_barrier_node_write(self.flow, run.node, data, 0):
             while run.pending_reads > 0:
-                await self._block(run, "barrier", run.pending_gen)
+                parker = self._block(run, "barrier", run.pending_gen)
+                try:
+                    await parker
+                finally:
+                    self._unblocked(run)
 
-    async def _block(self, run: NodeRun, kind: str, detail: object) -> None:
-        self.demands._process_queue()
+    def _block(self, run: NodeRun, kind: str, detail: object) -> BriefParker:
+        """Mark ``run`` blocked on ``kind`` and return the parker its task must await.
+
+        The caller awaits it inside ``try``/``finally: self._unblocked(run)`` (no
+        coroutine of its own per park).
+        """
+        if self._queued:
+            self.demands._process_queue()
         run.wait_kind = kind
         run.wait_detail = detail
         self._blocked += 1
-        if self._failure is not None or (self._busy == self._blocked and not self.resolution_queue):
+        if self._failure is not None or (self._busy == self._blocked and not self._queued):
             self._poke_root()
-        try:
-            await park(reason=f"{run.node!r} waiting ({kind})")
-        finally:
-            if run.wait_kind is not None:  # pyright: ignore[reportUnnecessaryComparison]
-                run.wait_kind = None
-                self._blocked -= 1
+        reason = run.reason  # one per node: its text is made only when read
+        reason.template = _WAITING[kind]
+        self.park_command.reason = reason
+        return self._brief
+
+    def _unblocked(self, run: NodeRun) -> None:
+        """The task of ``run`` resumed (woken, or an error thrown in): no longer blocked."""
+        if run.wait_kind is not None:
+            run.wait_kind = None
+            self._blocked -= 1
 
     def _unblock(self, run: NodeRun) -> None:
         if run.wait_kind is None or run.task is None:
@@ -464,32 +461,8 @@ class Engine:
             self._fail_with(exc)
             return False
         self._errors.append(exc)
-        self._kill_downstream(run)
+        kill_downstream(self, run)
         return True
-
-    def _kill_downstream(self, run: NodeRun) -> None:
-        todo = [run]
-        while todo:
-            dead = todo.pop()
-            if dead.phase == _DEAD:
-                continue
-            set_phase(dead, _DEAD)  # a busy one finishes its evaluation, never resumes
-            for k, (i, prod, _, level) in enumerate(dead.inputs):
-                if (
-                    level == 0
-                    and dead.last_read.get(i, MISSING) != prod.pending_gen
-                    and counts_for(dead, k)
-                ):
-                    if prod.pending_reads > 0:
-                        prod.pending_reads -= 1
-                        if prod.pending_reads == 0 and prod.wait_kind == "barrier":
-                            self._unblock(prod)
-                cursor = dead.cursors.get(i)
-                if cursor is not None and prod.channel is not None:
-                    cursor.released_eval = prod.channel.eval
-                    self.streams._maybe_advance(prod)
-            for consumer, _, _ in dead.node.consumers:
-                todo.append(self.node_tasks[consumer])
 
     def _node_of_current_task(self) -> Node | None:
         try:

@@ -188,6 +188,8 @@ class FinalizedNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
 
     _flowno_is_finalized: ClassVar[bool] = True
     _state: NodeState
+    _positional_count: int
+    _keyword_ports: tuple[tuple[int, str], ...]
 
     draft: AnyDraftNode
     name: str
@@ -300,10 +302,10 @@ class FinalizedNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
         Returns:
             The coroutine (mono node) or async generator (streaming node).
         """
-        count: int = self.__dict__["_positional_count"]
-        keyword_ports: tuple[tuple[int, str], ...] = self.__dict__["_keyword_ports"]
-        args = tuple(values[:count])
-        kwargs = {key: values[index] for index, key in keyword_ports}
+        # plain attribute reads: touching ``self.__dict__`` would materialize a
+        # GC-tracked dict per node for the rest of its life
+        args = tuple(values[: self._positional_count])
+        kwargs = {key: values[index] for index, key in self._keyword_ports}
         result: Any = self.draft._flowno_call(args, kwargs)
         return result  # type: ignore[no-any-return]
 

@@ -76,7 +76,7 @@ class Flow:
         """
         if node in self.node_tasks:
             return
-        self.node_tasks[node] = NodeRun(node, len(self.node_tasks))
+        self.node_tasks[node] = NodeRun(node, len(self.node_tasks), self._engine.park_command)
         self.unvisited.append(node)
         self._wired = False
         get_current_flow_instrument().on_node_registered(self, node)

@@ -15,6 +15,7 @@ from flowno_eventloop import move_on_after
 
 from ._accumulate import Accumulator
 from ._generation import inc_generation
+from ._instrumentation import NO_OP_INSTRUMENT
 from ._node_run import MISSING, NodeRun
 from ._policy import NodeTimeoutError
 from ._status import EXECUTING, Stalled, waiting_status
@@ -42,26 +43,31 @@ class StreamDriver:
 
     async def _drive_stream(self, run: NodeRun, agen: AsyncGenerator[Any, Any]) -> bool:
         node = run.node
+        engine = self.engine
         channel = run.channel
         if channel is None:
             channel = run.channel = Channel()
         channel.start_evaluation(inc_generation(node.generation, 1)[0])
         acc = Accumulator(repr(node), getattr(node, "accumulator", None))
+        single = not getattr(node, "multiple_outputs", False)
+        timed = run.item_timeout is not None
         explicit: tuple[object, ...] | None = None
         cancelled_out = thrown = False
         try:
             while True:
-                if channel.index >= 0:
+                if channel.index >= 0 and not may_advance(channel):
                     await self._wait_advance(run, channel)
-                with self.engine._lifecycle(node, 1):
+                with engine._lifecycle(node, 1):
                     try:
                         if channel.cancelled_eval == channel.eval and not thrown:
                             thrown = True
                             chunk = await self._next_item(
                                 run, agen.athrow(StreamCancelled(channel.canceller))
                             )
-                        else:
+                        elif timed:
                             chunk = await self._next_item(run, agen.__anext__())
+                        else:
+                            chunk = await agen.__anext__()
                     except StopAsyncIteration:
                         break
                     except StreamCancelled:
@@ -72,18 +78,32 @@ class StreamDriver:
                             raise
                         explicit = self._explicit_final(run, exc.__cause__)
                         break
-                data = self.engine._wrap(run, chunk, "yielded")
+                data = (chunk,) if single else engine._wrap(run, chunk, "yielded")
                 acc.add(data)
-                if not await self._publish(run, channel, data):
+                channel.index += 1  # publish the chunk
+                channel.chunk = data
+                if not await engine._push(run, data, 1):
                     return False
+                self._wake_readers(channel)
         finally:
             await agen.aclose()
+        final = self._end_evaluation(run, channel, cancelled_out, explicit, acc)
+        return await engine._push(run, final, 0)
+
+    def _end_evaluation(
+        self,
+        run: NodeRun,
+        channel: Channel,
+        cancelled_out: bool,
+        explicit: tuple[object, ...] | None,
+        acc: Accumulator,
+    ) -> tuple[object, ...] | None:
+        """The stream ended: tell its readers; return the final data of the evaluation."""
         channel.finished = True
         self._wake_readers(channel)
         if cancelled_out:
             self._cancel_inputs_of(run)
-        final = explicit if explicit is not None else acc.result()
-        return await self.engine._push(run, final, 0)
+        return explicit if explicit is not None else acc.result()
 
     async def _next_item(self, run: NodeRun, step: Awaitable[Any]) -> Any:
         """One step of a streaming node, within its ``timeout=`` when it has one."""
@@ -101,20 +121,23 @@ class StreamDriver:
             return None
         return self.engine._wrap(run, stop.args[0], "ended with StopAsyncIteration of")
 
-    async def _publish(self, run: NodeRun, channel: Channel, data: tuple[object, ...]) -> bool:
-        channel.index += 1
-        channel.chunk = data
-        if not await self.engine._push(run, data, 1):
-            return False
-        self._wake_readers(channel)
-        return True
-
     async def _wait_advance(self, run: NodeRun, channel: Channel) -> None:
-        """Lazy lockstep: wait until every active reader took my chunk and one asks."""
-        while not may_advance(channel):
-            self.engine.set_node_status(run.node, waiting_status(1))
-            await self.engine._block(run, "channel", (channel.eval, channel.index))
-        self.engine.set_node_status(run.node, EXECUTING)
+        """Lazy lockstep: wait until every active reader took my chunk and one asks.
+
+        Called when ``may_advance(channel)`` is False.
+        """
+        engine = self.engine
+        waiting = waiting_status(1)
+        while True:
+            engine.set_status(run, waiting)
+            parker = engine._block(run, "channel", (channel.eval, channel.index))
+            try:
+                await parker
+            finally:
+                engine._unblocked(run)
+            if may_advance(channel):
+                break
+        engine.set_status(run, EXECUTING)
 
     def _wake_readers(self, channel: Channel) -> None:
         for port in channel.ports:
@@ -159,8 +182,10 @@ class StreamDriver:
                 port.asking = False
                 assert channel.chunk is not None
                 value = channel.chunk[port.output_index]
-                self.engine._inst.on_stream_next(stream, value)
-                self._maybe_advance(prod)
+                if self.engine._inst is not NO_OP_INSTRUMENT:
+                    self.engine._inst.on_stream_next(stream, value)
+                if prod.wait_kind == "channel" and may_advance(channel):  # _maybe_advance
+                    self.engine._unblock(prod)
                 return value
             if decision is ReadDecision.END:
                 stream._ended = True
@@ -169,15 +194,23 @@ class StreamDriver:
                 self._maybe_advance(prod)
                 raise StopAsyncIteration
             port.asking = True
-            self._maybe_advance(prod)
-            self.engine.set_node_status(consumer.node, Stalled(stream.input))
-            self.engine._inst.on_node_stalled(self.engine.flow, consumer.node, stream.input)
+            if prod.wait_kind == "channel" and may_advance(channel):  # _maybe_advance
+                self.engine._unblock(prod)
+            engine = self.engine
+            stalled = stream._stalled
+            if stalled is None:  # one status value per stream
+                stalled = stream._stalled = Stalled(stream.input)
+            engine.set_status(consumer, stalled)
+            if engine._inst is not NO_OP_INSTRUMENT:
+                engine._inst.on_node_stalled(engine.flow, consumer.node, stream.input)
             port.waiter = consumer
+            parker = engine._block(consumer, "stall", stream)
             try:
-                await self.engine._block(consumer, "stall", stream)
+                await parker
             finally:
                 port.waiter = None
-            self.engine.set_node_status(consumer.node, EXECUTING)
+                engine._unblocked(consumer)
+            engine.set_status(consumer, EXECUTING)
 
     def _stream_cancel(self, stream: Stream[Any]) -> None:
         prod = stream._producer
@@ -195,6 +228,8 @@ class StreamDriver:
 
     def _end_streams_of(self, run: NodeRun) -> None:
         """A consumer's evaluation ended: its streams no longer hold their producers."""
+        if not run.streams:  # no new empty list per evaluation
+            return
         for stream in run.streams:
             port = stream._port
             prod = stream._producer

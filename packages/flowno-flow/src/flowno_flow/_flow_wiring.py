@@ -76,7 +76,8 @@ def reset_run_state(run: NodeRun) -> None:
     run.go = False
     run.retained = False
     run.wait_kind = None
-    run.streams = []
+    if run.streams:
+        run.streams = []
 
 
 def set_limits(runs: dict[Node, NodeRun], spec: LimitSpec, owner: object) -> None:

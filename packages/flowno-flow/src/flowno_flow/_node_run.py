@@ -9,6 +9,9 @@ import itertools
 from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from flowno_eventloop.commands import ParkCommand
+
+from ._parking import LazyReason, Parker
 from ._scheduler import NodeActivity, is_fresh
 from ._status import AnyStatus, WaitingForStartNextGeneration
 from ._stream import Channel, PortCursor, Stream
@@ -35,6 +38,7 @@ _NO_LIMIT = ()  # newer than every real generation: never reached
 _IDLE, _QUEUED, _RUNNING, _DEAD = "idle", "queued", "running", "dead"
 _AWAITING = "awaiting"  # idle, but its stale producers are already on their way
 _flow_ids = itertools.count()
+IDLE_TEMPLATE = "{0.label} idle (its inputs are not fresh)"  # the idle park's reason
 
 
 class NodeRun:
@@ -77,9 +81,12 @@ class NodeRun:
         "item_timeout",
         "label",
         "port_entry",
+        "parker",
+        "reason",
+        "idle_parked",
     )
 
-    def __init__(self, node: Node, order: int) -> None:
+    def __init__(self, node: Node, order: int, command: ParkCommand | None = None) -> None:
         self.node: Node = node
         self.order: int = order
         self.task: TaskHandle[Any] | None = None
@@ -121,6 +128,12 @@ class NodeRun:
         self.item_timeout: float | None = getattr(kind, "_flowno_item_timeout", None)
         self.label: str = repr(node)  # the FlowHDL attribute (f.name) once known
         self.port_entry: dict[int, int] = {}  # input port index -> its entry in `inputs`
+        # The node task parks on this one object (no allocation per park, and nothing
+        # new kept alive per node while it waits: cheap for the garbage collector)
+        # what its task waits on, formatted only when read (the template is set per park)
+        self.reason: LazyReason = LazyReason(IDLE_TEMPLATE, self)
+        self.parker: Parker = Parker(command if command is not None else ParkCommand(None))
+        self.idle_parked: bool = False  # its task waits in the idle park
 
     @property
     def task_and_status(self) -> tuple[TaskHandle[Any] | None, AnyStatus]:
@@ -202,13 +215,21 @@ _ACTIVITY = {
 # --- incremental readiness (O(1) demand checks) ---------------------------------
 def entry_fresh_now(run: NodeRun, k: int) -> bool:
     i, prod, _, level = run.inputs[k]
-    gen = prod.node.generation
+    gen = prod.node._state._generation
     if run.has_routes:
         slot = run.entry_route[k]
         if slot is not None:
             gen = slot.gen  # a routed input sees when its route last fired
-    node = run.node
-    return is_fresh(node.generation, gen, level, node._state.stitch_level(i))
+    state = run.node._state
+    mine = state._generation
+    stitch = state._stitch.get(i, 0) if state._stitch else 0
+    if gen is not None and mine is not None and len(gen) == len(mine) and len(gen) <= level + 1:
+        # is_fresh's common case: unclipped, same depth (plain tuple order)
+        if not stitch or not gen:
+            return gen > mine
+        head = gen[0] + stitch  # stitched_generation: the stitch moves the main generation
+        return head > mine[0] or (head == mine[0] and gen[1:] > mine[1:])
+    return is_fresh(mine, gen, level, stitch)
 
 
 def _update_skip(run: NodeRun, k: int, fresh: bool) -> None:
@@ -225,9 +246,23 @@ def _update_skip(run: NodeRun, k: int, fresh: bool) -> None:
 
 
 def update_entry(run: NodeRun, k: int) -> None:
-    fresh = entry_fresh_now(run, k)
     if run.has_routes:
+        fresh = entry_fresh_now(run, k)
         _update_skip(run, k, fresh)
+    else:  # entry_fresh_now's common case inline (one call less per entry and push)
+        i, prod, _, level = run.inputs[k]
+        gen = prod.node._state._generation
+        state = run.node._state
+        mine = state._generation
+        if gen is not None and mine is not None and len(gen) == len(mine) and len(gen) <= level + 1:
+            stitch = state._stitch.get(i, 0) if state._stitch else 0
+            if not stitch or not gen:
+                fresh = gen > mine
+            else:
+                head = gen[0] + stitch
+                fresh = head > mine[0] or (head == mine[0] and gen[1:] > mine[1:])
+        else:
+            fresh = entry_fresh_now(run, k)
     if fresh == run.entry_fresh[k]:
         return
     run.entry_fresh[k] = fresh
@@ -243,7 +278,12 @@ def refresh_entries(run: NodeRun) -> None:
 
 
 def recount(run: NodeRun) -> None:
-    run.entry_fresh = [entry_fresh_now(run, k) for k in range(len(run.inputs))]
+    flags = run.entry_fresh
+    if len(flags) == len(run.inputs):  # refilled in place: no new list per node and run
+        for k in range(len(flags)):
+            flags[k] = entry_fresh_now(run, k)
+    else:
+        run.entry_fresh = [entry_fresh_now(run, k) for k in range(len(run.inputs))]
     run.skipped = 0
     if run.has_routes:
         run.entry_skip = [False] * len(run.inputs)
@@ -272,4 +312,5 @@ def after_push(run: NodeRun) -> None:
     """My generation changed: my consumers' entries and my own entries may flip."""
     for consumer, k in run.out_entries:
         update_entry(consumer, k)
-    refresh_entries(run)
+    for k in range(len(run.inputs)):  # refresh_entries(run), inline
+        update_entry(run, k)

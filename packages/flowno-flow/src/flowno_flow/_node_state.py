@@ -57,9 +57,24 @@ class NodeState:
         Raises:
             ValueError: if ``run_level`` is outside 0..3.
         """
+        gen = self._generation
+        if run_level == 0 and gen is not None and len(gen) == 1:  # the next result: inline
+            gen = (gen[0] + 1,)
+            self._generation = gen
+            slots = self._slots
+            slots[0] = (gen, data)
+            slots[1] = slots[2] = slots[3] = None
+            return gen
+        if run_level == 1 and gen is not None and len(gen) == 2:  # the next chunk: inline
+            gen = (gen[0], gen[1] + 1)
+            self._generation = gen
+            slots = self._slots
+            slots[1] = (gen, data)
+            slots[2] = slots[3] = None
+            return gen
         if not 0 <= run_level <= _MAX_LEVEL:
             raise ValueError(f"run_level must be in 0..{_MAX_LEVEL}, got {run_level}")
-        gen = inc_generation(self._generation, run_level)
+        gen = inc_generation(gen, run_level)
         self._generation = gen
         self._slots[run_level] = (gen, data)
         for deeper in range(run_level + 1, _MAX_LEVEL + 1):

@@ -182,11 +182,14 @@ def may_advance(channel: Channel) -> bool:
     """
     asking = False
     any_active = False
+    current = channel.eval
+    if channel.cancelled_eval == current:
+        return True  # no port takes part any more
     for port in channel.ports:
-        if not channel.is_active(port):
+        if port.released_eval == current:  # not active (Channel.is_active, inline)
             continue
         any_active = True
-        if port.eval != channel.eval or port.taken < channel.index:
+        if port.eval != current or port.taken < channel.index:
             return False
         asking = asking or port.asking
     return asking or not any_active
@@ -227,6 +230,7 @@ class Stream(StreamMarker, Generic[_T_co], AsyncIterator[_T_co]):
         self._eval = -1
         self._cancelled_by_me = False
         self._ended = False
+        self._stalled: Any = None  # the consumer's Stalled status on this stream, made once
 
     def __repr__(self) -> str:
         return f"Stream({self.output}->{self.input}, run_level={self.run_level})"
