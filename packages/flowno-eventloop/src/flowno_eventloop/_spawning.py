@@ -16,7 +16,7 @@ import logging
 import sys
 from collections.abc import Coroutine
 from types import CoroutineType
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from flowno_eventloop._context import current_loop_var, current_task_var
 from flowno_eventloop._kernel import Kernel
@@ -60,7 +60,7 @@ class Spawning(Kernel):
         """
         if self._hooks or not self._plain_dispatch or type(coro) is not CoroutineType:
             return None
-        if coro in self._live or not _is_fresh(cast("CoroutineType[Any, Any, Any]", coro)):
+        if coro in self._live or not _is_fresh(coro):  # pyright: ignore[reportUnknownArgumentType]
             return None  # the loop's path raises the clear error in the spawning task
         context = contextvars.copy_context()
         task = TaskRecord(self, coro, context)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
