@@ -198,7 +198,7 @@ async def run(
         >>> asyncio.run(handler())
         'done in guest mode'
     """
-    if not isinstance(coro, Coroutine):
+    if not isinstance(coro, Coroutine):  # pyright: ignore[reportUnnecessaryIsInstance]
         hint = " (call the async function first)" if inspect.iscoroutinefunction(coro) else ""
         raise TypeError(
             f"aio.run(coro): expected a Flowno coroutine, got {type(coro).__name__}{hint}"
