@@ -63,10 +63,10 @@ def _traced_run() -> dict[str, Any]:
 
 def test_a_real_trace_renders_a_lane_per_node_and_a_marker_per_item() -> None:
     trace = rt.parse_trace(_traced_run())
-    assert [t.name for t in trace.tracks] == ["Letters#0", "Join#0"]
+    assert [t.name for t in trace.tracks] == ["f.letters (Letters#0)", "f.join (Join#0)"]
     svg = rt.render_svg(trace, title="run")
     lanes = [el.text for el in ET.fromstring(svg).iter(f"{SVG}text") if el.get("class") == "lane"]
-    assert lanes == ["Letters#0", "Join#0"]
+    assert lanes == ["f.letters (Letters#0)", "f.join (Join#0)"]
     assert len(_classes(svg, "instant")) == 3  # one per streamed letter
     node_slices = [c for c in _classes(svg, "slice") if c[1] == "node"]
     assert len(node_slices) == 2

@@ -240,6 +240,15 @@ def test_bad_calls_to_run() -> None:
     with pytest.raises(ValueError, match="time_slice"):
         asyncio.run(host())
 
+    async def host_passing_the_function() -> None:
+        await aio.run(flowno_side)  # type: ignore[arg-type]  # not called
+
+    with pytest.raises(TypeError) as info:  # was AttributeError: 'function' ... 'close'
+        asyncio.run(host_passing_the_function())
+    assert str(info.value) == (
+        "aio.run(coro): expected a Flowno coroutine, got function (call the async function first)"
+    )
+
 
 def _outside_asyncio(coro: Any) -> None:
     runner = aio.run(coro)

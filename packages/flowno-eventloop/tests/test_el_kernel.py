@@ -254,6 +254,27 @@ def test_exit_with_exception() -> None:
         EventLoop().run_until_complete(fail_fast())
 
 
+def test_exit_with_something_that_is_not_an_exception_is_a_type_error_at_the_await() -> None:
+    async def confused() -> str:
+        try:
+            await exit(exception="gave up")  # type: ignore[arg-type]
+        except TypeError as exc:
+            return str(exc)
+        return "exit() accepted it"
+
+    message = EventLoop().run_until_complete(confused(), join=True)
+    assert (
+        message
+        == "exit() exception must be an exception instance (or class) or None, got str 'gave up'"
+    )
+
+    async def with_a_class() -> None:
+        await exit(exception=TimeoutError)  # type: ignore[arg-type]
+
+    with pytest.raises(TimeoutError):
+        EventLoop().run_until_complete(with_a_class())
+
+
 def test_deadlock_names_blocked_tasks() -> None:
     async def waiter() -> None:
         await park(reason="never woken")

@@ -129,6 +129,33 @@ def test_nan_times_are_rejected_at_the_call_site(bad: float) -> None:
     assert len(loop.run_until_complete(main(), join=True)) == 3
 
 
+@pytest.mark.parametrize("bad", ["1", None])
+def test_times_that_are_not_numbers_are_a_type_error_naming_the_argument(bad: Any) -> None:
+    # Accepted before, they crashed the run later, in the timer heap, with a bare "'<=' not
+    # supported between instances of 'NoneType' and 'float'".
+    loop = EventLoop(clock=MockClock())
+
+    async def main() -> list[str]:
+        errors = []
+        for call in (
+            lambda: sleep(bad),
+            lambda: loop.call_later(bad, print),
+            lambda: loop.call_at(bad, print),
+        ):
+            with pytest.raises(TypeError) as info:
+                call()
+            errors.append(str(info.value))
+        await sleep(1)  # the loop goes on: nothing bad was scheduled
+        return errors
+
+    shown = f"{type(bad).__name__} {bad!r}"
+    assert loop.run_until_complete(main(), join=True) == [
+        f"sleep() duration must be a number of seconds, got {shown}",
+        f"call_later() needs a delay in seconds, got {shown}",
+        f"call_at() needs a time on the loop's clock, got {shown}",
+    ]
+
+
 @pytest.mark.parametrize("far", [40 * 86400.0, math.inf])
 def test_far_deadlines_do_not_overflow_the_selector(far: float) -> None:
     # The real clock: the loop blocks in its selector with the next timer "far" away (more

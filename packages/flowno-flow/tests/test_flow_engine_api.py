@@ -153,6 +153,8 @@ def test_chrome_trace_has_node_slices_items_and_waits(clock: MockClock) -> None:
     slices = [e for e in events if e["ph"] == "X" and e["cat"] == "node"]
     assert sorted(e["name"].split("#")[0] for e in slices) == ["Gen", "Sum"]
     assert [e["args"]["generation"] for e in slices if e["name"].startswith("Gen")] == ["(0,)"]
+    tracks = sorted(e["args"]["name"] for e in events if e["name"] == "thread_name")
+    assert tracks == [f"f.g ({f.g!r})", f"f.s ({f.s!r})"]  # the FlowHDL attribute names
     assert len([e for e in events if e["ph"] == "i" and e["cat"] == "stream"]) == 3
     stalls = [e for e in events if e["name"] == "stalled"]
     assert stalls and all(e["dur"] == pytest.approx(10_000) for e in stalls[:2])

@@ -189,3 +189,20 @@ def test_only_plain_functions_take_an_executor(target: str, problem: str) -> Non
     decorator = node(executor="thread", stream_in=["x"] if target == "stream_in" else [])
     with pytest.raises(NodeDefinitionError, match=problem):
         decorator(functions[target])
+
+
+@pytest.mark.parametrize(
+    ("executor", "shown"), [("gpu", "str 'gpu'"), (42, "int 42"), (object(), "object <object")]
+)
+def test_a_bad_executor_is_refused_at_decoration_naming_the_node(executor: Any, shown: str) -> None:
+    # Accepted before, it failed at every evaluation, in run_in_executor, without the node.
+    def Work(x: int) -> int:  # noqa: N802 (a node name)
+        return x
+
+    with pytest.raises(NodeDefinitionError) as info:
+        node(executor=executor)(Work)
+    message = str(info.value)
+    assert message.startswith("@node(executor=...): test_a_bad_executor_is_refused")
+    assert "Work (decorated at " in message
+    assert "executor must be 'thread', 'process' or a concurrent.futures.Executor" in message
+    assert f"got {shown}" in message

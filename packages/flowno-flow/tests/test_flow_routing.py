@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Optional
 
 import pytest
 
@@ -148,6 +149,68 @@ def test_on_needs_a_class() -> None:
         with FlowHDL() as f:
             f.a = Parse("1")
             f.b = Double(f.a.on("int"))  # type: ignore[arg-type]
+
+
+@node
+async def MaybeWords(text: str) -> list[str] | None:
+    return text.split() or None
+
+
+@node
+async def Count(words: list[str]) -> int:
+    return len(words)
+
+
+@node
+async def Missing(value: None) -> str:
+    return "missing"
+
+
+def test_a_generic_member_is_routed_on_by_its_class() -> None:
+    with FlowHDL() as f:
+        f.full = MaybeWords("a b c")
+        f.empty = MaybeWords("")
+        f.n = Count(f.full.on(list))
+        f.none = Count(f.empty.on(list))
+    f.run_until_complete()
+    assert f.n.get_data() == (3,)
+    assert f.none.get_data() is None
+
+
+def test_a_generic_alias_is_refused_with_the_class_to_write() -> None:
+    with pytest.raises(OutputPortError, match=r"takes a class .* \(write on\(list\)\)"):
+        with FlowHDL() as f:
+            f.a = MaybeWords("a")
+            f.b = Count(f.a.on(list[str]))  # type: ignore[arg-type]
+
+
+def test_on_none_is_the_none_member_as_the_error_messages_suggest() -> None:
+    with pytest.raises(OutputPortError, match=r"use one of: int, None"):
+        with FlowHDL() as f:
+            f.a = Parse("1")
+            f.b = Double(f.a.on(str))
+    with FlowHDL() as f:
+        f.digits = Parse("7")
+        f.word = Parse("seven")
+        f.d = Missing(f.digits.on(None))
+        f.w = Missing(f.word.on(None))
+        f.fwd = Missing(f.later.on(None))
+        f.later = Parse("x")
+    f.run_until_complete()
+    assert f.d.get_data() is None
+    assert f.w.get_data() == ("missing",)
+    assert f.fwd.get_data() == ("missing",)
+
+
+def test_an_optional_return_is_shown_as_its_members() -> None:
+    @node
+    async def Maybe(x: int) -> Optional[str]:  # noqa: UP045 (the spelling under test)
+        return None
+
+    with pytest.raises(OutputPortError, match=r"returns \(str \| None\); use one of: str, None"):
+        with FlowHDL() as f:
+            f.a = Maybe(1)
+            f.b = Double(f.a.on(int))
 
 
 def test_forward_reference_on_is_checked_at_finalization() -> None:

@@ -29,7 +29,7 @@ from flowno_eventloop._tasks import (
     TaskHandle,
     check_task_name,
 )
-from flowno_eventloop._timers import TimerHandle
+from flowno_eventloop._timers import TimerHandle, checked_time
 
 __all__ = ["CommandHandler", "EventLoop"]
 
@@ -167,8 +167,7 @@ class EventLoop(Dispatch):
             a
             b
         """
-        if when != when:
-            raise ValueError("call_at() needs a time on the loop's clock, got NaN")
+        when = checked_time(when, "call_at() needs a time on the loop's clock")
         return self._timers.add(when, callback, args)
 
     def call_later(self, delay: float, callback: Callable[..., object], *args: Any) -> TimerHandle:
@@ -183,8 +182,7 @@ class EventLoop(Dispatch):
             >>> loop.run_until_complete(main())
             at 1.5
         """
-        if delay != delay:
-            raise ValueError("call_later() needs a delay in seconds, got NaN")
+        delay = checked_time(delay, "call_later() needs a delay in seconds")
         return self._timers.add(self.clock.now() + delay, callback, args)
 
     def call_at_run_end(self, callback: Callable[..., object], *args: Any) -> TimerHandle:

@@ -79,7 +79,7 @@ def sleep(duration: float) -> Coroutine[Any, Any, float]:
     ``sleep(0)`` (or a negative duration) just goes to the back of the ready queue and returns
     ``0.0``. Otherwise returns the time actually slept, measured on the loop's clock
     (>= ``duration``); ``math.inf`` sleeps until cancelled. A NaN duration raises
-    ``ValueError`` here, at the call. ``sleep(...)`` returns a native coroutine: one that
+    ``ValueError`` here, at the call, and a non-number ``TypeError``. ``sleep(...)`` returns a native coroutine: one that
     is never awaited warns like any coroutine ("coroutine 'sleep' was never awaited").
 
     Example:
@@ -89,8 +89,14 @@ def sleep(duration: float) -> Coroutine[Any, Any, float]:
         >>> EventLoop(clock=MockClock()).run_until_complete(main(), join=True)
         (0.0, 1.5)
     """
-    if duration <= 0:
-        return _sleep_now()
+    try:
+        if duration <= 0:
+            return _sleep_now()
+    except TypeError as exc:  # a str, None...: name the argument, not the comparison
+        raise TypeError(
+            f"sleep() duration must be a number of seconds, got {type(duration).__name__} "
+            f"{duration!r}"
+        ) from exc
     if duration != duration:
         raise ValueError("sleep() duration must be a number of seconds, got NaN")
     return _sleep_for(duration)
@@ -127,7 +133,8 @@ def exit(
 ) -> Generator[Command, Any, NoReturn]:  # noqa: A001
     """Stop the loop: ``run_until_complete`` returns ``return_value`` (with ``join=True``) or
     raises ``exception``. The other tasks are cancelled first, so their ``finally`` blocks run
-    inside the loop; the calling task never resumes (its coroutine is closed).
+    inside the loop; the calling task never resumes (its coroutine is closed). An
+    ``exception`` that is not an exception raises ``TypeError`` at the ``await``.
 
     Example:
         >>> from flowno_eventloop import EventLoop
@@ -136,8 +143,19 @@ def exit(
         >>> EventLoop().run_until_complete(main(), join=True)
         'early'
     """
+    if exception is not None and not _is_exception(exception):
+        raise TypeError(
+            "exit() exception must be an exception instance (or class) or None, got "
+            f"{type(exception).__name__} {exception!r}"
+        )
     yield ExitCommand(return_value, exception)
     raise RuntimeError("exit() returned: the loop did not stop")  # pragma: no cover
+
+
+def _is_exception(value: object) -> bool:
+    return isinstance(value, BaseException) or (
+        isinstance(value, type) and issubclass(value, BaseException)
+    )
 
 
 @overload

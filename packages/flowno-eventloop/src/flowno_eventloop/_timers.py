@@ -13,7 +13,37 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["TimerHandle", "TimerQueue"]
+__all__ = ["TimerHandle", "TimerQueue", "checked_time"]
+
+
+def checked_time(value: float, what: str) -> float:
+    """``value`` if it is a number of seconds; else the error, raised at the call site.
+
+    Args:
+        value: A time or a delay on the loop's clock.
+        what: The start of the message (``"call_later() needs a delay in seconds"``).
+
+    Returns:
+        ``value`` unchanged.
+
+    Raises:
+        TypeError: ``value`` is not an int or a float (a str, None...).
+        ValueError: ``value`` is NaN.
+
+    Example:
+        >>> checked_time(1.5, "call_later() needs a delay in seconds")
+        1.5
+        >>> checked_time("1", "call_later() needs a delay in seconds")
+        Traceback (most recent call last):
+        TypeError: call_later() needs a delay in seconds, got str '1'
+    """
+    if value.__class__ is not float and (
+        isinstance(value, bool) or not isinstance(value, (int, float))  # pyright: ignore[reportUnnecessaryIsInstance]
+    ):
+        raise TypeError(f"{what}, got {type(value).__name__} {value!r}")
+    if value != value:
+        raise ValueError(f"{what}, got NaN")
+    return value
 
 
 class TimerHandle:

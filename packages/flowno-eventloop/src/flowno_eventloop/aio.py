@@ -181,6 +181,7 @@ async def run(
         The coroutine's result.
 
     Raises:
+        TypeError: ``coro`` is not a coroutine (an async function not called, say).
         Exception: Whatever the Flowno run raised (the root's exception, ``DeadlockError``).
         asyncio.CancelledError: The asyncio task was cancelled: every Flowno task was
             cancelled first (``TaskCancelled`` thrown into each) and has ended.
@@ -197,6 +198,11 @@ async def run(
         >>> asyncio.run(handler())
         'done in guest mode'
     """
+    if not isinstance(coro, Coroutine):  # pyright: ignore[reportUnnecessaryIsInstance]
+        hint = " (call the async function first)" if inspect.iscoroutinefunction(coro) else ""
+        raise TypeError(
+            f"aio.run(coro): expected a Flowno coroutine, got {type(coro).__name__}{hint}"
+        )
     try:
         host = asyncio.get_running_loop()
         if time_slice <= 0:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeAlias, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeAlias, TypeVar, cast, overload
 
 from typing_extensions import TypeVarTuple, Unpack
 
@@ -32,7 +32,7 @@ from ._draft_ports import (
     _check_index_type,
 )
 from ._node_spec import EMPTY, NodeSpec
-from ._route import check_route
+from ._route import check_route, normalize_route
 
 if TYPE_CHECKING:
     from ._finalized import FinalizedNode
@@ -141,14 +141,19 @@ class DraftNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
         self._check_output_index(port_index, self._label)
         return DraftOutputPortRef(self, port_index)
 
-    def on(self, kind: type[_K]) -> DraftOutputPortRef[_K]:
+    @overload
+    def on(self, kind: None) -> DraftOutputPortRef[None]: ...
+    @overload
+    def on(self, kind: type[_K]) -> DraftOutputPortRef[_K]: ...
+    def on(self, kind: type[_K] | None) -> DraftOutputPortRef[Any]:
         """The routed port of type ``kind``: it fires only when the node returns a ``kind``.
 
         The node's return annotation must be a union with ``kind`` as a member
         (``-> ToolCall | Answer``, or ``-> str | None`` for a "maybe" output).
 
         Args:
-            kind: A member class of the return union.
+            kind: A member class of the return union (``None`` for ``NoneType``; the class
+                ``list`` for a generic member ``list[int]``).
 
         Returns:
             The output reference (typed ``kind`` for type checkers).
@@ -164,8 +169,9 @@ class DraftNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
             >>> Parse("7").on(int)
             Parse#....on(int)
         """
-        self._check_route(kind, self._label)
-        ref: DraftOutputPortRef[_K] = DraftOutputPortRef(self, 0, kind)
+        route: Any = normalize_route(kind)
+        self._check_route(route, self._label)
+        ref: DraftOutputPortRef[Any] = DraftOutputPortRef(self, 0, route)
         return ref
 
     def input(self, port_index: int) -> DraftInputPortRef:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 
 from ._build_errors import NodeArgumentError
 from ._callsite import user_callsite
-from ._route import check_route, route_label
+from ._route import check_route, normalize_route, route_label
 
 if TYPE_CHECKING:
     from ._draft import AnyDraftNode
@@ -114,7 +114,7 @@ class NodePlaceholder:
         _check_index_type(port_index, "output", f"{self.name} (referenced at {self.created_at})")
         return OutputPortRefPlaceholder(self, port_index)
 
-    def on(self, kind: type) -> OutputPortRefPlaceholder:
+    def on(self, kind: type | None) -> OutputPortRefPlaceholder:
         """A forward reference to the routed port ``kind`` of the named node.
 
         Args:
@@ -127,8 +127,9 @@ class NodePlaceholder:
             >>> NodePlaceholder("agent").on(str)
             OutputPortRefPlaceholder(name='agent', route=str)
         """
-        check_route(kind, None, False, f"{self.name} (referenced at {self.created_at})")
-        return OutputPortRefPlaceholder(self, 0, kind)
+        route: Any = normalize_route(kind)
+        check_route(route, None, False, f"{self.name} (referenced at {self.created_at})")
+        return OutputPortRefPlaceholder(self, 0, route)
 
     def __repr__(self) -> str:
         return f"NodePlaceholder(name={self.name!r})"

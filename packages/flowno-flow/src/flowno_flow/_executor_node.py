@@ -65,6 +65,17 @@ def _check_plain_function(fn: object, stream_in: Sequence[str], where: str) -> N
     raise NodeDefinitionError(f"@node(executor=...): {name} (decorated at {where}) {problem}")
 
 
+def _check_executor(executor: object, fn: object, where: str) -> None:
+    """Refuse, at decoration, what ``run_in_executor`` would refuse at every evaluation."""
+    if executor in ("thread", "process") or callable(getattr(executor, "submit", None)):
+        return
+    name = getattr(fn, "__qualname__", repr(fn))
+    raise NodeDefinitionError(
+        f"@node(executor=...): {name} (decorated at {where}): executor must be 'thread', "
+        f"'process' or a concurrent.futures.Executor, got {type(executor).__name__} {executor!r}"
+    )
+
+
 class _NodeFunction:
     """The plain function of an executor node, picklable although ``@node`` rebinds its
     module-level name to the node class: it pickles as (module, name) and is found again
@@ -119,9 +130,11 @@ def executor_body(
         An async function with ``fn``'s name, signature and annotations.
 
     Raises:
-        NodeDefinitionError: ``fn`` is not a plain function, or ``stream_in`` is given.
+        NodeDefinitionError: ``fn`` is not a plain function, ``stream_in`` is given, or
+            ``executor`` is not an executor.
     """
     _check_plain_function(fn, stream_in, where)
+    _check_executor(executor, fn, where)
     signature = inspect.signature(fn)
     by_name = all(p.kind in _BY_NAME for p in signature.parameters.values())
     function = _NodeFunction(fn)

@@ -63,7 +63,7 @@ def waiting_report(runs: Iterable[NodeRun]) -> list[WaitingNode]:
             continue
         node = run.node
         if run.wait_kind == "stall":
-            stream = cast("Stream[Any]", run.wait_detail)  # see StreamEngine._stream_next
+            stream = cast("Stream[Any]", run.wait_detail)  # see StreamDriver._stream_next
             producer = stream._producer
             at = producer.node.generation if producer is not None else None
             report.append(

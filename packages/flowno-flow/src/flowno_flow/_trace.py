@@ -25,8 +25,9 @@ __all__ = ["ChromeTraceInstrument"]
 class ChromeTraceInstrument(FlowInstrument):
     """Records a run as Chrome trace events; ``write(path)`` saves the JSON.
 
-    Each node gets its own track (``tid``); every evaluation is a complete
-    slice named after the node with its generation in ``args``; streamed items
+    Each node gets its own track (``tid``), named after its FlowHDL attribute when it has
+    one (``f.total (Total#0)``); every evaluation is a complete slice named after the node
+    with its generation in ``args``; streamed items
     are instant events; time spent queued (resumed but not yet running) and
     stalled (waiting for a stream item) are slices of category ``wait``.
 
@@ -45,6 +46,8 @@ class ChromeTraceInstrument(FlowInstrument):
         ...     f.run_until_complete()
         >>> [e["name"] for e in trace.events if e["ph"] == "X" and e["cat"] == "node"]
         ['Two#0']
+        >>> [e["args"]["name"] for e in trace.events if e["name"] == "thread_name"]
+        ['f.two (Two#0)']
     """
 
     def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
@@ -56,7 +59,7 @@ class ChromeTraceInstrument(FlowInstrument):
     def _us(self) -> float:
         return self._clock() * 1e6
 
-    def _tid(self, node: AnyFinalizedNode) -> int:
+    def _tid(self, flow: Flow, node: AnyFinalizedNode) -> int:
         tid = self._tracks.get(node)
         if tid is None:
             tid = self._tracks[node] = len(self._tracks) + 1
@@ -66,13 +69,19 @@ class ChromeTraceInstrument(FlowInstrument):
                     "name": "thread_name",
                     "pid": 1,
                     "tid": tid,
-                    "args": {"name": repr(node)},
+                    "args": {"name": _track_name(flow, node)},
                 }
             )
         return tid
 
     def _slice(
-        self, node: AnyFinalizedNode, name: str, cat: str, start: float, args: dict[str, Any]
+        self,
+        flow: Flow,
+        node: AnyFinalizedNode,
+        name: str,
+        cat: str,
+        start: float,
+        args: dict[str, Any],
     ) -> None:
         self.events.append(
             {
@@ -80,7 +89,7 @@ class ChromeTraceInstrument(FlowInstrument):
                 "name": name,
                 "cat": cat,
                 "pid": 1,
-                "tid": self._tid(node),
+                "tid": self._tid(flow, node),
                 "ts": start,
                 "dur": max(self._us() - start, 0.0),
                 "args": args,
@@ -96,13 +105,14 @@ class ChromeTraceInstrument(FlowInstrument):
             return
         queued = self._since.pop((node, "queued"), None)
         if queued is not None:
-            self._slice(node, "queued", "wait", queued, {})
+            self._slice(flow, node, "queued", "wait", queued, {})
         start = self._us()
         before = node.generation
         try:
             yield
         finally:
             self._slice(
+                flow,
                 node,
                 repr(node),
                 "node",
@@ -124,7 +134,12 @@ class ChromeTraceInstrument(FlowInstrument):
         start = self._since.pop((node, "stalled"), None)
         if start is not None and type(new).__name__ != "Stalled":
             self._slice(
-                node, "stalled", "wait", start, {"input": repr(getattr(old, "stalling_input", ""))}
+                flow,
+                node,
+                "stalled",
+                "wait",
+                start,
+                {"input": repr(getattr(old, "stalling_input", ""))},
             )
 
     def on_node_emitted_data(
@@ -138,7 +153,7 @@ class ChromeTraceInstrument(FlowInstrument):
                     "name": "item",
                     "cat": "stream",
                     "pid": 1,
-                    "tid": self._tid(node),
+                    "tid": self._tid(flow, node),
                     "ts": self._us(),
                     "args": {"generation": str(node.generation)},
                 }
@@ -152,7 +167,7 @@ class ChromeTraceInstrument(FlowInstrument):
                 "name": f"error: {type(error).__name__}",
                 "cat": "error",
                 "pid": 1,
-                "tid": self._tid(node),
+                "tid": self._tid(flow, node),
                 "ts": self._us(),
                 "args": {"message": str(error)},
             }
@@ -173,3 +188,11 @@ class ChromeTraceInstrument(FlowInstrument):
                 out.write(self.to_json())
         else:
             target.write(self.to_json())
+
+
+def _track_name(flow: Flow, node: AnyFinalizedNode) -> str:
+    """``f.total (Total#0)`` for a node with a FlowHDL attribute, else ``Total#0``."""
+    plain = repr(node)
+    run = flow.node_tasks.get(node)
+    label = plain if run is None else run.label
+    return plain if label == plain else f"{label} ({plain})"

@@ -177,4 +177,5 @@ assert_type(Judge("x").on(Accept), DraftOutputPortRef[Accept])
 OnAccept(Judge("x").on(Accept))
 OnAccept(Judge("x").on(Reject))  # expect-error
 Upper(MaybeText("x").on(str))
+assert_type(MaybeText("x").on(None), DraftOutputPortRef[None])
 Upper(MaybeText("x"))  # expect-error
