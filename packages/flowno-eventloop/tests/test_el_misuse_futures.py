@@ -17,11 +17,6 @@ def _run(main: Any) -> Any:
         loop.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_futures.wait_future does not check its argument: AttributeError 'int' object has "
-    "no attribute 'add_done_callback'",
-)
 def test_wait_future_of_something_that_is_not_a_future_is_a_type_error() -> None:
     async def main() -> object:
         return await wait_future(42)  # type: ignore[arg-type]
@@ -30,11 +25,6 @@ def test_wait_future_of_something_that_is_not_a_future_is_a_type_error() -> None
         _run(main())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_executors.run_in_executor submits a non-callable: the worker raises a bare "
-    "\"'int' object is not callable\" that does not name run_in_executor's argument",
-)
 def test_run_in_executor_of_something_that_is_not_callable_is_a_type_error() -> None:
     async def main() -> object:
         return await run_in_executor("thread", 42)  # type: ignore[arg-type]

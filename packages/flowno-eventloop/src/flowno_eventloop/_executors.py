@@ -149,6 +149,7 @@ async def run_in_executor(
         What ``fn`` returned.
 
     Raises:
+        TypeError: If ``fn`` is not callable, or ``executor`` is not an executor.
         pickle.PicklingError: If ``fn``, an argument or the result does not pickle; the
             message names which one.
         Exception: Whatever ``fn`` raised; from another process with the remote traceback
@@ -163,6 +164,10 @@ async def run_in_executor(
         >>> EventLoop().run_until_complete(main(), join=True)
         (256, 81)
     """
+    if not callable(fn):
+        raise TypeError(
+            f"run_in_executor(executor, fn): fn must be callable, got {type(fn).__name__}"
+        )
     pool = _resolve(executor, fn)
     if type(pool) is LoopThreadPool:
         return await pool.call(fn, args, kwargs)  # nothing to pickle: no error to explain

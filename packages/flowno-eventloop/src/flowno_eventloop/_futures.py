@@ -136,6 +136,7 @@ async def wait_future(future: FutureLike[_T]) -> _T:
         The future's result.
 
     Raises:
+        TypeError: If ``future`` has no ``add_done_callback`` (it is not a future).
         concurrent.futures.CancelledError: If the future was cancelled by someone else.
         Exception: Whatever the work raised; an exception from another process carries the
             remote traceback text as a note.
@@ -149,6 +150,11 @@ async def wait_future(future: FutureLike[_T]) -> _T:
         >>> EventLoop().run_until_complete(main(), join=True)
         1024
     """
+    if not callable(getattr(future, "add_done_callback", None)):
+        raise TypeError(
+            "wait_future(future): expected a concurrent.futures.Future (or an object with its "
+            f"protocol), got {type(future).__name__}"
+        )
     token = WakeToken()
     loop = current_task_handle().event_loop
     loop.hold()  # work is in flight elsewhere: no deadlock while we wait
