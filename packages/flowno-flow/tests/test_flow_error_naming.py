@@ -87,6 +87,16 @@ def test_bad_generation_limits_are_a_type_error_showing_the_forms(bad: object) -
         f.run_until_complete(stop_at_node_generation=limits)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("bad", [(-1,), (0, -2)])
+def test_negative_generation_limits_are_a_value_error_showing_the_forms(bad: object) -> None:
+    with FlowHDL() as f:
+        f.n = Inc(f.n)
+    with pytest.raises(ValueError, match="non-negative ints"):
+        f.run_until_complete(stop_at_node_generation=bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="non-negative ints"):
+        f.run_until_complete(stop_at_node_generation={f.n: bad})  # type: ignore[dict-item]
+
+
 closed: list[str] = []
 
 

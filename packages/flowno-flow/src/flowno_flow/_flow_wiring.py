@@ -103,7 +103,7 @@ def set_limits(runs: dict[Node, NodeRun], spec: LimitSpec, owner: object) -> Non
 def _limit_error(problem: str) -> str:
     return (
         f"stop_at_node_generation: {problem}; accepted forms: () or None (no limit), a "
-        "generation tuple of ints for every node such as (3,), or a mapping "
+        "generation tuple of non-negative ints for every node such as (3,), or a mapping "
         "{node: (3,) or None} (None: stop at the node's first output)"
     )
 
@@ -115,5 +115,7 @@ def _check_limit(value: object, where: str) -> Generation:
     if isinstance(value, tuple):
         items = cast("tuple[object, ...]", value)
         if all(isinstance(v, int) and not isinstance(v, bool) for v in items):
+            if any(cast("int", v) < 0 for v in items):
+                raise ValueError(_limit_error(problem))
             return cast("Generation", items)
     raise TypeError(_limit_error(problem))

@@ -110,6 +110,8 @@ class FlowHDL(FlowHDLView):
             FlowNotFinalizedError: the ``with`` block has not exited.
             MissingDefaultError: a cycle has no member whose in-cycle inputs all have
                 defaults (found when the block exited; raised before any node runs).
+            TypeError: ``stop_at_node_generation`` is not one of its accepted forms.
+            ValueError: a generation limit has a negative number.
         """
         flow = self._prepare("run the flow")
         flow.run_until_complete(
