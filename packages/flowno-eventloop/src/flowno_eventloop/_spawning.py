@@ -61,7 +61,7 @@ class Spawning(Kernel):
         candidate: object = coro
         if self._hooks or not self._plain_dispatch or type(candidate) is not CoroutineType:
             return None
-        if coro in self._live or already_started(coro):
+        if coro in self._live or _not_fresh(candidate):  # pyright: ignore[reportUnknownArgumentType]
             return None  # the loop's path raises the clear error in the spawning task
         context = contextvars.copy_context()
         task = TaskRecord(self, coro, context)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
@@ -145,16 +145,16 @@ def enter_task_context(loop: EventLoop, handle: TaskHandle[Any]) -> None:
 
 if sys.version_info >= (3, 11):
 
-    def _is_fresh(coro: CoroutineType[Any, Any, Any]) -> bool:
-        """True for a native coroutine that was created and never started (nor closed)."""
-        return not coro.cr_suspended and not coro.cr_running and coro.cr_frame is not None
+    def _not_fresh(coro: CoroutineType[Any, Any, Any]) -> bool:
+        """True for a native coroutine that is running, suspended or closed."""
+        return coro.cr_suspended or coro.cr_running or coro.cr_frame is None
 
 else:  # pragma: no cover - 3.10
 
-    def _is_fresh(coro: CoroutineType[Any, Any, Any]) -> bool:
-        """True for a native coroutine that was created and never started (nor closed)."""
+    def _not_fresh(coro: CoroutineType[Any, Any, Any]) -> bool:
+        """True for a native coroutine that is running, suspended or closed."""
         frame = coro.cr_frame
-        return frame is not None and not coro.cr_running and frame.f_lasti == -1
+        return frame is None or coro.cr_running or frame.f_lasti != -1
 
 
 def already_started(coro: object) -> bool:
@@ -162,7 +162,7 @@ def already_started(coro: object) -> bool:
     if type(coro) is not CoroutineType:
         return False
     native: CoroutineType[Any, Any, Any] = coro  # type: ignore[assignment, unused-ignore]
-    return not _is_fresh(native)
+    return _not_fresh(native)
 
 
 def close_refused(coro: object) -> None:
