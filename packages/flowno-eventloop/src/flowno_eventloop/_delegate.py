@@ -14,8 +14,8 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Generator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Generator
+from typing import TYPE_CHECKING, Any, cast
 
 from flowno_eventloop._stepping import foreign_message
 from flowno_eventloop._tasks import PARKED, TaskHandle, TaskRecord
@@ -86,10 +86,12 @@ def delegate(handle: TaskHandle[Any], awaitable: Awaitable[Any]) -> None:
 
 def _iterate(awaitable: Awaitable[Any]) -> Generator[Any, Any, Any]:
     """The generator to drive: ``__await__()``, or the generator-based coroutine itself."""
-    if hasattr(awaitable, "__await__"):
-        return awaitable.__await__()  # type: ignore[return-value]
+    await_ = getattr(awaitable, "__await__", None)
+    if await_ is not None:
+        iterator: Generator[Any, Any, Any] = await_()
+        return iterator
     if isinstance(awaitable, Generator):  # a types.coroutine generator
-        return awaitable  # type: ignore[return-value]  # pyright: ignore[reportUnknownVariableType]
+        return cast("Generator[Any, Any, Any]", awaitable)
     raise TypeError(f"delegate() needs an awaitable, got {awaitable!r}")
 
 
@@ -120,7 +122,7 @@ def _trampoline(
                 inner.close()
                 raise
             except BaseException as thrown:  # forwarded, as ``yield from`` does
-                step = inner.throw
+                step: Callable[[Any], Any] = inner.throw
                 sent: Any = thrown
             else:
                 step, sent = inner.send, value

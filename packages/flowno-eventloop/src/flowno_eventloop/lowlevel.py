@@ -22,8 +22,8 @@ from flowno_eventloop._commands import (
     WaitReadableCommand,
     WaitWritableCommand,
 )
-from flowno_eventloop._delegate import delegate
 from flowno_eventloop._context import current_event_loop, current_task_handle
+from flowno_eventloop._delegate import delegate
 from flowno_eventloop._errors import BusyResourceError
 from flowno_eventloop._native import native_coroutine
 from flowno_eventloop._running import LoopRun
