@@ -95,6 +95,7 @@ class Kernel(InstrumentPlumbing):
         self._stuck_since: float | None = None
         self.tasks: deque[AnyPacket] = deque()
         self._live: dict[Coroutine[Any, Any, Any], TaskRecord] = {}
+        self._delegates: dict[Any, TaskRecord] = {}  # trampoline -> task (see ``_delegate``)
         self._timers = TimerQueue()
         self._io = IOWatcher()
         self._inbox: deque[tuple[Callable[..., object], tuple[Any, ...]]] = deque()

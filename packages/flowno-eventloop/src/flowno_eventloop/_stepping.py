@@ -223,7 +223,7 @@ class Stepper(Spawning):
         coro, value, exc = packet
         task = self._live.get(coro)
         if task is None:
-            task = self._adopt(coro)
+            task = self._delegates.get(coro) or self._adopt(coro)
             if task is None:
                 return
         state = task.state
@@ -266,6 +266,8 @@ class Stepper(Spawning):
                             "on_task_after_throw", self._on_task_after_throw, coro, exc, command
                         )
             finally:
+                if task.coro is not coro:  # a delegate ended and gave the task its coroutine back
+                    packet = (task.coro, value, exc)
                 self._dispatch(task, packet, command)
         finally:
             self._stepping = None
@@ -284,7 +286,7 @@ class Stepper(Spawning):
     def _dispatch(self, task: TaskRecord, packet: AnyPacket, command: object) -> None:
         if not self._handle_command(packet, command):  # type: ignore[arg-type]
             if task.state == RUNNING:
-                self._resume(task, None, TypeError(_foreign_message(command)))
+                self._resume(task, None, TypeError(foreign_message(command)))
             return
         if task.state == RUNNING:  # handled by a subclass that will append to self.tasks
             self._park(task, command, None)
@@ -331,7 +333,7 @@ def _is_builtin_handler(handler: object) -> bool:
 BUILTIN_HANDLER_MODULES = ("flowno_eventloop._dispatch", "flowno_eventloop._compat_commands")
 
 
-def _foreign_message(command: object) -> str:
+def foreign_message(command: object) -> str:
     return (
         f"a flowno task awaited {command!r} ({type(command).__qualname__}), which the flowno "
         "EventLoop does not understand; foreign awaitables (asyncio, trio...) do not work "

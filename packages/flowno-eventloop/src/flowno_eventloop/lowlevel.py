@@ -23,6 +23,7 @@ from flowno_eventloop._commands import (
     WaitWritableCommand,
 )
 from flowno_eventloop._context import current_event_loop, current_task_handle
+from flowno_eventloop._delegate import delegate
 from flowno_eventloop._errors import BusyResourceError
 from flowno_eventloop._native import native_coroutine
 from flowno_eventloop._running import LoopRun
@@ -46,6 +47,7 @@ __all__ = [
     "TimerHandle",
     "WakeToken",
     "command_handler",
+    "delegate",
     "current_task_handle",
     "park",
     "task_context",
