@@ -257,20 +257,22 @@ class Stepper(Spawning):
         else:
             try:
                 if self._hooks:
-                    if exc is None:
-                        self._hook(
-                            "on_task_after_send", self._on_task_after_send, coro, value, command
-                        )
-                    else:
-                        self._hook(
-                            "on_task_after_throw", self._on_task_after_throw, coro, exc, command
-                        )
+                    self._after_step_hooks(coro, value, exc, command)
             finally:
                 if task.coro is not coro:  # a delegate ended and gave the task its coroutine back
                     packet = (task.coro, value, exc)
                 self._dispatch(task, packet, command)
         finally:
             self._stepping = None
+
+    def _after_step_hooks(
+        self, coro: Any, value: Any, exc: BaseException | None, command: object
+    ) -> None:
+        """Fire after_send/after_throw for a step that yielded ``command``."""
+        if exc is None:
+            self._hook("on_task_after_send", self._on_task_after_send, coro, value, command)
+        else:
+            self._hook("on_task_after_throw", self._on_task_after_throw, coro, exc, command)
 
     def _before_step_hooks(self, task: TaskRecord, value: Any, exc: BaseException | None) -> None:
         """Fire before_send/before_throw; on failure put the packet back and re-raise."""
