@@ -72,7 +72,7 @@ def _queue_close(loop: EventLoop, handle: TaskHandle[Any], cmd: QueueCloseComman
 
 
 def _queue_notify(loop: EventLoop, handle: TaskHandle[Any], cmd: QueueNotifyGettersCommand) -> None:
-    cmd.queue._serve_getters()  # noqa: SLF001  (no public method: items added to .items directly)
+    cmd.queue.notify_getters()
     wake(handle)
 
 

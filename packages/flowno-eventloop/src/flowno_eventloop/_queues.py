@@ -195,6 +195,26 @@ class AsyncQueue(Generic[_T]):
         self._deliver(item)
         return True
 
+    def notify_getters(self) -> None:
+        """Hand items already in :attr:`items` to the tasks waiting in ``get``/``peek``.
+
+        For code that appends to ``items`` directly instead of calling ``put_nowait``: the
+        waiting getters are served, oldest first, while there are items.
+
+        Example:
+            >>> from flowno_eventloop import EventLoop, AsyncQueue, sleep, spawn
+            >>> async def main():
+            ...     q = AsyncQueue()
+            ...     getter = await spawn(q.get())
+            ...     await sleep(0)  # the getter waits
+            ...     q.items.append("direct")
+            ...     q.notify_getters()
+            ...     return await getter.join()
+            >>> EventLoop().run_until_complete(main(), join=True)
+            'direct'
+        """
+        self._serve_getters()
+
     def _try_put(self, item: _T) -> bool:
         """Store or hand over ``item`` now if possible; True if done (or dropped)."""
         if not self._accept(item):
