@@ -274,3 +274,16 @@ def test_timeout_in_condition_wait_returns_holding_the_lock() -> None:
         return scope.cancelled_caught, held, cond.lock.is_locked(), cond.statistics()["waiters"]
 
     assert run(main()) == (True, True, False, 0)
+
+
+@pytest.mark.parametrize("helper", [fail_after, move_on_after])
+def test_none_means_no_deadline(helper: Callable[[float | None], CancelScope]) -> None:
+    clock = MockClock()
+
+    async def main() -> tuple[float, bool]:
+        with helper(None) as scope:
+            await sleep(1e6)
+        return scope.deadline, scope.cancelled_caught
+
+    assert EventLoop(clock=clock).run_until_complete(main(), join=True) == (math.inf, False)
+    assert clock.now() == 1e6

@@ -259,10 +259,11 @@ def _check_time(name: str, value: float) -> float:
     return float(value)
 
 
-def move_on_after(seconds: float) -> CancelScope:
+def move_on_after(seconds: float | None) -> CancelScope:
     """A scope that silently stops waiting ``seconds`` after it is entered.
 
-    Check ``scope.cancelled_caught`` to know whether the deadline cut it short.
+    Check ``scope.cancelled_caught`` to know whether the deadline cut it short. ``None`` (or
+    ``math.inf``) means no deadline: the scope can still be cancelled with ``cancel()``.
 
     Example:
         >>> from flowno_eventloop import EventLoop, MockClock, sleep
@@ -287,8 +288,11 @@ def move_on_at(deadline: float) -> CancelScope:
     return CancelScope(deadline)
 
 
-def fail_after(seconds: float) -> CancelScope:
+def fail_after(seconds: float | None) -> CancelScope:
     """A scope that raises ``TimeoutError`` if it is still running ``seconds`` after entry.
+
+    ``None`` (or ``math.inf``) means no deadline, so a timeout can be optional without a
+    second code path: ``with fail_after(timeout):`` where ``timeout`` may be ``None``.
 
     Example:
         >>> from flowno_eventloop import EventLoop, MockClock, sleep
