@@ -132,6 +132,39 @@ def test_stream_aiter_sse_lines_and_bytes(run: Runner, serve_http: Any) -> None:
     assert body == b"hello chunked world"
 
 
+def test_the_streaming_chat_call_as_users_write_it(run: Runner, serve_http: Any) -> None:
+    """A JSON GET, ``raise_for_status``, then a POST stream with ``json=`` and ``headers=``
+    read with ``aiter_sse`` until ``[DONE]``, all on one keep-alive connection."""
+
+    async def main() -> tuple[str, list[tuple[str, str, str, int | None]], Any]:
+        async with serve_http() as server:
+            timeout = Timeout(connect=5, read=60)
+            async with Client(base_url=server.url, timeout=timeout) as c:
+                r = await c.get("/echo")
+                r.raise_for_status()
+                method = r.json()["method"]
+                seen = []
+                body, h = {"messages": [{"role": "user", "content": "hi"}]}, {"X-Key": "k"}
+                async with c.stream("POST", "/sse", json=body, headers=h) as r:
+                    async for event in r.aiter_sse():
+                        if event.data == "[DONE]":
+                            break
+                        seen.append((event.event, event.data, event.id, event.retry))
+            return method, seen, (server.requests[-1], server.connections)
+
+    method, seen, ((verb, target, headers, sent), connections) = run(main())
+    assert method == "GET"
+    assert seen == [("message", "Hello", "", None), ("token", "world", "", None)]
+    assert (verb, target, headers["x-key"], headers["content-type"]) == (
+        "POST",
+        "/sse",
+        "k",
+        "application/json",
+    )
+    assert json.loads(sent) == {"messages": [{"role": "user", "content": "hi"}]}
+    assert connections == 1
+
+
 def test_stopping_early_closes_the_response_and_its_connection(
     run: Runner, serve_http: Any
 ) -> None:
@@ -261,6 +294,42 @@ def test_retries_back_off_and_cap_and_give_up(serve_http: Any) -> None:
             return capped.status_code, t1, clock.now() - t1
 
     assert run_mock(main(), clock) == (200, 10.0, 3.0)
+
+
+@pytest.mark.parametrize("code", [502, 503, 504])
+def test_502_503_and_504_are_retried_with_backoff_on_the_loop_clock(
+    serve_http: Any, code: int
+) -> None:
+    clock = MockClock()
+    target = f"/fail?code={code}&n=2"
+
+    async def main() -> tuple[int, str, float, int]:
+        retries = Retries(attempts=3, backoff=0.25)
+        async with serve_http() as server, Client(base_url=server.url, retries=retries) as c:
+            r = await c.get(target)
+            return r.status_code, r.text, clock.now(), server.hits[target]
+
+    assert run_mock(main(), clock) == (200, "finally", 0.75, 3)  # waited 0.25 then 0.5
+
+
+def test_a_500_is_not_retried(serve_http: Any) -> None:
+    clock = MockClock()
+
+    async def main() -> tuple[int, float, int]:
+        async with serve_http() as server, Client(base_url=server.url, retries=Retries(3)) as c:
+            r = await c.get("/fail?code=500&n=1")
+            return r.status_code, clock.now(), server.hits["/fail?code=500&n=1"]
+
+    assert run_mock(main(), clock) == (500, 0.0, 1)
+
+
+def test_redirects_are_not_followed(run: Runner, serve_http: Any) -> None:
+    async def main() -> tuple[int, str, str, dict[str, int]]:
+        async with serve_http() as server, Client(base_url=server.url) as c:
+            r = await c.get("/redirect")
+            return r.status_code, r.headers["location"], r.text, server.hits
+
+    assert run(main()) == (302, "/echo", "moved", {"/redirect": 1})
 
 
 def test_without_retries_a_429_is_returned(run: Runner, serve_http: Any) -> None:
