@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from flowno_eventloop import EventLoop, MockClock, spawn
+from flowno_eventloop import EventLoop, MockClock, sleep, spawn
+from flowno_net import start_server
 from flowno_net.http import (
     Client,
     ConnectError,
@@ -21,6 +22,7 @@ from flowno_net.http import (
     ServerSentEvent,
     StreamError,
     Timeout,
+    WriteTimeout,
 )
 
 Runner = Callable[[Coroutine[Any, Any, Any]], Any]
@@ -251,6 +253,28 @@ def test_read_timeout_names_itself_under_a_mock_clock(serve_http: Any) -> None:
     message = run_mock(main(), clock)
     assert message.startswith("read timeout: no data from GET http://127.0.0.1:")
     assert message.endswith("/stall within 60.0s at t=60.0")
+
+
+def test_write_timeout_names_itself_under_a_mock_clock() -> None:
+    """The server accepts but never reads: a big request body fills the socket buffers."""
+    clock = MockClock()
+
+    async def deaf(conn: Any, address: Any) -> None:
+        await sleep(3600)
+
+    async def main() -> str:
+        async with await start_server(deaf, "127.0.0.1", 0) as server:
+            url = f"http://127.0.0.1:{server.port}/upload"
+            async with Client(timeout=Timeout(connect=5, read=60, write=5)) as c:
+                try:
+                    await c.post(url, content=b"x" * 16_000_000)
+                except WriteTimeout as exc:
+                    return f"{exc} at t={clock.now()}"
+        return "no timeout"
+
+    message = run_mock(main(), clock)
+    assert message.startswith("write timeout: sending POST http://127.0.0.1:")
+    assert message.endswith("/upload took more than 5.0s at t=5.0")
 
 
 def test_read_timeout_is_per_chunk_mid_body(serve_http: Any) -> None:
