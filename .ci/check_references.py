@@ -39,7 +39,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "weakness number": re.compile(r"\b[WN]\d{1,2}\b|\(S\d{1,2}\)"),
     "example number": re.compile(r"\((?:e|ex|nx)\d{1,2}\)|\bspec's\s+(?:e|ex|nx)\d"),
     "review tag": re.compile(r"\[(?:OBS|REC|SEED|DOCS|BUG)\]"),
-    "outside path": re.compile(r"\.\./shared\b|/work/shared\b|\bshared/(?:spec|seeds)\b"),
+    "outside path": re.compile(r"\.\./shared\b|/work/(?:shared|wt)\b|\bshared/(?:spec|seeds)\b"),
     "team name": re.compile(r"\b(?:EL|FLOW|NET|META)-(?:[A-Za-z]+)\b"),
 }
 

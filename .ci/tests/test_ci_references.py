@@ -32,6 +32,7 @@ CI_DIR = Path(__file__).resolve().parent.parent
         ("[BUG] found", "review tag"),
         ('SEED = Path("/work/shared/seeds/002.txt")', "outside path"),
         ("read ../shared/spec/net.md", "outside path"),
+        ("| base (/work/wt/base) | 24,183 |", "outside path"),
         ("# The public `node` decorator (FLOW-TYPES).", "team name"),
         ("# --- beyond the original (EL-beyond) ---", "team name"),
     ],
