@@ -134,3 +134,28 @@ def test_a_socket_closed_behind_the_loops_back_while_a_task_waits_does_not_break
         loop.close()
     assert reused == [True]  # the case that used to crash the loop did happen
     assert len(os.listdir("/proc/self/fd")) == baseline
+
+
+def test_a_waiter_on_a_socket_closed_behind_the_loops_back_can_be_cancelled() -> None:
+    """No fd reuse: the waiter is not woken (the kernel forgot the fd), but cancelling it
+    works, the loop ends normally and every fd is given back."""
+    baseline = len(os.listdir("/proc/self/fd"))
+
+    async def main() -> tuple[bool, bool]:
+        left, right = std_socket.socketpair()
+        with SocketHandle(right):
+            a = SocketHandle(left)
+            waiter = await spawn(a.recv(10))
+            await sleep(0)
+            left.close()  # behind the loop's back
+            await sleep(0)
+            still_waiting = not waiter.done
+            await waiter.cancel()
+            return still_waiting, waiter.is_cancelled
+
+    loop = EventLoop()
+    try:
+        assert loop.run_until_complete(main(), join=True) == (True, True)
+    finally:
+        loop.close()
+    assert len(os.listdir("/proc/self/fd")) == baseline
