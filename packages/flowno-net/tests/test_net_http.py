@@ -79,6 +79,17 @@ def test_two_requests_in_a_row_use_one_connection(run: Runner, serve_http: Any) 
     assert run(main()) == 1
 
 
+def test_the_pool_keeps_one_connection_per_origin(run: Runner, serve_http: Any) -> None:
+    async def main() -> tuple[int, int]:
+        async with serve_http() as first, serve_http() as second, Client() as c:
+            for _ in range(2):
+                for server in (first, second):
+                    assert (await c.get(f"{server.url}/echo")).status_code == 200
+            return first.connections, second.connections
+
+    assert run(main()) == (1, 1)
+
+
 def test_an_unconsumed_stream_forces_a_new_connection(run: Runner, serve_http: Any) -> None:
     async def main() -> int:
         async with serve_http() as server, Client(base_url=server.url) as c:
