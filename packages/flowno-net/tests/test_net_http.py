@@ -196,6 +196,21 @@ def test_stopping_early_closes_the_response_and_its_connection(
     assert run(main()) == (["0", "1", "2"], True, 2)
 
 
+def test_an_error_in_the_stream_block_closes_the_response_and_its_connection(
+    run: Runner, serve_http: Any
+) -> None:
+    async def main() -> tuple[bool, int, int]:
+        async with serve_http() as server, Client(base_url=server.url) as c:
+            with pytest.raises(KeyError):
+                async with c.stream("GET", "/sse-forever") as r:
+                    async for event in r.aiter_sse():
+                        raise KeyError(event.data)
+            status = (await c.get("/echo")).status_code
+            return r.is_closed, status, server.connections
+
+    assert run(main()) == (True, 200, 2)
+
+
 def test_two_concurrent_streams_on_one_client(run: Runner, serve_http: Any) -> None:
     async def consume(c: Client) -> list[str]:
         async with c.stream("GET", "/sse") as r:
