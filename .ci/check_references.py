@@ -3,7 +3,9 @@
 A reader of the code, the docs or a commit-free checkout cannot follow a reference to a
 planning document, a numbered list of weaknesses or a tag from a review: every such
 reference must be the fact itself, or a link to a page of the docs. This script scans every
-file git tracks (text files only) and prints one line per hit, ``path:line: kind: text``.
+file git tracks (text files only) and prints one line per hit, ``path:line: kind: text``; a
+tracked coordination file (``PLANNING_FILES``: found by its name, whatever it holds) is a hit
+too, at line 0.
 
 Usage: ``python .ci/check_references.py [ROOT]``; exit status 1 when something is found.
 
@@ -37,9 +39,12 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "weakness number": re.compile(r"\b[WN]\d{1,2}\b|\(S\d{1,2}\)"),
     "example number": re.compile(r"\((?:e|ex|nx)\d{1,2}\)|\bspec's\s+(?:e|ex|nx)\d"),
     "review tag": re.compile(r"\[(?:OBS|REC|SEED|DOCS|BUG)\]"),
-    "outside path": re.compile(r"\.\./shared\b|/work/shared\b|\bshared/(?:spec|seeds)\b"),
+    "outside path": re.compile(r"\.\./shared\b|/work/(?:shared|wt)\b|\bshared/(?:spec|seeds)\b"),
     "team name": re.compile(r"\b(?:EL|FLOW|NET|META)-(?:[A-Za-z]+)\b"),
 }
+
+# Coordination files (found by name, whatever they hold): a planning document, a readiness flag.
+PLANNING_FILES = re.compile(r"(?:^|/)(?:DESIGN\.md|CONTRACT\.md|KERNEL_READY)$")
 
 EXCLUDED_FILES = {".ci/check_references.py", ".ci/tests/test_ci_references.py"}
 EXCLUDED_DIRS = ("docs/_static/mermaid/",)  # vendored third-party files
@@ -105,6 +110,19 @@ def scanned(names: Iterable[str]) -> Iterator[str]:
             yield name
 
 
+def files_named(names: Iterable[str]) -> list[Hit]:
+    """The coordination files among ``names`` (line 0: the file itself is the problem).
+
+    >>> [str(h) for h in files_named(["README.md", "pkg/KERNEL_READY"])]
+    ['pkg/KERNEL_READY:0: planning document file: remove it']
+    """
+    return [
+        Hit(name, 0, "planning document file", "remove it")
+        for name in names
+        if PLANNING_FILES.search(name)
+    ]
+
+
 def find_all(root: Path, names: Iterable[str]) -> list[Hit]:
     """Every hit in the given files under ``root`` (missing or binary files are skipped)."""
     hits: list[Hit] = []
@@ -122,7 +140,8 @@ def find_all(root: Path, names: Iterable[str]) -> list[Hit]:
 
 def main(argv: list[str]) -> int:
     root = Path(argv[1]).resolve() if len(argv) > 1 else ROOT
-    hits = find_all(root, tracked_files(root))
+    names = tracked_files(root)
+    hits = files_named(names) + find_all(root, names)
     for hit in hits:
         print(hit)
     if hits:

@@ -6,6 +6,7 @@ import importlib.util
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,55 @@ def test_the_readme_example_prints_what_the_readme_says() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == expected
+
+
+PACKAGE_READMES = sorted((CI_DIR.parent / "packages").glob("*/README.md"))
+
+
+def _first_python_block(path: Path) -> str:
+    code = re.search(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), re.DOTALL)
+    assert code is not None, f"{path}: no python block"
+    return code.group(1)
+
+
+@pytest.mark.parametrize("readme", PACKAGE_READMES, ids=lambda p: p.parent.name)
+def test_each_package_readme_example_prints_what_its_comments_say(readme: Path) -> None:
+    code = _first_python_block(readme)
+    expected = [line.rsplit("#", 1)[1].strip() for line in code.splitlines() if "print(" in line]
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == expected
+
+
+def test_the_flowno_net_readme_server_survives_a_client_that_resets() -> None:
+    """The README's handler, served by start_server: a client resets mid-exchange, the next
+    client is still answered."""
+    readme = CI_DIR.parent / "packages" / "flowno-net" / "README.md"
+    code = _first_python_block(readme).replace("EventLoop().run_until_complete(main())", "")
+    check = code + textwrap.dedent(
+        """
+        import struct
+
+        async def check():
+            async with await start_server(shout, "127.0.0.1", 0) as server:
+                rude = socket()
+                await rude.aconnect(server.address)
+                await rude.sendAll(b"x" * 100_000)  # the handler is busy answering it
+                rude.socket.setsockopt(SOL_SOCKET, SO_LINGER, struct.pack("ii", 1, 0))
+                rude.close()  # a reset (RST), not an orderly end
+                with socket() as client:
+                    await client.aconnect(server.address)
+                    await client.sendAll(b"still there?")
+                    print(await client.recv(100))
+
+        from socket import SOL_SOCKET, SO_LINGER
+        EventLoop().run_until_complete(check(), join=True)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", check], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["b'STILL THERE?'"]

@@ -32,6 +32,7 @@ CI_DIR = Path(__file__).resolve().parent.parent
         ("[BUG] found", "review tag"),
         ('SEED = Path("/work/shared/seeds/002.txt")', "outside path"),
         ("read ../shared/spec/net.md", "outside path"),
+        ("| base (/work/wt/base) | 24,183 |", "outside path"),
         ("# The public `node` decorator (FLOW-TYPES).", "team name"),
         ("# --- beyond the original (EL-beyond) ---", "team name"),
     ],
@@ -88,3 +89,27 @@ def test_the_script_fails_and_names_the_file_in_a_repository(tmp_path: Path) -> 
         [sys.executable, script, str(tmp_path)], capture_output=True, text=True, check=False
     )
     assert (clean.returncode, clean.stdout) == (0, "")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["packages/flowno-flow/CONTRACT.md", "packages/flowno-eventloop/KERNEL_READY", "DESIGN.md"],
+)
+def test_a_coordination_file_is_found_by_its_name_whatever_it_holds(name: str) -> None:
+    hits = check_references.files_named(["docs/guide/x.md", name, "docs/design/kernel-contract.md"])
+    assert [(h.path, h.line, h.kind) for h in hits] == [(name, 0, "planning document file")]
+
+
+def test_the_script_fails_on_an_empty_coordination_file(tmp_path: Path) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "KERNEL_READY").write_text("")
+    subprocess.run(["git", "add", "."], cwd=tmp_path, check=True)
+    run = subprocess.run(
+        [sys.executable, str(CI_DIR / "check_references.py"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert "pkg/KERNEL_READY:0: planning document file:" in run.stdout

@@ -10,7 +10,7 @@ client's work is measured):
   ``StreamReader``.
 
 And an A/B of the echo benchmark (benchmarks/net/echo.py, flowno only) between this tree and
-another checkout (``--base``, default /work/wt/base when it exists), to check for regressions.
+another checkout (``--base PATH``, labelled by its git commit), to check for regressions.
 
 Each measurement is a fresh subprocess; the implementations alternate; we report the median
 of ``--repeat`` runs in units per CPU-second of the client process (``time.process_time``).
@@ -216,10 +216,21 @@ def _pairs(port: int, pair: tuple[str, str], n: int, repeat: int) -> dict[str, l
     return rates
 
 
+def _commit_of(tree: Path) -> str:
+    """The short git commit checked out at ``tree`` (its directory name if it has none)."""
+    out = subprocess.run(
+        ["git", "-C", str(tree), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return out.stdout.strip() if out.returncode == 0 else tree.name
+
+
 def _echo_ab(base: Path, repeat: int) -> dict[str, list[float]]:
     """echo.py --run flowno with this tree's sources, then the base tree's, alternating."""
     echo = ROOT / "benchmarks" / "net" / "echo.py"
-    trees = {"this tree": ROOT, f"base ({base})": base}
+    trees = {"this tree": ROOT, f"base ({_commit_of(base)})": base}
     rates: dict[str, list[float]] = {name: [] for name in trees}
     for _ in range(repeat):
         for name, tree in trees.items():
@@ -260,9 +271,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--requests", type=int, default=3_000)
     parser.add_argument("--lines", type=int, default=200_000)
-    default_base = Path("/work/wt/base")
     parser.add_argument(
-        "--base", type=Path, default=default_base if default_base.exists() else None
+        "--base", type=Path, default=None, help="a checkout to compare the echo benchmark with"
     )
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks-net.md"))
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)

@@ -228,6 +228,10 @@ class FaultServer:
             return False
         elif path == "/busy":
             await self._busy(s, target)
+        elif path == "/fail":
+            await self._fail(s, target)
+        elif path == "/redirect":
+            await s.send_all(_response(302, b"moved", extra="Location: /echo\r\n"))
         elif path == "/close":
             await s.send_all(_response(200, b"bye", extra="Connection: close\r\n"))
             return False
@@ -260,6 +264,14 @@ class FaultServer:
         else:
             await s.send_all(_response(200, b"finally"))
 
+    async def _fail(self, s: SocketStream, target: str) -> None:
+        # "/fail?code=C&n=K": K answers with status C (no Retry-After), then 200
+        query = dict(p.split("=") for p in target.split("?", 1)[1].split("&"))
+        if self.hits[target] <= int(query["n"]):
+            await s.send_all(_response(int(query["code"]), b"failing"))
+        else:
+            await s.send_all(_response(200, b"finally"))
+
 
 def _parse_head(head: bytes) -> tuple[str, str, dict[str, str]]:
     lines = head.decode("latin-1").split("\r\n")
@@ -273,7 +285,16 @@ def _parse_head(head: bytes) -> tuple[str, str, dict[str, str]]:
 
 
 def _response(status: int, body: bytes, content_type: str = "text/plain", extra: str = "") -> bytes:
-    reason = {200: "OK", 404: "Not Found", 429: "Too Many Requests"}[status]
+    reason = {
+        200: "OK",
+        302: "Found",
+        404: "Not Found",
+        429: "Too Many Requests",
+        500: "Internal Server Error",
+        502: "Bad Gateway",
+        503: "Service Unavailable",
+        504: "Gateway Timeout",
+    }[status]
     head = (
         f"HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\n"
         f"Content-Length: {len(body)}\r\n{extra}\r\n"

@@ -19,6 +19,10 @@ from flowno_net import (
     SocketHandle,
     TLSCertificateError,
     TLSError,
+    TLSExpiredCertificateError,
+    TLSHandshakeError,
+    TLSHostnameMismatchError,
+    TLSPlainTextPeerError,
     TLSUntrustedCertificateError,
     socket,
     start_server,
@@ -76,10 +80,24 @@ def test_a_plain_send_during_another_tasks_sendall_is_refused(run: Runner) -> No
     assert "sendAll is in progress" in run(main())
 
 
-def test_tls_errors_are_the_standard_library_exceptions() -> None:
-    assert issubclass(TLSError, ssl.SSLError)
-    assert issubclass(TLSError, ConnectionError)
-    assert issubclass(TLSCertificateError, ssl.SSLCertVerificationError)
+@pytest.mark.parametrize(
+    ("error", "stdlib"),
+    [
+        (TLSError, ssl.SSLError),
+        (TLSHandshakeError, ssl.SSLError),
+        (TLSPlainTextPeerError, ssl.SSLError),
+        (TLSCertificateError, ssl.SSLCertVerificationError),
+        (TLSUntrustedCertificateError, ssl.SSLCertVerificationError),
+        (TLSExpiredCertificateError, ssl.SSLCertVerificationError),
+        (TLSHostnameMismatchError, ssl.SSLCertVerificationError),
+    ],
+)
+def test_tls_errors_are_the_standard_library_exceptions(
+    error: type[TLSError], stdlib: type[ssl.SSLError]
+) -> None:
+    assert issubclass(error, stdlib)
+    assert issubclass(error, ConnectionError)
+    assert issubclass(error, TLSError)
 
 
 def test_an_untrusted_certificate_is_caught_as_ssl_cert_verification_error(

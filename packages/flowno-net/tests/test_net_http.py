@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from flowno_eventloop import EventLoop, MockClock, spawn
+from flowno_eventloop import EventLoop, MockClock, sleep, spawn
+from flowno_net import start_server
 from flowno_net.http import (
     Client,
     ConnectError,
@@ -21,6 +22,7 @@ from flowno_net.http import (
     ServerSentEvent,
     StreamError,
     Timeout,
+    WriteTimeout,
 )
 
 Runner = Callable[[Coroutine[Any, Any, Any]], Any]
@@ -75,6 +77,17 @@ def test_two_requests_in_a_row_use_one_connection(run: Runner, serve_http: Any) 
             return server.connections
 
     assert run(main()) == 1
+
+
+def test_the_pool_keeps_one_connection_per_origin(run: Runner, serve_http: Any) -> None:
+    async def main() -> tuple[int, int]:
+        async with serve_http() as first, serve_http() as second, Client() as c:
+            for _ in range(2):
+                for server in (first, second):
+                    assert (await c.get(f"{server.url}/echo")).status_code == 200
+            return first.connections, second.connections
+
+    assert run(main()) == (1, 1)
 
 
 def test_an_unconsumed_stream_forces_a_new_connection(run: Runner, serve_http: Any) -> None:
@@ -132,6 +145,39 @@ def test_stream_aiter_sse_lines_and_bytes(run: Runner, serve_http: Any) -> None:
     assert body == b"hello chunked world"
 
 
+def test_the_streaming_chat_call_as_users_write_it(run: Runner, serve_http: Any) -> None:
+    """A JSON GET, ``raise_for_status``, then a POST stream with ``json=`` and ``headers=``
+    read with ``aiter_sse`` until ``[DONE]``, all on one keep-alive connection."""
+
+    async def main() -> tuple[str, list[tuple[str, str, str, int | None]], Any]:
+        async with serve_http() as server:
+            timeout = Timeout(connect=5, read=60)
+            async with Client(base_url=server.url, timeout=timeout) as c:
+                r = await c.get("/echo")
+                r.raise_for_status()
+                method = r.json()["method"]
+                seen = []
+                body, h = {"messages": [{"role": "user", "content": "hi"}]}, {"X-Key": "k"}
+                async with c.stream("POST", "/sse", json=body, headers=h) as r:
+                    async for event in r.aiter_sse():
+                        if event.data == "[DONE]":
+                            break
+                        seen.append((event.event, event.data, event.id, event.retry))
+            return method, seen, (server.requests[-1], server.connections)
+
+    method, seen, ((verb, target, headers, sent), connections) = run(main())
+    assert method == "GET"
+    assert seen == [("message", "Hello", "", None), ("token", "world", "", None)]
+    assert (verb, target, headers["x-key"], headers["content-type"]) == (
+        "POST",
+        "/sse",
+        "k",
+        "application/json",
+    )
+    assert json.loads(sent) == {"messages": [{"role": "user", "content": "hi"}]}
+    assert connections == 1
+
+
 def test_stopping_early_closes_the_response_and_its_connection(
     run: Runner, serve_http: Any
 ) -> None:
@@ -148,6 +194,21 @@ def test_stopping_early_closes_the_response_and_its_connection(
             return seen, closed, server.connections
 
     assert run(main()) == (["0", "1", "2"], True, 2)
+
+
+def test_an_error_in_the_stream_block_closes_the_response_and_its_connection(
+    run: Runner, serve_http: Any
+) -> None:
+    async def main() -> tuple[bool, int, int]:
+        async with serve_http() as server, Client(base_url=server.url) as c:
+            with pytest.raises(KeyError):
+                async with c.stream("GET", "/sse-forever") as r:
+                    async for event in r.aiter_sse():
+                        raise KeyError(event.data)
+            status = (await c.get("/echo")).status_code
+            return r.is_closed, status, server.connections
+
+    assert run(main()) == (True, 200, 2)
 
 
 def test_two_concurrent_streams_on_one_client(run: Runner, serve_http: Any) -> None:
@@ -220,6 +281,28 @@ def test_read_timeout_names_itself_under_a_mock_clock(serve_http: Any) -> None:
     assert message.endswith("/stall within 60.0s at t=60.0")
 
 
+def test_write_timeout_names_itself_under_a_mock_clock() -> None:
+    """The server accepts but never reads: a big request body fills the socket buffers."""
+    clock = MockClock()
+
+    async def deaf(conn: Any, address: Any) -> None:
+        await sleep(3600)
+
+    async def main() -> str:
+        async with await start_server(deaf, "127.0.0.1", 0) as server:
+            url = f"http://127.0.0.1:{server.port}/upload"
+            async with Client(timeout=Timeout(connect=5, read=60, write=5)) as c:
+                try:
+                    await c.post(url, content=b"x" * 16_000_000)
+                except WriteTimeout as exc:
+                    return f"{exc} at t={clock.now()}"
+        return "no timeout"
+
+    message = run_mock(main(), clock)
+    assert message.startswith("write timeout: sending POST http://127.0.0.1:")
+    assert message.endswith("/upload took more than 5.0s at t=5.0")
+
+
 def test_read_timeout_is_per_chunk_mid_body(serve_http: Any) -> None:
     clock = MockClock()
 
@@ -261,6 +344,42 @@ def test_retries_back_off_and_cap_and_give_up(serve_http: Any) -> None:
             return capped.status_code, t1, clock.now() - t1
 
     assert run_mock(main(), clock) == (200, 10.0, 3.0)
+
+
+@pytest.mark.parametrize("code", [502, 503, 504])
+def test_502_503_and_504_are_retried_with_backoff_on_the_loop_clock(
+    serve_http: Any, code: int
+) -> None:
+    clock = MockClock()
+    target = f"/fail?code={code}&n=2"
+
+    async def main() -> tuple[int, str, float, int]:
+        retries = Retries(attempts=3, backoff=0.25)
+        async with serve_http() as server, Client(base_url=server.url, retries=retries) as c:
+            r = await c.get(target)
+            return r.status_code, r.text, clock.now(), server.hits[target]
+
+    assert run_mock(main(), clock) == (200, "finally", 0.75, 3)  # waited 0.25 then 0.5
+
+
+def test_a_500_is_not_retried(serve_http: Any) -> None:
+    clock = MockClock()
+
+    async def main() -> tuple[int, float, int]:
+        async with serve_http() as server, Client(base_url=server.url, retries=Retries(3)) as c:
+            r = await c.get("/fail?code=500&n=1")
+            return r.status_code, clock.now(), server.hits["/fail?code=500&n=1"]
+
+    assert run_mock(main(), clock) == (500, 0.0, 1)
+
+
+def test_redirects_are_not_followed(run: Runner, serve_http: Any) -> None:
+    async def main() -> tuple[int, str, str, dict[str, int]]:
+        async with serve_http() as server, Client(base_url=server.url) as c:
+            r = await c.get("/redirect")
+            return r.status_code, r.headers["location"], r.text, server.hits
+
+    assert run(main()) == (302, "/echo", "moved", {"/redirect": 1})
 
 
 def test_without_retries_a_429_is_returned(run: Runner, serve_http: Any) -> None:

@@ -3,12 +3,14 @@ hint (after a sendAll the next recv parks first) never loses or delays bytes tha
 
 from __future__ import annotations
 
+import errno
+import os
 import socket as std_socket
 import ssl
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from flowno_eventloop import current_event_loop, spawn
+from flowno_eventloop import EventLoop, current_event_loop, sleep, spawn
 from flowno_net import SocketHandle, socket
 
 Runner = Callable[[Coroutine[Any, Any, Any]], Any]
@@ -97,3 +99,63 @@ def test_tls_bytes_buffered_after_a_send_all_are_read_without_waiting_for_the_fd
             return got
 
     assert run(main()) == bytes(range(250)) * 40
+
+
+def test_a_socket_closed_behind_the_loops_back_while_a_task_waits_does_not_break_the_loop() -> None:
+    """``handle.socket.close()`` (not ``handle.close()``) while a task waits in ``recv``: the
+    fd number is reused by a new socket, which works; the old waiter gets EBADF; the loop
+    ends normally and gives back every fd, its own wake-up channel included."""
+    baseline = len(os.listdir("/proc/self/fd"))
+    reused: list[bool] = []
+
+    async def main() -> tuple[bytes, int]:
+        left, right = std_socket.socketpair()
+        a, b = SocketHandle(left), SocketHandle(right)
+        waiter = await spawn(a.recv(10))
+        await sleep(0)  # the waiter parks on left's fd
+        old = left.fileno()
+        left.close()  # behind the loop's back
+        left2, right2 = std_socket.socketpair()
+        reused.append(old in (left2.fileno(), right2.fileno()))
+        with SocketHandle(left2) as c, SocketHandle(right2) as d, b:
+            reader = await spawn(c.recv(10))
+            await d.sendAll(b"new")
+            got = await reader.join()
+            try:
+                await waiter.join()
+            except OSError as exc:
+                return got, exc.errno
+        return got, 0
+
+    loop = EventLoop()
+    try:
+        assert loop.run_until_complete(main(), join=True) == (b"new", errno.EBADF)
+    finally:
+        loop.close()
+    assert reused == [True]  # the case that used to crash the loop did happen
+    assert len(os.listdir("/proc/self/fd")) == baseline
+
+
+def test_a_waiter_on_a_socket_closed_behind_the_loops_back_can_be_cancelled() -> None:
+    """No fd reuse: the waiter is not woken (the kernel forgot the fd), but cancelling it
+    works, the loop ends normally and every fd is given back."""
+    baseline = len(os.listdir("/proc/self/fd"))
+
+    async def main() -> tuple[bool, bool]:
+        left, right = std_socket.socketpair()
+        with SocketHandle(right):
+            a = SocketHandle(left)
+            waiter = await spawn(a.recv(10))
+            await sleep(0)
+            left.close()  # behind the loop's back
+            await sleep(0)
+            still_waiting = not waiter.done
+            await waiter.cancel()
+            return still_waiting, waiter.is_cancelled
+
+    loop = EventLoop()
+    try:
+        assert loop.run_until_complete(main(), join=True) == (True, True)
+    finally:
+        loop.close()
+    assert len(os.listdir("/proc/self/fd")) == baseline
