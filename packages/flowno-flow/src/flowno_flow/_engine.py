@@ -48,6 +48,7 @@ from ._node_run import (
     recount,
     refresh_entries,
     set_phase,
+    update_entry,
 )
 from ._parking import BriefParker, LazyReason, Parker
 from ._policy import NodeCall, run_policies
@@ -264,6 +265,8 @@ class Engine:
 
     def _after_evaluation(self, run: NodeRun) -> None:
         self._busy -= 1
+        if run.dirty:  # chunks were pushed while it ran: its readiness, exact again
+            recount(run)
         if run.phase != _DEAD:
             set_phase(run, _IDLE)
         if run.retained:
@@ -350,41 +353,69 @@ class Engine:
         return values
 
     async def _push(self, run: NodeRun, data: tuple[object, ...] | None, level: int) -> bool:
+        """Push a final result (level 0) after the write barrier, or a chunk (level 1)."""
+        if level != 0:
+            return self._push_chunk(run, data, level)
         node = run.node
-        if level == 0 and run.pending_reads > 0:
+        if run.pending_reads > 0:
             await self._wait_readers(run, data)
-        node._state.push_data(data, level)
-        run.last_level = level
-        if level == 0 and run.routed_out:
+        node._state.push_data(data, 0)
+        run.last_level = 0
+        if run.routed_out:
             for slot in run.routed_out:
                 slot.fire(data, node.generation)
         after_push(run)
         if self._inst is not NO_OP_INSTRUMENT:
+            self._inst.on_node_emitted_data(self.flow, node, data, 0)
+        self._arm_barrier(run)
+        if run.limit != _NO_LIMIT and self._limit_reached(run):
+            return False
+        demand = self.demands._demand
+        for consumer in run.demand_order:
+            demand(consumer)
+        return True
+
+    def _push_chunk(self, run: NodeRun, data: tuple[object, ...] | None, level: int = 1) -> bool:
+        """Push a streamed chunk (no barrier: nothing to await). False: the run must stop.
+
+        The readiness of busy nodes (this one, and its consumers that are running) is
+        not updated per chunk: they are marked ``dirty`` and recounted when they go idle.
+        """
+        node = run.node
+        node._state.push_data(data, level)
+        run.last_level = level
+        run.dirty = True  # my own input entries: recounted when my evaluation ends
+        for consumer, k in run.out_entries:
+            phase = consumer.phase
+            if phase is _IDLE or phase is _AWAITING:
+                update_entry(consumer, k)
+            else:
+                consumer.dirty = True
+        if self._inst is not NO_OP_INSTRUMENT:
             self._inst.on_node_emitted_data(self.flow, node, data, level)
-        if level == 0:
-            self._arm_barrier(run)
+        if run.limit != _NO_LIMIT and self._limit_reached(run):
+            return False
+        for consumer_run in run.stream_consumers:
+            phase = consumer_run.phase
+            if phase is _IDLE or phase is _AWAITING:
+                self.demands._demand(consumer_run.node)
+            else:
+                consumer_run.retained = True
+        return True
+
+    def _limit_reached(self, run: NodeRun) -> bool:
+        """``stop_at_node_generation``: True (and the run fails) once ``run`` reached it."""
         limit = run.limit
-        gen = node._state._generation
-        if limit != _NO_LIMIT and (
+        gen = run.node._state._generation
+        if (
             gen >= limit  # same depth: plain tuple order (cmp_generation's common case)
             if gen is not None and limit is not None and len(gen) == len(limit)
             else cmp_generation(gen, limit) >= 0
         ):
-            self._inst.on_node_generation_limit(self.flow, node, run.limit)
+            self._inst.on_node_generation_limit(self.flow, run.node, limit)
             self._fail_with(TerminateLimitReached())
-            return False
-        if level == 0:
-            demand = self.demands._demand
-            for consumer in run.demand_order:
-                demand(consumer)
-        else:
-            for consumer_run in run.stream_consumers:
-                phase = consumer_run.phase
-                if phase is _IDLE or phase is _AWAITING:
-                    self.demands._demand(consumer_run.node)
-                else:
-                    consumer_run.retained = True
-        return True
+            return True
+        return False
 
     def _arm_barrier(self, run: NodeRun) -> None:
         gen = run.node._state._generation

@@ -12,6 +12,7 @@ from collections.abc import AsyncGenerator, Awaitable
 from typing import TYPE_CHECKING, Any
 
 from flowno_eventloop import move_on_after
+from flowno_eventloop.lowlevel import wake
 
 from ._accumulate import Accumulator
 from ._generation import inc_generation
@@ -21,18 +22,19 @@ from ._policy import NodeTimeoutError
 from ._status import EXECUTING, Stalled, waiting_status
 from ._stream import (
     Channel,
-    ReadDecision,
+    PortCursor,
     Stream,
     StreamCancelled,
     input_port_ref,
     may_advance,
-    read_decision,
 )
 
 if TYPE_CHECKING:
     from ._engine import Engine
 
 __all__ = ["StreamDriver"]
+
+_CHUNK, _STOPPED, _CANCELLED = "chunk", "stopped", "cancelled"  # outcomes of a step
 
 
 class StreamDriver:
@@ -42,32 +44,26 @@ class StreamDriver:
         self.engine = engine
 
     async def _drive_stream(self, run: NodeRun, agen: AsyncGenerator[Any, Any]) -> bool:
-        node = run.node
+        """Drive a streaming node's generator in lazy lockstep; push its final result.
+
+        The hot path (no instrument, no ``timeout=``, no cancellation pending) steps the
+        generator directly and pushes each chunk without a coroutine of its own; the
+        rest goes through ``_guarded_step`` (lifecycle, timeout, ``StreamCancelled``).
+        """
         engine = self.engine
-        channel = run.channel
-        if channel is None:
-            channel = run.channel = Channel()
-        channel.start_evaluation(inc_generation(node.generation, 1)[0])
-        acc = Accumulator(repr(node), getattr(node, "accumulator", None))
-        single = not getattr(node, "multiple_outputs", False)
-        timed = run.item_timeout is not None
+        channel = self._open_channel(run)
+        acc = Accumulator(repr(run.node), getattr(run.node, "accumulator", None))
+        single = not getattr(run.node, "multiple_outputs", False)
+        plain = engine._inst is NO_OP_INSTRUMENT and run.item_timeout is None
         explicit: tuple[object, ...] | None = None
         cancelled_out = thrown = False
         try:
             while True:
                 if channel.index >= 0 and not may_advance(channel):
                     await self._wait_advance(run, channel)
-                with engine._lifecycle(node, 1):
+                if plain and channel.cancelled_eval != channel.eval:
                     try:
-                        if channel.cancelled_eval == channel.eval and not thrown:
-                            thrown = True
-                            chunk = await self._next_item(
-                                run, agen.athrow(StreamCancelled(channel.canceller))
-                            )
-                        elif timed:
-                            chunk = await self._next_item(run, agen.__anext__())
-                        else:
-                            chunk = await agen.__anext__()
+                        chunk = await agen.__anext__()
                     except StopAsyncIteration:
                         break
                     except StreamCancelled:
@@ -78,17 +74,61 @@ class StreamDriver:
                             raise
                         explicit = self._explicit_final(run, exc.__cause__)
                         break
+                else:
+                    throw = channel.cancelled_eval == channel.eval and not thrown
+                    thrown = thrown or throw
+                    outcome, chunk = await self._guarded_step(run, channel, agen, throw)
+                    if outcome is not _CHUNK:
+                        cancelled_out = outcome is _CANCELLED
+                        explicit = chunk
+                        break
                 data = (chunk,) if single else engine._wrap(run, chunk, "yielded")
                 acc.add(data)
                 channel.index += 1  # publish the chunk
                 channel.chunk = data
-                if not await engine._push(run, data, 1):
+                if not engine._push_chunk(run, data):
                     return False
                 self._wake_readers(channel)
         finally:
             await agen.aclose()
         final = self._end_evaluation(run, channel, cancelled_out, explicit, acc)
         return await engine._push(run, final, 0)
+
+    def _open_channel(self, run: NodeRun) -> Channel:
+        """The producer's channel, started for a new evaluation."""
+        channel = run.channel
+        if channel is None:
+            channel = run.channel = Channel()
+        channel.start_evaluation(inc_generation(run.node.generation, 1)[0])
+        return channel
+
+    async def _guarded_step(
+        self, run: NodeRun, channel: Channel, agen: AsyncGenerator[Any, Any], throw: bool
+    ) -> tuple[object, Any]:
+        """One step of the generator inside the node's lifecycle, within its timeout.
+
+        Returns ``(_CHUNK, chunk)``, or how the stream ended: ``(_STOPPED, explicit
+        final or None)`` or ``(_CANCELLED, None)``. ``throw``: throw ``StreamCancelled``
+        in (a consumer cancelled the stream).
+        """
+        with self.engine._lifecycle(run.node, 1):
+            try:
+                if throw:
+                    step = agen.athrow(StreamCancelled(channel.canceller))
+                    chunk = await self._next_item(run, step)
+                elif run.item_timeout is not None:
+                    chunk = await self._next_item(run, agen.__anext__())
+                else:
+                    chunk = await agen.__anext__()
+            except StopAsyncIteration:
+                return _STOPPED, None
+            except StreamCancelled:
+                return _CANCELLED, None
+            except RuntimeError as exc:
+                if not isinstance(exc.__cause__, StopAsyncIteration):
+                    raise
+                return _STOPPED, self._explicit_final(run, exc.__cause__)
+        return _CHUNK, chunk
 
     def _end_evaluation(
         self,
@@ -127,23 +167,35 @@ class StreamDriver:
         Called when ``may_advance(channel)`` is False.
         """
         engine = self.engine
+        plain = engine._inst is NO_OP_INSTRUMENT
         waiting = waiting_status(1)
         while True:
-            engine.set_status(run, waiting)
-            parker = engine._block(run, "channel", (channel.eval, channel.index))
+            if plain:  # set_status without an instrument: one store
+                run.status = waiting
+            else:
+                engine.set_status(run, waiting)
+            parker = engine._block(run, "channel", channel)
             try:
                 await parker
             finally:
                 engine._unblocked(run)
             if may_advance(channel):
                 break
-        engine.set_status(run, EXECUTING)
+        if plain:
+            run.status = EXECUTING
+        else:
+            engine.set_status(run, EXECUTING)
 
     def _wake_readers(self, channel: Channel) -> None:
+        engine = self.engine
         for port in channel.ports:
-            if port.waiter is not None:
-                waiter, port.waiter = port.waiter, None
-                self.engine._unblock(waiter)
+            waiter = port.waiter
+            if waiter is not None:
+                port.waiter = None
+                if waiter.wait_kind is not None and waiter.task is not None:  # _unblock, inline
+                    waiter.wait_kind = None
+                    engine._blocked -= 1
+                    wake(waiter.task)
 
     def _maybe_advance(self, producer: NodeRun) -> None:
         channel = producer.channel
@@ -167,50 +219,78 @@ class StreamDriver:
         return stream
 
     async def _stream_next(self, stream: Stream[Any]) -> Any:
+        """The next chunk for ``stream`` (``read_decision``, inline): take, end or stall."""
         prod = stream._producer
         port = stream._port
         assert prod is not None and port is not None
         channel = prod.channel
         assert channel is not None
-        consumer = port.consumer
         while True:
-            decision = read_decision(channel, port, stream._eval, stream._cancelled_by_me)
-            if decision is ReadDecision.TAKE:
-                if port.eval != channel.eval:
-                    port.eval, port.taken = channel.eval, -1
-                port.taken = channel.index
-                port.asking = False
-                assert channel.chunk is not None
-                value = channel.chunk[port.output_index]
-                if self.engine._inst is not NO_OP_INSTRUMENT:
-                    self.engine._inst.on_stream_next(stream, value)
-                if prod.wait_kind == "channel" and may_advance(channel):  # _maybe_advance
-                    self.engine._unblock(prod)
-                return value
-            if decision is ReadDecision.END:
-                stream._ended = True
-                port.asking = False
-                self.engine._inst.on_stream_end(stream)
-                self._maybe_advance(prod)
-                raise StopAsyncIteration
+            current = channel.eval
+            if stream._cancelled_by_me or stream._eval != current:
+                return self._end_stream(stream, prod, port)
+            if (port.taken if port.eval == current else -1) < channel.index:
+                return self._take(stream, prod, port, channel)
+            if channel.finished or channel.cancelled_eval == current:
+                return self._end_stream(stream, prod, port)
             port.asking = True
-            if prod.wait_kind == "channel" and may_advance(channel):  # _maybe_advance
+            if prod.wait_kind == "channel" and (  # _maybe_advance; one active port: it may
+                (len(channel.ports) == 1 and port.eval == current and port.released_eval != current)
+                or may_advance(channel)
+            ):
                 self.engine._unblock(prod)
-            engine = self.engine
-            stalled = stream._stalled
-            if stalled is None:  # one status value per stream
-                stalled = stream._stalled = Stalled(stream.input)
-            engine.set_status(consumer, stalled)
-            if engine._inst is not NO_OP_INSTRUMENT:
-                engine._inst.on_node_stalled(engine.flow, consumer.node, stream.input)
-            port.waiter = consumer
-            parker = engine._block(consumer, "stall", stream)
+            parker = self._stall(stream, port)
             try:
                 await parker
             finally:
                 port.waiter = None
-                engine._unblocked(consumer)
-            engine.set_status(consumer, EXECUTING)
+                self.engine._unblocked(port.consumer)
+            if self.engine._inst is NO_OP_INSTRUMENT:
+                port.consumer.status = EXECUTING
+            else:
+                self.engine.set_status(port.consumer, EXECUTING)
+
+    def _take(self, stream: Stream[Any], prod: NodeRun, port: PortCursor, channel: Channel) -> Any:
+        """Take the latest chunk (the port took every earlier one)."""
+        if port.eval != channel.eval:
+            port.eval, port.taken = channel.eval, -1
+        port.taken = channel.index
+        port.asking = False
+        assert channel.chunk is not None
+        value = channel.chunk[port.output_index]
+        engine = self.engine
+        if engine._inst is not NO_OP_INSTRUMENT:
+            engine._inst.on_stream_next(stream, value)
+        if prod.wait_kind == "channel" and (  # one active port that took it: nobody asks
+            len(channel.ports) != 1
+            or port.released_eval == channel.eval
+            or channel.cancelled_eval == channel.eval
+        ):
+            if may_advance(channel):  # _maybe_advance
+                engine._unblock(prod)
+        return value
+
+    def _end_stream(self, stream: Stream[Any], prod: NodeRun, port: PortCursor) -> Any:
+        stream._ended = True
+        port.asking = False
+        self.engine._inst.on_stream_end(stream)
+        self._maybe_advance(prod)
+        raise StopAsyncIteration
+
+    def _stall(self, stream: Stream[Any], port: PortCursor) -> Awaitable[None]:
+        """Park the consumer until the producer publishes (or the stream ends)."""
+        engine = self.engine
+        consumer = port.consumer
+        stalled = stream._stalled
+        if stalled is None:  # one status value per stream
+            stalled = stream._stalled = Stalled(stream.input)
+        if engine._inst is NO_OP_INSTRUMENT:  # set_status without an instrument: one store
+            consumer.status = stalled
+        else:
+            engine.set_status(consumer, stalled)
+            engine._inst.on_node_stalled(engine.flow, consumer.node, stream.input)
+        port.waiter = consumer
+        return engine._block(consumer, "stall", stream)
 
     def _stream_cancel(self, stream: Stream[Any]) -> None:
         prod = stream._producer

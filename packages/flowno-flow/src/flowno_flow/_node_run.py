@@ -84,6 +84,7 @@ class NodeRun:
         "parker",
         "reason",
         "idle_parked",
+        "dirty",
     )
 
     def __init__(self, node: Node, order: int, command: ParkCommand | None = None) -> None:
@@ -134,6 +135,9 @@ class NodeRun:
         self.reason: LazyReason = LazyReason(IDLE_TEMPLATE, self)
         self.parker: Parker = Parker(command if command is not None else ParkCommand(None))
         self.idle_parked: bool = False  # its task waits in the idle park
+        # chunks were pushed while it was busy: its readiness counters are recounted
+        # when it goes idle (not updated per chunk)
+        self.dirty: bool = False
 
     @property
     def task_and_status(self) -> tuple[TaskHandle[Any] | None, AnyStatus]:
@@ -278,6 +282,7 @@ def refresh_entries(run: NodeRun) -> None:
 
 
 def recount(run: NodeRun) -> None:
+    run.dirty = False
     flags = run.entry_fresh
     if len(flags) == len(run.inputs):  # refilled in place: no new list per node and run
         for k in range(len(flags)):

@@ -5,13 +5,14 @@
 # producer publishes chunk k+1 only when every active port took chunk k and
 # one of them asks for more (lockstep), so nothing is ever skipped and
 # memory is O(1) per stream. The decisions (read_decision, may_advance) are pure
-# functions; waking tasks is done by the engine (_flow.py).
+# functions (the engine's hot path inlines read_decision); waking tasks is done by
+# the engine (_flow_streams.py).
 """Stream, StreamCancelled and the per-producer stream bookkeeping."""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._finalized import FinalizedInputPortRef, FinalizedOutputPortRef
@@ -239,12 +240,11 @@ class Stream(StreamMarker, Generic[_T_co], AsyncIterator[_T_co]):
         get_current_flow_instrument().on_stream_start(self)
         return self
 
-    async def __anext__(self) -> _T_co:
+    def __anext__(self) -> Awaitable[_T_co]:
         flow = self._flow
         if flow is None or self._ended:
-            raise StopAsyncIteration
-        value: _T_co = await flow._stream_next(self)
-        return value
+            return _stop_iteration()
+        return flow._stream_next(self)  # the awaitable itself: no coroutine of our own
 
     async def cancel(self) -> None:
         """Cancel the producer's current evaluation (no-op if it already finished).
@@ -255,6 +255,10 @@ class Stream(StreamMarker, Generic[_T_co], AsyncIterator[_T_co]):
         """
         if self._flow is not None:
             self._flow._stream_cancel(self)
+
+
+async def _stop_iteration() -> Any:
+    raise StopAsyncIteration
 
 
 def input_port_ref(node: AnyFinalizedNode, index: int) -> FinalizedInputPortRef[Any]:
