@@ -18,8 +18,9 @@
 
 from __future__ import annotations
 
-import inspect
+from collections.abc import Awaitable
 from contextlib import AbstractContextManager
+from types import AsyncGeneratorType, CoroutineType
 from typing import TYPE_CHECKING, Any
 
 from flowno_eventloop import TaskCancelled, TaskHandle, current_event_loop, spawn
@@ -48,7 +49,6 @@ from ._node_run import (
     recount,
     refresh_entries,
     set_phase,
-    update_entry,
 )
 from ._parking import BriefParker, LazyReason, Parker
 from ._policy import NodeCall, run_policies
@@ -313,24 +313,33 @@ class Engine:
             self.streams._end_streams_of(run)
             self.clear_defaulted_inputs(node)
 
-    async def _call_node(self, run: NodeRun, values: list[object]) -> bool:
-        """Call the node function (through its policies) and push what it produced."""
+    def _call_node(self, run: NodeRun, values: list[object]) -> Awaitable[bool]:
+        """Call the node function (through its policies); the awaitable pushes its result.
+
+        A streaming node's drive is returned as is (no coroutine of ours around it).
+        """
         node = run.node
         if run.policies:
-            result = await run_policies(run.policies, NodeCall(node, run.label, values))
-            return await self._push(run, self._wrap(run, result, "returned"), 0)
+            return self._call_with_policies(run, values)
         call = node.invoke(values)
-        if inspect.iscoroutine(call):
-            value: object = await call
-            if not getattr(node, "multiple_outputs", False):  # _wrap's common case inline
-                return await self._push(run, (value,), 0)
-            return await self._push(run, self._wrap(run, value, "returned"), 0)
-        if inspect.isasyncgen(call):
-            return await self.streams._drive_stream(run, call)
+        if isinstance(call, CoroutineType):  # inspect.iscoroutine, without its call
+            return self._push_result(run, call)
+        if isinstance(call, AsyncGeneratorType):  # inspect.isasyncgen
+            return self.streams._drive_stream(run, call)
         raise TypeError(
             f"{node!r}: the node function must be `async def` (returned "
             f"{type(call).__name__}, expected a coroutine or an async generator)"
         )
+
+    async def _push_result(self, run: NodeRun, call: Awaitable[Any]) -> bool:
+        value: object = await call
+        if not getattr(run.node, "multiple_outputs", False):  # _wrap's common case inline
+            return await self._push(run, (value,))
+        return await self._push(run, self._wrap(run, value, "returned"))
+
+    async def _call_with_policies(self, run: NodeRun, values: list[object]) -> bool:
+        result = await run_policies(run.policies, NodeCall(run.node, run.label, values))
+        return await self._push(run, self._wrap(run, result, "returned"))
 
     def _lifecycle(self, node: Node, level: int) -> AbstractContextManager[Any]:
         if self._inst is NO_OP_INSTRUMENT:
@@ -352,10 +361,11 @@ class Engine:
             raise ValueError(f"{node!r} {verb} {len(values)} outputs, expected {count}: {values!r}")
         return values
 
-    async def _push(self, run: NodeRun, data: tuple[object, ...] | None, level: int) -> bool:
-        """Push a final result (level 0) after the write barrier, or a chunk (level 1)."""
-        if level != 0:
-            return self._push_chunk(run, data, level)
+    async def _push(self, run: NodeRun, data: tuple[object, ...] | None) -> bool:
+        """Push a final result (level 0) after the write barrier (chunks: ``StreamDriver``).
+
+        Returns False when the run must stop (the generation limit was reached).
+        """
         node = run.node
         if run.pending_reads > 0:
             await self._wait_readers(run, data)
@@ -373,34 +383,6 @@ class Engine:
         demand = self.demands._demand
         for consumer in run.demand_order:
             demand(consumer)
-        return True
-
-    def _push_chunk(self, run: NodeRun, data: tuple[object, ...] | None, level: int = 1) -> bool:
-        """Push a streamed chunk (no barrier: nothing to await). False: the run must stop.
-
-        The readiness of busy nodes (this one, and its consumers that are running) is
-        not updated per chunk: they are marked ``dirty`` and recounted when they go idle.
-        """
-        node = run.node
-        node._state.push_data(data, level)
-        run.last_level = level
-        run.dirty = True  # my own input entries: recounted when my evaluation ends
-        for consumer, k in run.out_entries:
-            phase = consumer.phase
-            if phase is _IDLE or phase is _AWAITING:
-                update_entry(consumer, k)
-            else:
-                consumer.dirty = True
-        if self._inst is not NO_OP_INSTRUMENT:
-            self._inst.on_node_emitted_data(self.flow, node, data, level)
-        if run.limit != _NO_LIMIT and self._limit_reached(run):
-            return False
-        for consumer_run in run.stream_consumers:
-            phase = consumer_run.phase
-            if phase is _IDLE or phase is _AWAITING:
-                self.demands._demand(consumer_run.node)
-            else:
-                consumer_run.retained = True
         return True
 
     def _limit_reached(self, run: NodeRun) -> bool:

@@ -17,7 +17,7 @@ from flowno_eventloop.lowlevel import wake
 from ._accumulate import Accumulator
 from ._generation import inc_generation
 from ._instrumentation import NO_OP_INSTRUMENT
-from ._node_run import MISSING, NodeRun
+from ._node_run import _AWAITING, _IDLE, _NO_LIMIT, MISSING, NodeRun, update_entry
 from ._policy import NodeTimeoutError
 from ._status import EXECUTING, Stalled, waiting_status
 from ._stream import (
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["StreamDriver"]
 
 _CHUNK, _STOPPED, _CANCELLED = "chunk", "stopped", "cancelled"  # outcomes of a step
+_WAITING_CHUNK = waiting_status(1)  # a producer waiting for a reader to ask
 
 
 class StreamDriver:
@@ -47,8 +48,8 @@ class StreamDriver:
         """Drive a streaming node's generator in lazy lockstep; push its final result.
 
         The hot path (no instrument, no ``timeout=``, no cancellation pending) steps the
-        generator directly and pushes each chunk without a coroutine of its own; the
-        rest goes through ``_guarded_step`` (lifecycle, timeout, ``StreamCancelled``).
+        generator directly and parks in place; the rest goes through ``_guarded_step``
+        (lifecycle, timeout, ``StreamCancelled``).
         """
         engine = self.engine
         channel = self._open_channel(run)
@@ -59,8 +60,6 @@ class StreamDriver:
         cancelled_out = thrown = False
         try:
             while True:
-                if channel.index >= 0 and not may_advance(channel):
-                    await self._wait_advance(run, channel)
                 if plain and channel.cancelled_eval != channel.eval:
                     try:
                         chunk = await agen.__anext__()
@@ -84,15 +83,26 @@ class StreamDriver:
                         break
                 data = (chunk,) if single else engine._wrap(run, chunk, "yielded")
                 acc.add(data)
-                channel.index += 1  # publish the chunk
-                channel.chunk = data
-                if not engine._push_chunk(run, data):
+                handed = self._publish(run, channel, data)
+                if handed is None:
                     return False
-                self._wake_readers(channel)
+                # lazy lockstep: wait until a reader asks (a chunk handed over to the only
+                # reader is taken and not asked for yet: no need to look)
+                while handed or not may_advance(channel):
+                    handed = False
+                    parker = self._block_advance(run, channel)
+                    try:
+                        await parker
+                    finally:
+                        engine._unblocked(run)
+                if plain:  # set_status without an instrument: one store
+                    run.status = EXECUTING
+                else:
+                    engine.set_status(run, EXECUTING)
         finally:
             await agen.aclose()
         final = self._end_evaluation(run, channel, cancelled_out, explicit, acc)
-        return await engine._push(run, final, 0)
+        return await engine._push(run, final)
 
     def _open_channel(self, run: NodeRun) -> Channel:
         """The producer's channel, started for a new evaluation."""
@@ -161,30 +171,80 @@ class StreamDriver:
             return None
         return self.engine._wrap(run, stop.args[0], "ended with StopAsyncIteration of")
 
-    async def _wait_advance(self, run: NodeRun, channel: Channel) -> None:
-        """Lazy lockstep: wait until every active reader took my chunk and one asks.
+    def _block_advance(self, run: NodeRun, channel: Channel) -> Awaitable[None]:
+        """Block the producer until every active reader took my chunk and one asks.
 
-        Called when ``may_advance(channel)`` is False.
+        Its task awaits the returned parker inside ``try``/``finally:
+        engine._unblocked(run)``, while ``may_advance(channel)`` is False.
         """
         engine = self.engine
-        plain = engine._inst is NO_OP_INSTRUMENT
-        waiting = waiting_status(1)
-        while True:
-            if plain:  # set_status without an instrument: one store
-                run.status = waiting
-            else:
-                engine.set_status(run, waiting)
-            parker = engine._block(run, "channel", channel)
-            try:
-                await parker
-            finally:
-                engine._unblocked(run)
-            if may_advance(channel):
-                break
-        if plain:
-            run.status = EXECUTING
+        if engine._inst is NO_OP_INSTRUMENT:  # set_status without an instrument: one store
+            run.status = _WAITING_CHUNK
         else:
-            engine.set_status(run, EXECUTING)
+            engine.set_status(run, _WAITING_CHUNK)
+        return engine._block(run, "channel", channel)
+
+    def _publish(self, run: NodeRun, channel: Channel, data: tuple[object, ...]) -> bool | None:
+        """Publish a chunk: push it at level 1, demand idle readers, wake parked ones.
+
+        The readiness of busy nodes (this one, and its consumers that are running) is not
+        updated per chunk: they are marked ``dirty`` and recounted when they go idle.
+
+        Returns:
+            None when the run must stop (the generation limit was reached); True when
+            the chunk was handed over to the only reader, parked waiting for it (see
+            ``_hand_over``); else False.
+        """
+        channel.index += 1
+        channel.chunk = data
+        engine = self.engine
+        run.node._state.push_data(data, 1)
+        run.last_level = 1
+        run.dirty = True  # my own input entries: recounted when my evaluation ends
+        for consumer, k in run.out_entries:
+            phase = consumer.phase
+            if phase is _IDLE or phase is _AWAITING:
+                update_entry(consumer, k)
+            else:
+                consumer.dirty = True
+        if engine._inst is not NO_OP_INSTRUMENT:
+            engine._inst.on_node_emitted_data(engine.flow, run.node, data, 1)
+        if run.limit != _NO_LIMIT and engine._limit_reached(run):
+            return None
+        for consumer in run.stream_consumers:
+            phase = consumer.phase
+            if phase is _IDLE or phase is _AWAITING:
+                engine.demands._demand(consumer.node)
+            else:
+                consumer.retained = True
+        if len(channel.ports) == 1 and engine._inst is NO_OP_INSTRUMENT:
+            return self._hand_over(channel, channel.ports[0])
+        self._wake_readers(channel)
+        return False
+
+    def _hand_over(self, channel: Channel, port: PortCursor) -> bool:
+        """Wake the only reader; if it is parked waiting, take the chunk for it.
+
+        The reader then returns the chunk as soon as it resumes (``_stream_next``), and
+        the producer knows the lockstep holds it back (nobody asks yet). Only without an
+        instrument (``on_stream_next`` fires in the reader). True if handed over.
+        """
+        reader = port.waiter
+        if reader is None:
+            return False
+        port.waiter = None
+        if reader.wait_kind is None or reader.task is None:
+            return False
+        reader.wait_kind = None
+        self.engine._blocked -= 1
+        if not wake(reader.task):  # (woken otherwise already: it reads the chunk itself)
+            return False
+        if port.eval != channel.eval:
+            port.eval = channel.eval
+        port.taken = channel.index
+        port.asking = False
+        port.handed = True
+        return True
 
     def _wake_readers(self, channel: Channel) -> None:
         engine = self.engine
@@ -225,6 +285,7 @@ class StreamDriver:
         assert prod is not None and port is not None
         channel = prod.channel
         assert channel is not None
+        engine = self.engine
         while True:
             current = channel.eval
             if stream._cancelled_by_me or stream._eval != current:
@@ -238,17 +299,23 @@ class StreamDriver:
                 (len(channel.ports) == 1 and port.eval == current and port.released_eval != current)
                 or may_advance(channel)
             ):
-                self.engine._unblock(prod)
+                engine._unblock(prod)
             parker = self._stall(stream, port)
+            consumer = port.consumer
             try:
                 await parker
             finally:
                 port.waiter = None
-                self.engine._unblocked(port.consumer)
-            if self.engine._inst is NO_OP_INSTRUMENT:
-                port.consumer.status = EXECUTING
+                handed, port.handed = port.handed, False
+                if consumer.wait_kind is not None:  # engine._unblocked, inline
+                    consumer.wait_kind = None
+                    engine._blocked -= 1
+            if engine._inst is NO_OP_INSTRUMENT:  # set_status without an instrument: one store
+                consumer.status = EXECUTING
+                if handed:  # the producer took the chunk for me (_hand_over)
+                    return channel.chunk[port.output_index]  # type: ignore[index]
             else:
-                self.engine.set_status(port.consumer, EXECUTING)
+                engine.set_status(consumer, EXECUTING)
 
     def _take(self, stream: Stream[Any], prod: NodeRun, port: PortCursor, channel: Channel) -> Any:
         """Take the latest chunk (the port took every earlier one)."""

@@ -69,6 +69,7 @@ class PortCursor:
         "released_eval",
         "asking",
         "waiter",
+        "handed",
     )
 
     def __init__(self, consumer: NodeRun, port_index: int, output_index: int) -> None:
@@ -79,7 +80,8 @@ class PortCursor:
         self.taken: int = -1  # index of the last chunk taken in that evaluation
         self.released_eval: int = -1  # evaluation this port no longer reads (ended/cancelled)
         self.asking: bool = False
-        self.waiter: Any = None  # parked consumer task handle
+        self.waiter: Any = None  # the consumer's NodeRun while it is parked on this port
+        self.handed: bool = False  # the producer took the latest chunk for the parked consumer
 
 
 class Channel:
