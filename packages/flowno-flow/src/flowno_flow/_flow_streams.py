@@ -198,7 +198,16 @@ class StreamDriver:
         channel.index += 1
         channel.chunk = data
         engine = self.engine
-        run.node._state.push_data(data, 1)
+        state = run.node._state
+        gen = state._generation
+        if gen is not None and len(gen) == 2:  # the next chunk (NodeState.push_data, inline)
+            gen = (gen[0], gen[1] + 1)
+            state._generation = gen
+            slots = state._slots
+            slots[1] = (gen, data)
+            slots[2] = slots[3] = None
+        else:
+            state.push_data(data, 1)
         run.last_level = 1
         run.dirty = True  # my own input entries: recounted when my evaluation ends
         for consumer, k in run.out_entries:
@@ -280,11 +289,9 @@ class StreamDriver:
 
     async def _stream_next(self, stream: Stream[Any]) -> Any:
         """The next chunk for ``stream`` (``read_decision``, inline): take, end or stall."""
-        prod = stream._producer
-        port = stream._port
-        assert prod is not None and port is not None
-        channel = prod.channel
-        assert channel is not None
+        port: PortCursor = stream._port  # type: ignore[assignment]  # set by _open_stream
+        prod: NodeRun = stream._producer  # type: ignore[assignment]
+        channel: Channel = prod.channel  # type: ignore[assignment]
         engine = self.engine
         while True:
             current = channel.eval
