@@ -47,62 +47,81 @@ class StreamDriver:
     async def _drive_stream(self, run: NodeRun, agen: AsyncGenerator[Any, Any]) -> bool:
         """Drive a streaming node's generator in lazy lockstep; push its final result.
 
-        The hot path (no instrument, no ``timeout=``, no cancellation pending) steps the
-        generator directly and parks in place; the rest goes through ``_guarded_step``
-        (lifecycle, timeout, ``StreamCancelled``).
+        Returns False when the run must stop (failure or generation limit).
         """
-        engine = self.engine
         channel = self._open_channel(run)
         acc = Accumulator(repr(run.node), getattr(run.node, "accumulator", None))
-        single = not getattr(run.node, "multiple_outputs", False)
-        plain = engine._inst is NO_OP_INSTRUMENT and run.item_timeout is None
-        explicit: tuple[object, ...] | None = None
-        cancelled_out = thrown = False
         try:
-            while True:
-                if plain and channel.cancelled_eval != channel.eval:
-                    try:
-                        chunk = await agen.__anext__()
-                    except StopAsyncIteration:
-                        break
-                    except StreamCancelled:
-                        cancelled_out = True
-                        break
-                    except RuntimeError as exc:
-                        if not isinstance(exc.__cause__, StopAsyncIteration):
-                            raise
-                        explicit = self._explicit_final(run, exc.__cause__)
-                        break
-                else:
-                    throw = channel.cancelled_eval == channel.eval and not thrown
-                    thrown = thrown or throw
-                    outcome, chunk = await self._guarded_step(run, channel, agen, throw)
-                    if outcome is not _CHUNK:
-                        cancelled_out = outcome is _CANCELLED
-                        explicit = chunk
-                        break
-                data = (chunk,) if single else engine._wrap(run, chunk, "yielded")
-                acc.add(data)
-                handed = self._publish(run, channel, data)
-                if handed is None:
-                    return False
-                # lazy lockstep: wait until a reader asks (a chunk handed over to the only
-                # reader is taken and not asked for yet: no need to look)
-                while handed or not may_advance(channel):
-                    handed = False
-                    parker = self._block_advance(run, channel)
-                    try:
-                        await parker
-                    finally:
-                        engine._unblocked(run)
-                if plain:  # set_status without an instrument: one store
-                    run.status = EXECUTING
-                else:
-                    engine.set_status(run, EXECUTING)
+            ended = await self._pump(run, channel, agen, acc)
         finally:
             await agen.aclose()
+        if ended is None:
+            return False
+        cancelled_out, explicit = ended
         final = self._end_evaluation(run, channel, cancelled_out, explicit, acc)
-        return await engine._push(run, final)
+        return await self.engine._push(run, final)
+
+    async def _pump(
+        self, run: NodeRun, channel: Channel, agen: AsyncGenerator[Any, Any], acc: Accumulator
+    ) -> tuple[bool, tuple[object, ...] | None] | None:
+        """Step the generator and publish its chunks until it ends.
+
+        The hot path (no instrument, no ``timeout=``, no cancellation pending) steps the
+        generator directly and parks in place; the rest goes through ``_guarded_step``
+        (lifecycle, timeout, ``StreamCancelled``). Returns ``(cancelled out, explicit
+        final)``, or None when the run must stop (the generation limit was reached).
+        """
+        engine = self.engine
+        single = not getattr(run.node, "multiple_outputs", False)
+        plain = engine._inst is NO_OP_INSTRUMENT and run.item_timeout is None
+        solo = channel.ports[0] if len(channel.ports) == 1 else None
+        thrown = False
+        while True:
+            if plain and channel.cancelled_eval != channel.eval:
+                try:
+                    chunk = await agen.__anext__()
+                except StopAsyncIteration:
+                    return False, None
+                except StreamCancelled:
+                    return True, None
+                except RuntimeError as exc:
+                    if not isinstance(exc.__cause__, StopAsyncIteration):
+                        raise
+                    return False, self._explicit_final(run, exc.__cause__)
+            else:
+                throw = channel.cancelled_eval == channel.eval and not thrown
+                thrown = thrown or throw
+                outcome, chunk = await self._guarded_step(run, channel, agen, throw)
+                if outcome is not _CHUNK:
+                    return outcome is _CANCELLED, chunk
+            data = (chunk,) if single else engine._wrap(run, chunk, "yielded")
+            acc.add(data)
+            handed = self._publish(run, channel, data)
+            if handed is None:
+                return None
+            while True:  # lazy lockstep: wait until a reader asks (may_advance)
+                if handed:  # the only reader took the chunk and has not asked yet
+                    handed = False
+                elif (
+                    solo is not None  # may_advance's common answer for one port, inline
+                    and solo.asking
+                    and solo.eval == channel.eval
+                    and solo.taken >= channel.index
+                ) or may_advance(channel):
+                    break
+                if plain:  # set_status without an instrument: one store
+                    run.status = _WAITING_CHUNK
+                else:
+                    engine.set_status(run, _WAITING_CHUNK)
+                parker = engine._block(run, "channel", channel)
+                try:
+                    await parker
+                finally:
+                    engine._unblocked(run)
+            if plain:
+                run.status = EXECUTING
+            else:
+                engine.set_status(run, EXECUTING)
 
     def _open_channel(self, run: NodeRun) -> Channel:
         """The producer's channel, started for a new evaluation."""
@@ -170,19 +189,6 @@ class StreamDriver:
         if not stop.args:
             return None
         return self.engine._wrap(run, stop.args[0], "ended with StopAsyncIteration of")
-
-    def _block_advance(self, run: NodeRun, channel: Channel) -> Awaitable[None]:
-        """Block the producer until every active reader took my chunk and one asks.
-
-        Its task awaits the returned parker inside ``try``/``finally:
-        engine._unblocked(run)``, while ``may_advance(channel)`` is False.
-        """
-        engine = self.engine
-        if engine._inst is NO_OP_INSTRUMENT:  # set_status without an instrument: one store
-            run.status = _WAITING_CHUNK
-        else:
-            engine.set_status(run, _WAITING_CHUNK)
-        return engine._block(run, "channel", channel)
 
     def _publish(self, run: NodeRun, channel: Channel, data: tuple[object, ...]) -> bool | None:
         """Publish a chunk: push it at level 1, demand idle readers, wake parked ones.
@@ -306,9 +312,16 @@ class StreamDriver:
                 (len(channel.ports) == 1 and port.eval == current and port.released_eval != current)
                 or may_advance(channel)
             ):
-                engine._unblock(prod)
-            parker = self._stall(stream, port)
+                prod.wait_kind = None  # engine._unblock, inline
+                engine._blocked -= 1
+                wake(prod.task)  # type: ignore[arg-type]  # (a blocked task is running)
             consumer = port.consumer
+            if engine._inst is NO_OP_INSTRUMENT:  # set_status without an instrument: one store
+                consumer.status = stream._stalled or self._stalled_status(stream)
+            else:
+                self._stall_hooks(stream, consumer)
+            port.waiter = consumer
+            parker = engine._block(consumer, "stall", stream)
             try:
                 await parker
             finally:
@@ -351,20 +364,18 @@ class StreamDriver:
         self._maybe_advance(prod)
         raise StopAsyncIteration
 
-    def _stall(self, stream: Stream[Any], port: PortCursor) -> Awaitable[None]:
-        """Park the consumer until the producer publishes (or the stream ends)."""
-        engine = self.engine
-        consumer = port.consumer
+    def _stalled_status(self, stream: Stream[Any]) -> Stalled:
+        """The consumer's ``Stalled`` status on ``stream`` (one value per stream)."""
         stalled = stream._stalled
-        if stalled is None:  # one status value per stream
+        if stalled is None:
             stalled = stream._stalled = Stalled(stream.input)
-        if engine._inst is NO_OP_INSTRUMENT:  # set_status without an instrument: one store
-            consumer.status = stalled
-        else:
-            engine.set_status(consumer, stalled)
-            engine._inst.on_node_stalled(engine.flow, consumer.node, stream.input)
-        port.waiter = consumer
-        return engine._block(consumer, "stall", stream)
+        return stalled  # type: ignore[no-any-return]
+
+    def _stall_hooks(self, stream: Stream[Any], consumer: NodeRun) -> None:
+        """Set the consumer's Stalled status and fire ``on_node_stalled`` (an instrument)."""
+        engine = self.engine
+        engine.set_status(consumer, self._stalled_status(stream))
+        engine._inst.on_node_stalled(engine.flow, consumer.node, stream.input)
 
     def _stream_cancel(self, stream: Stream[Any]) -> None:
         prod = stream._producer
