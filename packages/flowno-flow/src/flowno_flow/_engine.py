@@ -287,11 +287,12 @@ class Engine:
         inst = self._inst
         before = node._state._generation
         run.never_ran = False
-        self.set_status(run, EXECUTING)
         try:
             if inst is NO_OP_INSTRUMENT:  # no lifecycle context to enter and leave
+                run.status = EXECUTING  # set_status without an instrument: one store
                 ok = await self._call_node(run, gather_inputs(self, run))
             else:
+                self.set_status(run, EXECUTING)
                 with inst.node_lifecycle(self.flow, node, 0):
                     values = gather_inputs(self, run)
                     inst.on_defaulted_inputs_set(self.flow, node, list(run.defaulted))
@@ -334,8 +335,12 @@ class Engine:
     async def _push_result(self, run: NodeRun, call: Awaitable[Any]) -> bool:
         value: object = await call
         if not getattr(run.node, "multiple_outputs", False):  # _wrap's common case inline
-            return await self._push(run, (value,))
-        return await self._push(run, self._wrap(run, value, "returned"))
+            data: tuple[object, ...] = (value,)
+        else:
+            data = self._wrap(run, value, "returned")
+        if run.pending_reads > 0:  # _push, inline (no coroutine of its own)
+            await self._wait_readers(run, data)
+        return self._commit(run, data)
 
     async def _call_with_policies(self, run: NodeRun, values: list[object]) -> bool:
         result = await run_policies(run.policies, NodeCall(run.node, run.label, values))
@@ -366,23 +371,40 @@ class Engine:
 
         Returns False when the run must stop (the generation limit was reached).
         """
-        node = run.node
         if run.pending_reads > 0:
             await self._wait_readers(run, data)
-        node._state.push_data(data, 0)
+        return self._commit(run, data)
+
+    def _commit(self, run: NodeRun, data: tuple[object, ...] | None) -> bool:
+        """``_push`` once the write barrier is passed: store, fire routes, demand consumers."""
+        node = run.node
+        state = node._state
+        gen = state._generation
+        if gen is not None and len(gen) == 1:  # the next result (NodeState.push_data, inline)
+            gen = (gen[0] + 1,)
+            state._generation = gen
+            slots = state._slots
+            slots[0] = (gen, data)
+            slots[1] = slots[2] = slots[3] = None
+        else:
+            state.push_data(data, 0)
         run.last_level = 0
         if run.routed_out:
             for slot in run.routed_out:
                 slot.fire(data, node.generation)
         after_push(run)
-        if self._inst is not NO_OP_INSTRUMENT:
-            self._inst.on_node_emitted_data(self.flow, node, data, 0)
+        inst = self._inst
+        if inst is not NO_OP_INSTRUMENT:
+            inst.on_node_emitted_data(self.flow, node, data, 0)
         self._arm_barrier(run)
         if run.limit != _NO_LIMIT and self._limit_reached(run):
             return False
-        demand = self.demands._demand
-        for consumer in run.demand_order:
-            demand(consumer)
+        queued = self._queued
+        for consumer in run.demand_order:  # Demands._demand, inline
+            if consumer not in queued:
+                queued[consumer] = None
+                if inst is not NO_OP_INSTRUMENT:
+                    inst.on_resolution_queue_put(self.flow, consumer)
         return True
 
     def _limit_reached(self, run: NodeRun) -> bool:

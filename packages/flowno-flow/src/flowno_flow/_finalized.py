@@ -305,7 +305,8 @@ class FinalizedNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
         # plain attribute reads: touching ``self.__dict__`` would materialize a
         # GC-tracked dict per node for the rest of its life
         args = tuple(values[: self._positional_count])
-        kwargs = {key: values[index] for index, key in self._keyword_ports}
+        keywords = self._keyword_ports
+        kwargs = {key: values[index] for index, key in keywords} if keywords else {}
         result: Any = self.draft._flowno_call(args, kwargs)
         return result  # type: ignore[no-any-return]
 

@@ -317,5 +317,8 @@ def after_push(run: NodeRun) -> None:
     """My generation changed: my consumers' entries and my own entries may flip."""
     for consumer, k in run.out_entries:
         update_entry(consumer, k)
-    for k in range(len(run.inputs)):  # refresh_entries(run), inline
-        update_entry(run, k)
+    k = 0
+    for entry in run.inputs:  # refresh_entries(run), inline
+        if entry[1] is not run:  # (an input from myself is one of my out_entries: done)
+            update_entry(run, k)
+        k += 1
