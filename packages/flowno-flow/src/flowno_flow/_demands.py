@@ -19,7 +19,6 @@ from ._run_errors import MissingDefaultError, missing_defaults_message
 from ._scheduler import (
     DEMAND_TABLE,
     DemandAction,
-    NodeActivity,
     Pick,
     SolveGraph,
     Unbootable,

@@ -203,7 +203,6 @@ class StreamDriver:
         """
         channel.index += 1
         channel.chunk = data
-        engine = self.engine
         state = run.node._state
         gen = state._generation
         if gen is not None and len(gen) == 2:  # the next chunk (NodeState.push_data, inline)
@@ -222,8 +221,10 @@ class StreamDriver:
                 update_entry(consumer, k)
             else:
                 consumer.dirty = True
-        if engine._inst is not NO_OP_INSTRUMENT:
-            engine._inst.on_node_emitted_data(engine.flow, run.node, data, 1)
+        engine = self.engine
+        inst = engine._inst
+        if inst is not NO_OP_INSTRUMENT:
+            inst.on_node_emitted_data(engine.flow, run.node, data, 1)
         if run.limit != _NO_LIMIT and engine._limit_reached(run):
             return None
         for consumer in run.stream_consumers:
@@ -232,7 +233,7 @@ class StreamDriver:
                 engine.demands._demand(consumer.node)
             else:
                 consumer.retained = True
-        if len(channel.ports) == 1 and engine._inst is NO_OP_INSTRUMENT:
+        if len(channel.ports) == 1 and inst is NO_OP_INSTRUMENT:
             return self._hand_over(channel, channel.ports[0])
         self._wake_readers(channel)
         return False
