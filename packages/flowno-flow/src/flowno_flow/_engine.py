@@ -33,25 +33,23 @@ from ._flow_reports import escaped_cancel, full_name, waiting_report, with_stubb
 from ._flow_streams import StreamDriver
 from ._flow_wiring import reset_run_state
 from ._gathering import gather_inputs
-from ._generation import clip_generation, cmp_generation
 from ._instrumentation import NO_OP_INSTRUMENT, FlowInstrument, get_current_flow_instrument
 from ._node_run import (
     _AWAITING,
     _DEAD,
     _IDLE,
-    _NO_LIMIT,
     _NULL,
     _RUNNING,
     IDLE_TEMPLATE,
     Node,
     NodeRun,
-    after_push,
     recount,
     refresh_entries,
     set_phase,
 )
 from ._parking import BriefParker, LazyReason, Parker
 from ._policy import NodeCall, run_policies
+from ._pushing import commit
 from ._run_errors import (
     FlowDeadlockError,
     MissingDefaultError,
@@ -340,7 +338,7 @@ class Engine:
             data = self._wrap(run, value, "returned")
         if run.pending_reads > 0:  # _push, inline (no coroutine of its own)
             await self._wait_readers(run, data)
-        return self._commit(run, data)
+        return commit(self, run, data)
 
     async def _call_with_policies(self, run: NodeRun, values: list[object]) -> bool:
         result = await run_policies(run.policies, NodeCall(run.node, run.label, values))
@@ -373,66 +371,7 @@ class Engine:
         """
         if run.pending_reads > 0:
             await self._wait_readers(run, data)
-        return self._commit(run, data)
-
-    def _commit(self, run: NodeRun, data: tuple[object, ...] | None) -> bool:
-        """``_push`` once the write barrier is passed: store, fire routes, demand consumers."""
-        node = run.node
-        state = node._state
-        gen = state._generation
-        if gen is not None and len(gen) == 1:  # the next result (NodeState.push_data, inline)
-            gen = (gen[0] + 1,)
-            state._generation = gen
-            slots = state._slots
-            slots[0] = (gen, data)
-            slots[1] = slots[2] = slots[3] = None
-        else:
-            state.push_data(data, 0)
-        run.last_level = 0
-        if run.routed_out:
-            for slot in run.routed_out:
-                slot.fire(data, node.generation)
-        after_push(run)
-        inst = self._inst
-        if inst is not NO_OP_INSTRUMENT:
-            inst.on_node_emitted_data(self.flow, node, data, 0)
-        self._arm_barrier(run)
-        if run.limit != _NO_LIMIT and self._limit_reached(run):
-            return False
-        queued = self._queued
-        for consumer in run.demand_order:  # Demands._demand, inline
-            if consumer not in queued:
-                queued[consumer] = None
-                if inst is not NO_OP_INSTRUMENT:
-                    inst.on_resolution_queue_put(self.flow, consumer)
-        return True
-
-    def _limit_reached(self, run: NodeRun) -> bool:
-        """``stop_at_node_generation``: True (and the run fails) once ``run`` reached it."""
-        limit = run.limit
-        gen = run.node._state._generation
-        if (
-            gen >= limit  # same depth: plain tuple order (cmp_generation's common case)
-            if gen is not None and limit is not None and len(gen) == len(limit)
-            else cmp_generation(gen, limit) >= 0
-        ):
-            self._inst.on_node_generation_limit(self.flow, run.node, limit)
-            self._fail_with(TerminateLimitReached())
-            return True
-        return False
-
-    def _arm_barrier(self, run: NodeRun) -> None:
-        gen = run.node._state._generation
-        run.pending_gen = gen if gen is not None and len(gen) == 1 else clip_generation(gen, 0)
-        count = 0
-        for crun, k in run.out_entries:  # routed entries keep their value: no barrier
-            if (
-                crun.phase != _DEAD
-                and crun.inputs[k][3] == 0
-                and (not crun.has_routes or crun.entry_route[k] is None)
-            ):
-                count += 1
-        run.pending_reads = count
+        return commit(self, run, data)
 
     async def _wait_readers(self, run: NodeRun, data: object) -> None:
         """Write barrier: every mono consumer read my previous result first."""

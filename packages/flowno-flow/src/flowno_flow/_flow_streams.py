@@ -19,6 +19,7 @@ from ._generation import inc_generation
 from ._instrumentation import NO_OP_INSTRUMENT
 from ._node_run import _AWAITING, _IDLE, _NO_LIMIT, MISSING, NodeRun, update_entry
 from ._policy import NodeTimeoutError
+from ._pushing import limit_reached
 from ._status import EXECUTING, Stalled, waiting_status
 from ._stream import (
     Channel,
@@ -95,8 +96,7 @@ class StreamDriver:
                 if outcome is not _CHUNK:
                     return outcome is _CANCELLED, chunk
             data = (chunk,) if single else engine._wrap(run, chunk, "yielded")
-            acc.add(data)
-            handed = self._publish(run, channel, data)
+            handed = self._publish(run, channel, data, acc)
             if handed is None:
                 return None
             while True:  # lazy lockstep: wait until a reader asks (may_advance)
@@ -113,9 +113,8 @@ class StreamDriver:
                     run.status = _WAITING_CHUNK
                 else:
                     engine.set_status(run, _WAITING_CHUNK)
-                parker = engine._block(run, "channel", channel)
                 try:
-                    await parker
+                    await engine._block(run, "channel", channel)
                 finally:
                     engine._unblocked(run)
             if plain:
@@ -190,8 +189,11 @@ class StreamDriver:
             return None
         return self.engine._wrap(run, stop.args[0], "ended with StopAsyncIteration of")
 
-    def _publish(self, run: NodeRun, channel: Channel, data: tuple[object, ...]) -> bool | None:
-        """Publish a chunk: push it at level 1, demand idle readers, wake parked ones.
+    def _publish(
+        self, run: NodeRun, channel: Channel, data: tuple[object, ...], acc: Accumulator
+    ) -> bool | None:
+        """Publish a chunk: accumulate it, push it at level 1, demand idle readers, wake
+        parked ones.
 
         The readiness of busy nodes (this one, and its consumers that are running) is not
         updated per chunk: they are marked ``dirty`` and recounted when they go idle.
@@ -201,6 +203,7 @@ class StreamDriver:
             the chunk was handed over to the only reader, parked waiting for it (see
             ``_hand_over``); else False.
         """
+        acc.add(data)
         channel.index += 1
         channel.chunk = data
         state = run.node._state
@@ -225,7 +228,7 @@ class StreamDriver:
         inst = engine._inst
         if inst is not NO_OP_INSTRUMENT:
             inst.on_node_emitted_data(engine.flow, run.node, data, 1)
-        if run.limit != _NO_LIMIT and engine._limit_reached(run):
+        if run.limit != _NO_LIMIT and limit_reached(engine, run):
             return None
         for consumer in run.stream_consumers:
             phase = consumer.phase

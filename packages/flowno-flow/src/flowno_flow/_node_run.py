@@ -135,9 +135,7 @@ class NodeRun:
         self.reason: LazyReason = LazyReason(IDLE_TEMPLATE, self)
         self.parker: Parker = Parker(command if command is not None else ParkCommand(None))
         self.idle_parked: bool = False  # its task waits in the idle park
-        # chunks were pushed while it was busy: its readiness counters are recounted
-        # when it goes idle (not updated per chunk)
-        self.dirty: bool = False
+        self.dirty: bool = False  # chunks pushed while busy: recount() when it goes idle
 
     @property
     def task_and_status(self) -> tuple[TaskHandle[Any] | None, AnyStatus]:
