@@ -258,8 +258,11 @@ class StreamDriver:
         self.engine._blocked -= 1
         if not wake(reader.task):  # (woken otherwise already: it reads the chunk itself)
             return False
-        if port.eval != channel.eval:
-            port.eval = channel.eval
+        current = channel.eval
+        if port.released_eval == current or channel.cancelled_eval == current:
+            return False  # (the port holds nobody back: the producer must look again)
+        if port.eval != current:
+            port.eval = current
         port.taken = channel.index
         port.asking = False
         port.handed = True
