@@ -65,6 +65,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Engine"]
 
+_UNCALLED = object()  # _call_node: the node function is still to be called
 _WAITING = {kind: f"{{0.node!r}} waiting ({kind})" for kind in ("barrier", "channel", "stall")}
 
 
@@ -288,13 +289,21 @@ class Engine:
         try:
             if inst is NO_OP_INSTRUMENT:  # no lifecycle context to enter and leave
                 run.status = EXECUTING  # set_status without an instrument: one store
-                ok = await self._call_node(run, gather_inputs(self, run))
+                values = gather_inputs(self, run)
+                call = _UNCALLED if run.policies else node.invoke(values)
+                if isinstance(call, CoroutineType):  # a mono node: no coroutine of ours
+                    data = self._wrap(run, await call, "returned")
+                    if run.pending_reads > 0:  # _push, inline
+                        await self._wait_readers(run, data)
+                    ok = commit(self, run, data)
+                else:
+                    ok = await self._call_node(run, values, call)
             else:
                 self.set_status(run, EXECUTING)
                 with inst.node_lifecycle(self.flow, node, 0):
                     values = gather_inputs(self, run)
                     inst.on_defaulted_inputs_set(self.flow, node, list(run.defaulted))
-                    ok = await self._call_node(run, values)
+                    ok = await self._call_node(run, values, _UNCALLED)
             run.last_level = 0
             return ok
         except TaskCancelled as exc:
@@ -312,15 +321,17 @@ class Engine:
             self.streams._end_streams_of(run)
             self.clear_defaulted_inputs(node)
 
-    def _call_node(self, run: NodeRun, values: list[object]) -> Awaitable[bool]:
+    def _call_node(self, run: NodeRun, values: list[object], call: object) -> Awaitable[bool]:
         """Call the node function (through its policies); the awaitable pushes its result.
 
-        A streaming node's drive is returned as is (no coroutine of ours around it).
+        ``call``: what ``node.invoke(values)`` returned already, or ``_UNCALLED``. A
+        streaming node's drive is returned as is (no coroutine of ours around it).
         """
         node = run.node
         if run.policies:
             return self._call_with_policies(run, values)
-        call = node.invoke(values)
+        if call is _UNCALLED:
+            call = node.invoke(values)
         if isinstance(call, CoroutineType):  # inspect.iscoroutine, without its call
             return self._push_result(run, call)
         if isinstance(call, AsyncGeneratorType):  # inspect.isasyncgen
@@ -331,14 +342,7 @@ class Engine:
         )
 
     async def _push_result(self, run: NodeRun, call: Awaitable[Any]) -> bool:
-        value: object = await call
-        if not getattr(run.node, "multiple_outputs", False):  # _wrap's common case inline
-            data: tuple[object, ...] = (value,)
-        else:
-            data = self._wrap(run, value, "returned")
-        if run.pending_reads > 0:  # _push, inline (no coroutine of its own)
-            await self._wait_readers(run, data)
-        return commit(self, run, data)
+        return await self._push(run, self._wrap(run, await call, "returned"))
 
     async def _call_with_policies(self, run: NodeRun, values: list[object]) -> bool:
         result = await run_policies(run.policies, NodeCall(run.node, run.label, values))
