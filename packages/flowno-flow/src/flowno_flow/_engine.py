@@ -290,9 +290,10 @@ class Engine:
             if inst is NO_OP_INSTRUMENT:  # no lifecycle context to enter and leave
                 run.status = EXECUTING  # set_status without an instrument: one store
                 values = gather_inputs(self, run)
-                call = _UNCALLED if run.policies else node.invoke(values)
+                call: Any = _UNCALLED if run.policies else node.invoke(values)
                 if isinstance(call, CoroutineType):  # a mono node: no coroutine of ours
-                    data = self._wrap(run, await call, "returned")
+                    value: object = await call  # pyright: ignore[reportUnknownVariableType]
+                    data = self._wrap(run, value, "returned")  # pyright: ignore[reportUnknownArgumentType]
                     if run.pending_reads > 0:  # _push, inline
                         await self._wait_readers(run, data)
                     ok = commit(self, run, data)
@@ -321,7 +322,7 @@ class Engine:
             self.streams._end_streams_of(run)
             self.clear_defaulted_inputs(node)
 
-    def _call_node(self, run: NodeRun, values: list[object], call: object) -> Awaitable[bool]:
+    def _call_node(self, run: NodeRun, values: list[object], call: Any) -> Awaitable[bool]:
         """Call the node function (through its policies); the awaitable pushes its result.
 
         ``call``: what ``node.invoke(values)`` returned already, or ``_UNCALLED``. A
@@ -333,9 +334,9 @@ class Engine:
         if call is _UNCALLED:
             call = node.invoke(values)
         if isinstance(call, CoroutineType):  # inspect.iscoroutine, without its call
-            return self._push_result(run, call)
+            return self._push_result(run, call)  # pyright: ignore[reportUnknownArgumentType]
         if isinstance(call, AsyncGeneratorType):  # inspect.isasyncgen
-            return self.streams._drive_stream(run, call)
+            return self.streams._drive_stream(run, call)  # pyright: ignore[reportUnknownArgumentType]
         raise TypeError(
             f"{node!r}: the node function must be `async def` (returned "
             f"{type(call).__name__}, expected a coroutine or an async generator)"
