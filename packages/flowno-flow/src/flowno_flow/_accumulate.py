@@ -95,7 +95,7 @@ class Accumulator:
         True
     """
 
-    __slots__ = ("_node_name", "_custom", "_slots", "_custom_acc", "_count")
+    __slots__ = ("_node_name", "_custom", "_slots", "_custom_acc", "_count", "_number")
 
     def __init__(self, node_name: str, custom: Callable[[Any, Any], Any] | None = None) -> None:
         self._node_name = node_name
@@ -103,6 +103,9 @@ class Accumulator:
         self._slots: list[_Slot] = []
         self._custom_acc: Any = None
         self._count = 0
+        # one output summed so far with chunks of exactly this type (int or float): the
+        # next such chunk is one addition (and the count no longer matters: it is > 0)
+        self._number: type | None = None
 
     def add(self, chunk: tuple[object, ...]) -> None:
         """Fold one chunk in.
@@ -113,6 +116,10 @@ class Accumulator:
         Raises:
             TypeError: when a chunk's kind differs from the earlier ones.
         """
+        if len(chunk) == 1 and type(chunk[0]) is self._number:
+            slot = self._slots[0]
+            slot.total = slot.total + chunk[0]
+            return
         self._count += 1
         slots = self._slots
         if len(chunk) == 1 and len(slots) == 1:  # one output: the common chunk types inline
@@ -122,6 +129,7 @@ class Accumulator:
             if kind is not None and kind == slot.kind:
                 if kind == "number":
                     slot.total = slot.total + value
+                    self._number = type(value)  # int or float (_EXACT_KINDS)
                 else:
                     slot.parts.append(value)
                 return

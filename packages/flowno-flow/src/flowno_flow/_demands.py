@@ -19,7 +19,6 @@ from ._run_errors import MissingDefaultError, missing_defaults_message
 from ._scheduler import (
     DEMAND_TABLE,
     DemandAction,
-    NodeActivity,
     Pick,
     SolveGraph,
     Unbootable,
@@ -31,6 +30,14 @@ if TYPE_CHECKING:
     from ._engine import Engine
 
 __all__ = ["Demands"]
+
+#: DEMAND_TABLE by the run's phase (strings: no enum hashing per demand).
+_ACTION = {
+    (phase, never_ran, fresh): DEMAND_TABLE[(activity, never_ran, fresh)]
+    for phase, activity in _ACTIVITY.items()
+    for never_ran in (False, True)
+    for fresh in (False, True)
+}
 
 
 class Demands:
@@ -107,9 +114,9 @@ class Demands:
             if hooks:
                 inst.on_resolution_queue_get(self.flow, node)
             run = self.node_tasks[node]
-            activity = _ACTIVITY[run.phase]
-            fresh = activity is NodeActivity.IDLE and run.stale_count < len(run.inputs)
-            action = DEMAND_TABLE[(activity, run.never_ran, fresh)]  # demand_action, inline
+            phase = run.phase
+            fresh = (phase is _IDLE or phase is _AWAITING) and run.stale_count < len(run.inputs)
+            action = _ACTION[(phase, run.never_ran, fresh)]  # demand_action, inline
             if action is DemandAction.RETAIN:
                 run.retained = True
             elif action is DemandAction.SOLVE:
@@ -180,8 +187,10 @@ class Demands:
         engine._busy += 1
         run.resume_defaults = default_ports
         run.go = True
-        engine.set_status(run, QUEUED)
-        if engine._inst is not NO_OP_INSTRUMENT:
+        if engine._inst is NO_OP_INSTRUMENT:  # set_status without an instrument: one store
+            run.status = QUEUED
+        else:
+            engine.set_status(run, QUEUED)
             engine._inst.on_node_resumed(self.flow, run.node, run.last_level)
         if run.idle_parked:  # else it is running and sees `go` before it parks
             wake(run.task)

@@ -18,8 +18,9 @@
 
 from __future__ import annotations
 
-import inspect
+from collections.abc import Awaitable
 from contextlib import AbstractContextManager
+from types import AsyncGeneratorType, CoroutineType
 from typing import TYPE_CHECKING, Any
 
 from flowno_eventloop import TaskCancelled, TaskHandle, current_event_loop, spawn
@@ -32,25 +33,23 @@ from ._flow_reports import escaped_cancel, full_name, waiting_report, with_stubb
 from ._flow_streams import StreamDriver
 from ._flow_wiring import reset_run_state
 from ._gathering import gather_inputs
-from ._generation import clip_generation, cmp_generation
 from ._instrumentation import NO_OP_INSTRUMENT, FlowInstrument, get_current_flow_instrument
 from ._node_run import (
     _AWAITING,
     _DEAD,
     _IDLE,
-    _NO_LIMIT,
     _NULL,
     _RUNNING,
     IDLE_TEMPLATE,
     Node,
     NodeRun,
-    after_push,
     recount,
     refresh_entries,
     set_phase,
 )
 from ._parking import BriefParker, LazyReason, Parker
 from ._policy import NodeCall, run_policies
+from ._pushing import commit
 from ._run_errors import (
     FlowDeadlockError,
     MissingDefaultError,
@@ -66,6 +65,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Engine"]
 
+_UNCALLED = object()  # _call_node: the node function is still to be called
 _WAITING = {kind: f"{{0.node!r}} waiting ({kind})" for kind in ("barrier", "channel", "stall")}
 
 
@@ -264,6 +264,8 @@ class Engine:
 
     def _after_evaluation(self, run: NodeRun) -> None:
         self._busy -= 1
+        if run.dirty:  # chunks were pushed while it ran: its readiness, exact again
+            recount(run)
         if run.phase != _DEAD:
             set_phase(run, _IDLE)
         if run.retained:
@@ -284,15 +286,25 @@ class Engine:
         inst = self._inst
         before = node._state._generation
         run.never_ran = False
-        self.set_status(run, EXECUTING)
         try:
             if inst is NO_OP_INSTRUMENT:  # no lifecycle context to enter and leave
-                ok = await self._call_node(run, gather_inputs(self, run))
+                run.status = EXECUTING  # set_status without an instrument: one store
+                values = gather_inputs(self, run)
+                call: Any = _UNCALLED if run.policies else node.invoke(values)
+                if isinstance(call, CoroutineType):  # a mono node: no coroutine of ours
+                    value: object = await call  # pyright: ignore[reportUnknownVariableType]
+                    data = self._wrap(run, value, "returned")  # pyright: ignore[reportUnknownArgumentType]
+                    if run.pending_reads > 0:  # _push, inline
+                        await self._wait_readers(run, data)
+                    ok = commit(self, run, data)
+                else:
+                    ok = await self._call_node(run, values, call)
             else:
+                self.set_status(run, EXECUTING)
                 with inst.node_lifecycle(self.flow, node, 0):
                     values = gather_inputs(self, run)
                     inst.on_defaulted_inputs_set(self.flow, node, list(run.defaulted))
-                    ok = await self._call_node(run, values)
+                    ok = await self._call_node(run, values, _UNCALLED)
             run.last_level = 0
             return ok
         except TaskCancelled as exc:
@@ -310,24 +322,32 @@ class Engine:
             self.streams._end_streams_of(run)
             self.clear_defaulted_inputs(node)
 
-    async def _call_node(self, run: NodeRun, values: list[object]) -> bool:
-        """Call the node function (through its policies) and push what it produced."""
+    def _call_node(self, run: NodeRun, values: list[object], call: Any) -> Awaitable[bool]:
+        """Call the node function (through its policies); the awaitable pushes its result.
+
+        ``call``: what ``node.invoke(values)`` returned already, or ``_UNCALLED``. A
+        streaming node's drive is returned as is (no coroutine of ours around it).
+        """
         node = run.node
         if run.policies:
-            result = await run_policies(run.policies, NodeCall(node, run.label, values))
-            return await self._push(run, self._wrap(run, result, "returned"), 0)
-        call = node.invoke(values)
-        if inspect.iscoroutine(call):
-            value: object = await call
-            if not getattr(node, "multiple_outputs", False):  # _wrap's common case inline
-                return await self._push(run, (value,), 0)
-            return await self._push(run, self._wrap(run, value, "returned"), 0)
-        if inspect.isasyncgen(call):
-            return await self.streams._drive_stream(run, call)
+            return self._call_with_policies(run, values)
+        if call is _UNCALLED:
+            call = node.invoke(values)
+        if isinstance(call, CoroutineType):  # inspect.iscoroutine, without its call
+            return self._push_result(run, call)  # pyright: ignore[reportUnknownArgumentType]
+        if isinstance(call, AsyncGeneratorType):  # inspect.isasyncgen
+            return self.streams._drive_stream(run, call)  # pyright: ignore[reportUnknownArgumentType]
         raise TypeError(
             f"{node!r}: the node function must be `async def` (returned "
             f"{type(call).__name__}, expected a coroutine or an async generator)"
         )
+
+    async def _push_result(self, run: NodeRun, call: Awaitable[Any]) -> bool:
+        return await self._push(run, self._wrap(run, await call, "returned"))
+
+    async def _call_with_policies(self, run: NodeRun, values: list[object]) -> bool:
+        result = await run_policies(run.policies, NodeCall(run.node, run.label, values))
+        return await self._push(run, self._wrap(run, result, "returned"))
 
     def _lifecycle(self, node: Node, level: int) -> AbstractContextManager[Any]:
         if self._inst is NO_OP_INSTRUMENT:
@@ -349,55 +369,14 @@ class Engine:
             raise ValueError(f"{node!r} {verb} {len(values)} outputs, expected {count}: {values!r}")
         return values
 
-    async def _push(self, run: NodeRun, data: tuple[object, ...] | None, level: int) -> bool:
-        node = run.node
-        if level == 0 and run.pending_reads > 0:
-            await self._wait_readers(run, data)
-        node._state.push_data(data, level)
-        run.last_level = level
-        if level == 0 and run.routed_out:
-            for slot in run.routed_out:
-                slot.fire(data, node.generation)
-        after_push(run)
-        if self._inst is not NO_OP_INSTRUMENT:
-            self._inst.on_node_emitted_data(self.flow, node, data, level)
-        if level == 0:
-            self._arm_barrier(run)
-        limit = run.limit
-        gen = node._state._generation
-        if limit != _NO_LIMIT and (
-            gen >= limit  # same depth: plain tuple order (cmp_generation's common case)
-            if gen is not None and limit is not None and len(gen) == len(limit)
-            else cmp_generation(gen, limit) >= 0
-        ):
-            self._inst.on_node_generation_limit(self.flow, node, run.limit)
-            self._fail_with(TerminateLimitReached())
-            return False
-        if level == 0:
-            demand = self.demands._demand
-            for consumer in run.demand_order:
-                demand(consumer)
-        else:
-            for consumer_run in run.stream_consumers:
-                phase = consumer_run.phase
-                if phase is _IDLE or phase is _AWAITING:
-                    self.demands._demand(consumer_run.node)
-                else:
-                    consumer_run.retained = True
-        return True
+    async def _push(self, run: NodeRun, data: tuple[object, ...] | None) -> bool:
+        """Push a final result (level 0) after the write barrier (chunks: ``StreamDriver``).
 
-    def _arm_barrier(self, run: NodeRun) -> None:
-        gen = run.node._state._generation
-        run.pending_gen = gen if gen is not None and len(gen) == 1 else clip_generation(gen, 0)
-        count = 0
-        for crun, k in run.out_entries:  # routed entries keep their value: no barrier
-            if (
-                crun.phase != _DEAD
-                and crun.inputs[k][3] == 0
-                and (not crun.has_routes or crun.entry_route[k] is None)
-            ):
-                count += 1
-        run.pending_reads = count
+        Returns False when the run must stop (the generation limit was reached).
+        """
+        if run.pending_reads > 0:
+            await self._wait_readers(run, data)
+        return commit(self, run, data)
 
     async def _wait_readers(self, run: NodeRun, data: object) -> None:
         """Write barrier: every mono consumer read my previous result first."""

@@ -151,6 +151,8 @@ class FinalizedInputPort:
         )
 
 
+_NO_KEYWORDS: dict[str, object] = {}  # the keyword arguments of a call without any (only unpacked)
+
 _OWN_FIELDS = frozenset(
     {
         "draft",
@@ -304,8 +306,12 @@ class FinalizedNode(Generic[Unpack[_Ts], _ReturnTupleT_co]):
         """
         # plain attribute reads: touching ``self.__dict__`` would materialize a
         # GC-tracked dict per node for the rest of its life
-        args = tuple(values[: self._positional_count])
-        kwargs = {key: values[index] for index, key in self._keyword_ports}
+        keywords = self._keyword_ports
+        if keywords:
+            args = tuple(values[: self._positional_count])
+            kwargs = {key: values[index] for index, key in keywords}
+        else:  # positional ports only (they come first): no slice, no new dict
+            args, kwargs = tuple(values), _NO_KEYWORDS
         result: Any = self.draft._flowno_call(args, kwargs)
         return result  # type: ignore[no-any-return]
 

@@ -39,7 +39,7 @@ def gather_inputs(engine: Engine, run: NodeRun) -> list[object]:
     ports = node.input_ports
     values: list[object] = [None] * len(ports)
     connected = run.port_entry
-    defaulted: list[InputPortIndex] = []
+    defaulted: list[InputPortIndex] | None = None  # made on the first default only
     forced = run.resume_defaults
     run.resume_defaults = ()
     for port in ports:
@@ -62,10 +62,12 @@ def gather_inputs(engine: Engine, run: NodeRun) -> list[object]:
             if not port.has_default:
                 raise MissingDefaultError(missing_defaults_message([(node, [i])], cycle=False))
             value = port.default
+            if defaulted is None:
+                defaulted = []
             defaulted.append(InputPortIndex(i))
         values[i] = value
     if defaulted or run.defaulted:
-        engine.set_defaulted_inputs(node, defaulted)
+        engine.set_defaulted_inputs(node, defaulted or [])
     return values
 
 

@@ -84,6 +84,7 @@ class NodeRun:
         "parker",
         "reason",
         "idle_parked",
+        "dirty",
     )
 
     def __init__(self, node: Node, order: int, command: ParkCommand | None = None) -> None:
@@ -134,6 +135,7 @@ class NodeRun:
         self.reason: LazyReason = LazyReason(IDLE_TEMPLATE, self)
         self.parker: Parker = Parker(command if command is not None else ParkCommand(None))
         self.idle_parked: bool = False  # its task waits in the idle park
+        self.dirty: bool = False  # chunks pushed while busy: recount() when it goes idle
 
     @property
     def task_and_status(self) -> tuple[TaskHandle[Any] | None, AnyStatus]:
@@ -278,6 +280,7 @@ def refresh_entries(run: NodeRun) -> None:
 
 
 def recount(run: NodeRun) -> None:
+    run.dirty = False
     flags = run.entry_fresh
     if len(flags) == len(run.inputs):  # refilled in place: no new list per node and run
         for k in range(len(flags)):
@@ -312,5 +315,8 @@ def after_push(run: NodeRun) -> None:
     """My generation changed: my consumers' entries and my own entries may flip."""
     for consumer, k in run.out_entries:
         update_entry(consumer, k)
-    for k in range(len(run.inputs)):  # refresh_entries(run), inline
-        update_entry(run, k)
+    k = 0
+    for entry in run.inputs:  # refresh_entries(run), inline
+        if entry[1] is not run:  # (an input from myself is one of my out_entries: done)
+            update_entry(run, k)
+        k += 1

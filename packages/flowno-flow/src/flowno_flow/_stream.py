@@ -5,13 +5,14 @@
 # producer publishes chunk k+1 only when every active port took chunk k and
 # one of them asks for more (lockstep), so nothing is ever skipped and
 # memory is O(1) per stream. The decisions (read_decision, may_advance) are pure
-# functions; waking tasks is done by the engine (_flow.py).
+# functions (the engine's hot path inlines read_decision); waking tasks is done by
+# the engine (_flow_streams.py).
 """Stream, StreamCancelled and the per-producer stream bookkeeping."""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._finalized import FinalizedInputPortRef, FinalizedOutputPortRef
@@ -68,6 +69,7 @@ class PortCursor:
         "released_eval",
         "asking",
         "waiter",
+        "handed",
     )
 
     def __init__(self, consumer: NodeRun, port_index: int, output_index: int) -> None:
@@ -78,7 +80,8 @@ class PortCursor:
         self.taken: int = -1  # index of the last chunk taken in that evaluation
         self.released_eval: int = -1  # evaluation this port no longer reads (ended/cancelled)
         self.asking: bool = False
-        self.waiter: Any = None  # parked consumer task handle
+        self.waiter: Any = None  # the consumer's NodeRun while it is parked on this port
+        self.handed: bool = False  # the producer took the latest chunk for the parked consumer
 
 
 class Channel:
@@ -239,12 +242,11 @@ class Stream(StreamMarker, Generic[_T_co], AsyncIterator[_T_co]):
         get_current_flow_instrument().on_stream_start(self)
         return self
 
-    async def __anext__(self) -> _T_co:
+    def __anext__(self) -> Awaitable[_T_co]:
         flow = self._flow
         if flow is None or self._ended:
-            raise StopAsyncIteration
-        value: _T_co = await flow._stream_next(self)
-        return value
+            return _stop_iteration()
+        return flow._stream_next(self)  # the awaitable itself: no coroutine of our own
 
     async def cancel(self) -> None:
         """Cancel the producer's current evaluation (no-op if it already finished).
@@ -255,6 +257,10 @@ class Stream(StreamMarker, Generic[_T_co], AsyncIterator[_T_co]):
         """
         if self._flow is not None:
             self._flow._stream_cancel(self)
+
+
+async def _stop_iteration() -> Any:
+    raise StopAsyncIteration
 
 
 def input_port_ref(node: AnyFinalizedNode, index: int) -> FinalizedInputPortRef[Any]:
