@@ -226,10 +226,16 @@ class Kernel(InstrumentPlumbing):
         registration) is cleaned up first, so it cannot fire later into another park."""
         if task.state != PARKED:
             return False
-        if type(task.reason) in KERNEL_PARKS and task.on_cancel is not None:
+        if task.on_cancel is not None and type(task.reason) in KERNEL_PARKS:
             cleanup, task.on_cancel = task.on_cancel, None
             cleanup()
-        return self._wake(task, value, exc)
+            if task.state != PARKED:
+                return False
+        # ``_wake`` and ``_unpark`` inlined: this is every primitive's wake (hot path).
+        task.state = WOKEN
+        task.reason = task.on_cancel = None
+        self.tasks.append((task.coro, value, exc))
+        return True
 
     def _wake_all(self, tasks: list[TaskRecord]) -> int:
         """``wake`` each of ``tasks`` (FIFO) in one go; return how many were woken."""
