@@ -25,9 +25,12 @@ from flowno_eventloop._tasks import DONE, TaskHandle, TaskRecord
 if TYPE_CHECKING:
     from flowno_eventloop._loop import EventLoop
 
-__all__ = ["Spawning", "already_started", "close_refused"]
+__all__ = ["Spawning", "already_started", "close_refused", "spawn_here"]
 
 logger = logging.getLogger("flowno.eventloop")
+
+_copy_context = contextvars.copy_context
+_set_current_task = current_task_var.set
 
 
 class Spawning(Kernel):
@@ -58,19 +61,23 @@ class Spawning(Kernel):
         The child gets a copy of the current (the spawner's) context and is queued now; the
         spawner then takes a turn at the tail (``TURN``), so the child still runs first.
         """
-        candidate: object = coro
-        if self._hooks or not self._plain_dispatch or type(candidate) is not CoroutineType:
+        native: Any = coro
+        if self._hooks or not self._plain_dispatch or type(native) is not CoroutineType:
             return None
-        if coro in self._live or _not_fresh(candidate):  # pyright: ignore[reportUnknownArgumentType]
+        if (
+            (native.cr_suspended or native.cr_running or native.cr_frame is None)
+            if _SUSPENDED_KNOWN  # (``_not_fresh`` inlined: a call less per spawn)
+            else _not_fresh(native)
+        ) or coro in self._live:
             return None  # the loop's path raises the clear error in the spawning task
-        context = contextvars.copy_context()
+        context = _copy_context()
         task = TaskRecord(self, coro, context)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
         if name is not None:
             task.name = name
         handle = task.handle
-        context.run(current_task_var.set, handle)
-        self._live[task.coro] = task
-        self.tasks.append((task.coro, None, None))
+        context.run(_set_current_task, handle)
+        self._live[coro] = task
+        self.tasks.append((coro, None, None))
         return handle
 
     def _new_task_from_thread(
@@ -138,10 +145,18 @@ class Spawning(Kernel):
             )
 
 
+spawn_here = Spawning._spawn_here
+"""``loop._spawn_here(coro, name)`` as a plain function: ``spawn()`` calls it on every spawn,
+and a plain call is cheaper than looking up a method on the loop (its instance dict)."""
+
+
 def enter_task_context(loop: EventLoop, handle: TaskHandle[Any]) -> None:
     current_loop_var.set(loop)
     current_task_var.set(handle)
 
+
+_SUSPENDED_KNOWN = sys.version_info >= (3, 11)
+"""Coroutines have ``cr_suspended`` (3.11+): the freshness test is three attribute reads."""
 
 if sys.version_info >= (3, 11):
 

@@ -125,7 +125,7 @@ class TaskRecord:
         handle.event_loop = loop
         handle.raw_task = coro
         handle._task = self  # pyright: ignore[reportPrivateUsage]
-        self.handle: TaskHandle[Any] = handle
+        self.handle: TaskHandle[Any] = handle  # None once the task has ended (see the loop)
 
     def __repr__(self) -> str:
         name = getattr(self, "name", None) or _coro_name(self.coro)
