@@ -61,9 +61,10 @@ class Spawning(Kernel):
         The child gets a copy of the current (the spawner's) context and is queued now; the
         spawner then takes a turn at the tail (``TURN``), so the child still runs first.
         """
-        native: Any = coro
-        if self._hooks or not self._plain_dispatch or type(native) is not CoroutineType:
+        candidate: object = coro
+        if self._hooks or not self._plain_dispatch or type(candidate) is not CoroutineType:
             return None
+        native: Any = coro  # (not narrowed: ``cr_suspended`` is typed from 3.11 on)
         if (
             (native.cr_suspended or native.cr_running or native.cr_frame is None)
             if _SUSPENDED_KNOWN  # (``_not_fresh`` inlined: a call less per spawn)
@@ -145,7 +146,7 @@ class Spawning(Kernel):
             )
 
 
-spawn_here = Spawning._spawn_here
+spawn_here = Spawning._spawn_here  # pyright: ignore[reportPrivateUsage]
 """``loop._spawn_here(coro, name)`` as a plain function: ``spawn()`` calls it on every spawn,
 and a plain call is cheaper than looking up a method on the loop (its instance dict)."""
 

@@ -101,8 +101,7 @@ class Stepper(Spawning):
         ended, serve_other, steps, batches = self._ended, self._serve_other, 0, 0
         try:
             while True:
-                batches += 1
-                count = len(tasks)
+                batches, count = batches + 1, len(tasks)
                 while count and tasks:  # (legacy code may empty the queue meanwhile)
                     count -= 1
                     coro, value, exc = packet = popleft()
@@ -111,8 +110,7 @@ class Stepper(Spawning):
                         if self._step_then_stop(packet):
                             return
                         continue
-                    task.state = running
-                    steps += 1
+                    task.state, steps = running, steps + 1
                     try:
                         if exc is None:
                             command = task.context.run(coro.send, value)  # type: ignore[union-attr]
@@ -126,8 +124,11 @@ class Stepper(Spawning):
                         elif ended(task, end):
                             return
                         continue
-                    if command is sleep_now or command is turn:  # (only a sleep(0) is a checkpoint)
-                        task.state = ready if command is sleep_now else woken
+                    if command is sleep_now:  # sleep(0): a checkpoint (a cancel lands at its turn)
+                        task.state = ready
+                        append((coro, None, None))
+                    elif command is turn:  # a turn that is not a cancellation point
+                        task.state = woken
                         append((coro, None, None))
                     elif type(command) is park_cmd:
                         task.state, task.reason = parked, command.reason
@@ -141,8 +142,7 @@ class Stepper(Spawning):
                 if slice_end is not None and not batches & 15 and perf_counter() >= slice_end:
                     return  # a tick's time budget is spent (checked every 16 batches)
         finally:
-            self.steps += steps
-            self.batches += batches
+            self.steps, self.batches = self.steps + steps, self.batches + batches
 
     def _step_then_stop(self, packet: AnyPacket) -> bool:
         """``_step`` one packet (the general path); True if the run must stop."""
