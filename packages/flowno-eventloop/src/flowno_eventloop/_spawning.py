@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from flowno_eventloop._context import current_loop_var, current_task_var
 from flowno_eventloop._kernel import Kernel
-from flowno_eventloop._tasks import DONE, TaskHandle, TaskRecord
+from flowno_eventloop._tasks import DONE, TaskHandle, TaskRecord, new_record
 
 if TYPE_CHECKING:
     from flowno_eventloop._loop import EventLoop
@@ -43,10 +43,10 @@ class Spawning(Kernel):
         spawner = parent._task.context if isinstance(parent, TaskHandle) else None  # pyright: ignore[reportPrivateUsage]
         if spawner is not None and parent.event_loop is self:
             context = spawner.copy()  # the loop variable is already set in it
-            task = TaskRecord(self._as_loop, coro, context)
+            task = new_record(self._as_loop, coro, context)
             context.run(current_task_var.set, task.handle)
         else:
-            task = TaskRecord(self._as_loop, coro, contextvars.copy_context())
+            task = new_record(self._as_loop, coro, contextvars.copy_context())
             task.context.run(enter_task_context, self._as_loop, task.handle)  # type: ignore[union-attr]
         task.name = name
         self._register(task, parent)
@@ -72,7 +72,7 @@ class Spawning(Kernel):
         ) or coro in self._live:
             return None  # the loop's path raises the clear error in the spawning task
         context = _copy_context()
-        task = TaskRecord(self, coro, context)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+        task = new_record(self, coro, context)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
         if name is not None:
             task.name = name
         handle = task.handle
@@ -88,7 +88,7 @@ class Spawning(Kernel):
 
         Returns its handle, read before the task is posted: the loop thread may run and finish
         the task (and its record drop the handle) before this thread looks again."""
-        task = TaskRecord(self._as_loop, coro, contextvars.copy_context())
+        task = new_record(self._as_loop, coro, contextvars.copy_context())
         task.name = name
         handle = task.handle
         task.context.run(enter_task_context, self._as_loop, handle)  # type: ignore[union-attr]
@@ -112,7 +112,7 @@ class Spawning(Kernel):
         task = self._live.get(coro)
         if task is not None:
             return task
-        detached = TaskRecord(self._as_loop, coro, None)
+        detached = new_record(self._as_loop, coro, None)
         detached.state = DONE  # not (or no longer) a live task of this loop: outcome unknown
         return detached
 
@@ -121,7 +121,7 @@ class Spawning(Kernel):
         if not hasattr(coro, "send"):
             logger.error("dropping a ready packet that is not a coroutine: %r", coro)
             return None
-        task = TaskRecord(self._as_loop, coro, contextvars.copy_context())
+        task = new_record(self._as_loop, coro, contextvars.copy_context())
         task.context.run(enter_task_context, self._as_loop, task.handle)  # type: ignore[union-attr]
         self._live[coro] = task
         return task
