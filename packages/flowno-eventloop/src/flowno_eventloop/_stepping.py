@@ -110,12 +110,13 @@ class Stepper(Spawning):
                         if self._step_then_stop(packet):
                             return
                         continue
-                    task.state, steps = running, steps + 1
+                    task.state = running
+                    steps += 1
                     try:
                         if exc is None:
-                            command = task.context.run(coro.send, value)  # type: ignore[union-attr]
+                            cmd = task.context.run(coro.send, value)  # type: ignore[union-attr]
                         else:
-                            command = task.context.run(coro.throw, exc)  # type: ignore[union-attr]
+                            cmd = task.context.run(coro.throw, exc)  # type: ignore[union-attr]
                     except BaseException as end:
                         if type(end) is StopIteration and task.joiners is None and task is not root:
                             task.state, task.outcome, task.result = done, "ok", end.value
@@ -124,18 +125,17 @@ class Stepper(Spawning):
                         elif ended(task, end):
                             return
                         continue
-                    if command is sleep_now:  # sleep(0): a checkpoint (a cancel lands at its turn)
+                    if cmd is sleep_now:  # sleep(0): a checkpoint (a cancel lands at its turn)
                         task.state = ready
                         append((coro, None, None))
-                    elif command is turn:  # a turn that is not a cancellation point
+                    elif cmd is turn:  # a turn that is not a cancellation point
                         task.state = woken
                         append((coro, None, None))
-                    elif type(command) is park_cmd:
-                        task.state, task.reason = parked, command.reason
-                        task.on_cancel = command.on_cancel
+                    elif type(cmd) is park_cmd:
+                        task.state, task.reason, task.on_cancel = parked, cmd.reason, cmd.on_cancel
                         if task.cancel_pending is not None:
                             self._deliver_cancel(task)
-                    elif serve_other(task, packet, command):
+                    elif serve_other(task, packet, cmd):
                         return
                 if not tasks or watches or inbox or timers.pending:
                     return
