@@ -167,7 +167,7 @@ class Kernel(InstrumentPlumbing):
         task.cancel_pending = None
         self._live.pop(task.coro, None)
         task.context = None
-        del task.handle  # the handle holds the record, not the other way round (no cycle)
+        task.handle = None  # type: ignore[assignment]  # pyright: ignore[reportAttributeAccessIssue]  # (no cycle)
         if self._hooks:
             coro = task.coro
             if outcome == "ok":

@@ -22,6 +22,7 @@ from flowno_eventloop._commands import (
 )
 from flowno_eventloop._context import current_loop_var, running_loop
 from flowno_eventloop._native import native_coroutine
+from flowno_eventloop._spawning import spawn_here
 from flowno_eventloop._tasks import TaskHandle, check_task_name
 
 __all__ = ["azip", "exit", "sleep", "spawn"]
@@ -62,7 +63,7 @@ def spawn(
         getattr(raw_task, "close", lambda: None)()  # never started: no "never awaited" warning
         check_task_name(name)
     loop = _current_loop()
-    here = None if loop is None else loop._spawn_here(raw_task, name)  # pyright: ignore[reportPrivateUsage]
+    here = None if loop is None else spawn_here(loop, raw_task, name)
     if here is not None:  # queued already: a turn at the tail lets the child run first
         yield TURN
         return here

@@ -20,14 +20,17 @@ from typing import TYPE_CHECKING, Any
 
 from flowno_eventloop._context import current_loop_var, current_task_var
 from flowno_eventloop._kernel import Kernel
-from flowno_eventloop._tasks import DONE, TaskHandle, TaskRecord
+from flowno_eventloop._tasks import DONE, TaskHandle, TaskRecord, new_record
 
 if TYPE_CHECKING:
     from flowno_eventloop._loop import EventLoop
 
-__all__ = ["Spawning", "already_started", "close_refused"]
+__all__ = ["Spawning", "already_started", "close_refused", "spawn_here"]
 
 logger = logging.getLogger("flowno.eventloop")
+
+_copy_context = contextvars.copy_context
+_set_current_task = current_task_var.set
 
 
 class Spawning(Kernel):
@@ -40,10 +43,10 @@ class Spawning(Kernel):
         spawner = parent._task.context if isinstance(parent, TaskHandle) else None  # pyright: ignore[reportPrivateUsage]
         if spawner is not None and parent.event_loop is self:
             context = spawner.copy()  # the loop variable is already set in it
-            task = TaskRecord(self._as_loop, coro, context)
+            task = new_record(self._as_loop, coro, context)
             context.run(current_task_var.set, task.handle)
         else:
-            task = TaskRecord(self._as_loop, coro, contextvars.copy_context())
+            task = new_record(self._as_loop, coro, contextvars.copy_context())
             task.context.run(enter_task_context, self._as_loop, task.handle)  # type: ignore[union-attr]
         task.name = name
         self._register(task, parent)
@@ -61,16 +64,21 @@ class Spawning(Kernel):
         candidate: object = coro
         if self._hooks or not self._plain_dispatch or type(candidate) is not CoroutineType:
             return None
-        if coro in self._live or _not_fresh(candidate):  # pyright: ignore[reportUnknownArgumentType]
+        native: Any = coro  # (not narrowed: ``cr_suspended`` is typed from 3.11 on)
+        if (
+            (native.cr_suspended or native.cr_running or native.cr_frame is None)
+            if _SUSPENDED_KNOWN  # (``_not_fresh`` inlined: a call less per spawn)
+            else _not_fresh(native)
+        ) or coro in self._live:
             return None  # the loop's path raises the clear error in the spawning task
-        context = contextvars.copy_context()
-        task = TaskRecord(self, coro, context)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
+        context = _copy_context()
+        task = new_record(self, coro, context)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
         if name is not None:
             task.name = name
         handle = task.handle
-        context.run(current_task_var.set, handle)
-        self._live[task.coro] = task
-        self.tasks.append((task.coro, None, None))
+        context.run(_set_current_task, handle)
+        self._live[coro] = task
+        self.tasks.append((coro, None, None))
         return handle
 
     def _new_task_from_thread(
@@ -80,7 +88,7 @@ class Spawning(Kernel):
 
         Returns its handle, read before the task is posted: the loop thread may run and finish
         the task (and its record drop the handle) before this thread looks again."""
-        task = TaskRecord(self._as_loop, coro, contextvars.copy_context())
+        task = new_record(self._as_loop, coro, contextvars.copy_context())
         task.name = name
         handle = task.handle
         task.context.run(enter_task_context, self._as_loop, handle)  # type: ignore[union-attr]
@@ -104,7 +112,7 @@ class Spawning(Kernel):
         task = self._live.get(coro)
         if task is not None:
             return task
-        detached = TaskRecord(self._as_loop, coro, None)
+        detached = new_record(self._as_loop, coro, None)
         detached.state = DONE  # not (or no longer) a live task of this loop: outcome unknown
         return detached
 
@@ -113,7 +121,7 @@ class Spawning(Kernel):
         if not hasattr(coro, "send"):
             logger.error("dropping a ready packet that is not a coroutine: %r", coro)
             return None
-        task = TaskRecord(self._as_loop, coro, contextvars.copy_context())
+        task = new_record(self._as_loop, coro, contextvars.copy_context())
         task.context.run(enter_task_context, self._as_loop, task.handle)  # type: ignore[union-attr]
         self._live[coro] = task
         return task
@@ -138,10 +146,18 @@ class Spawning(Kernel):
             )
 
 
+spawn_here = Spawning._spawn_here  # pyright: ignore[reportPrivateUsage]
+"""``loop._spawn_here(coro, name)`` as a plain function: ``spawn()`` calls it on every spawn,
+and a plain call is cheaper than looking up a method on the loop (its instance dict)."""
+
+
 def enter_task_context(loop: EventLoop, handle: TaskHandle[Any]) -> None:
     current_loop_var.set(loop)
     current_task_var.set(handle)
 
+
+_SUSPENDED_KNOWN = sys.version_info >= (3, 11)
+"""Coroutines have ``cr_suspended`` (3.11+): the freshness test is three attribute reads."""
 
 if sys.version_info >= (3, 11):
 

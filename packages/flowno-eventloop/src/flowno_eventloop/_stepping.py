@@ -86,22 +86,22 @@ class Stepper(Spawning):
     def _step_batches(self) -> None:
         """``_run_ready`` with ``_step`` inlined for the common case (no hooks, no subclass
         dispatch, a ready task); ``sleep(0)``, turns (a spawn ends in one, see
-        ``Spawning._spawn_here``) and parks are served in place, every other command by
-        ``_serve_other`` and a task's end by ``_task_ended``.
+        ``Spawning._spawn_here``), parks and the common end (returned, nobody to wake, not
+        the root) are served in place, every other command by ``_serve_other`` and every
+        other end by ``_ended``.
 
         ``self._stop`` can only become true when a task finishes or a handler runs, so it is
         checked after those and not on the fast paths.
         """
-        tasks, live_get = self.tasks, self._live.get
-        popleft, append = tasks.popleft, tasks.append
+        tasks, live_get, live_pop = self.tasks, self._live.get, self._live.pop
+        popleft, append, root = tasks.popleft, tasks.append, self._root
         watches, inbox, timers = self._io.watches, self._inbox, self._timers
-        ready, woken, running, parked = READY, WOKEN, RUNNING, PARKED
+        ready, woken, running, parked, done = READY, WOKEN, RUNNING, PARKED, DONE
         turn, sleep_now, park_cmd, slice_end = TURN, SLEEP_NOW, ParkCommand, self._slice_end
-        task_ended, serve_other, steps, batches = self._task_ended, self._serve_other, 0, 0
+        ended, serve_other, steps, batches = self._ended, self._serve_other, 0, 0
         try:
             while True:
-                batches += 1
-                count = len(tasks)
+                batches, count = batches + 1, len(tasks)
                 while count and tasks:  # (legacy code may empty the queue meanwhile)
                     count -= 1
                     coro, value, exc = packet = popleft()
@@ -114,51 +114,40 @@ class Stepper(Spawning):
                     steps += 1
                     try:
                         if exc is None:
-                            command = task.context.run(coro.send, value)  # type: ignore[union-attr]
+                            cmd = task.context.run(coro.send, value)  # type: ignore[union-attr]
                         else:
-                            command = task.context.run(coro.throw, exc)  # type: ignore[union-attr]
-                    except BaseException as ended:
-                        if task_ended(task, ended):
+                            cmd = task.context.run(coro.throw, exc)  # type: ignore[union-attr]
+                    except BaseException as end:
+                        if type(end) is StopIteration and task.joiners is None and task is not root:
+                            task.state, task.outcome, task.result = done, "ok", end.value
+                            task.cancel_pending = task.context = task.handle = None  # type: ignore[assignment]  # pyright: ignore[reportAttributeAccessIssue]
+                            live_pop(task.coro, None)  # (no record <-> handle cycle: both freed)
+                        elif ended(task, end):
                             return
                         continue
-                    if command is sleep_now:  # sleep(0): a checkpoint (a cancel lands at its turn)
+                    if cmd is sleep_now:  # sleep(0): a checkpoint (a cancel lands at its turn)
                         task.state = ready
                         append((coro, None, None))
-                    elif command is turn:  # a turn that is not a cancellation point
+                    elif cmd is turn:  # a turn that is not a cancellation point
                         task.state = woken
                         append((coro, None, None))
-                    elif type(command) is park_cmd:
-                        task.state = parked
-                        task.reason = command.reason
-                        task.on_cancel = command.on_cancel
+                    elif type(cmd) is park_cmd:
+                        task.state, task.reason, task.on_cancel = parked, cmd.reason, cmd.on_cancel
                         if task.cancel_pending is not None:
                             self._deliver_cancel(task)
-                    elif serve_other(task, packet, command):
+                    elif serve_other(task, packet, cmd):
                         return
                 if not tasks or watches or inbox or timers.pending:
                     return
                 if slice_end is not None and not batches & 15 and perf_counter() >= slice_end:
                     return  # a tick's time budget is spent (checked every 16 batches)
         finally:
-            self.steps += steps
-            self.batches += batches
+            self.steps, self.batches = self.steps + steps, self.batches + batches
 
     def _step_then_stop(self, packet: AnyPacket) -> bool:
         """``_step`` one packet (the general path); True if the run must stop."""
         self._step(packet)
         return self._stop
-
-    def _task_ended(self, task: TaskRecord, ended: BaseException) -> bool:
-        """``_ended`` for the hot loop: the common end (returned, nobody to wake, not the
-        root; no hooks) is recorded in place. True if the run must stop."""
-        if type(ended) is StopIteration and task.joiners is None and task is not self._root:
-            task.state = DONE
-            task.outcome, task.result = "ok", ended.value
-            task.cancel_pending = task.context = None
-            del task.handle  # (no record <-> handle cycle left: refcounting frees both)
-            self._live.pop(task.coro, None)
-            return False
-        return self._ended(task, ended)
 
     def _serve_other(self, task: TaskRecord, packet: AnyPacket, command: Any) -> bool:
         """A command of the hot loop that is not a turn nor a park; True if the run must stop.

@@ -30,6 +30,7 @@ __all__ = [
     "TaskHandle",
     "TaskRecord",
     "check_task_name",
+    "new_record",
 ]
 
 # Task states (a small closed set; transitions are made by the loop only):
@@ -99,37 +100,50 @@ class TaskRecord:
         "state",
     )
 
-    def __init__(
-        self, loop: EventLoop, coro: Coroutine[Any, Any, Any], context: contextvars.Context | None
-    ) -> None:
-        self.loop: EventLoop = loop
-        self.coro: Coroutine[Any, Any, Any] = coro
-        self.context: contextvars.Context | None = context
-        self.state: int = READY
-        self.reason: object = None
-        self.on_cancel: Callable[[], object] | None = None
-        self.cancel_pending: BaseException | None = None
-        self.outcome: str | None = None  # "ok" | "error" | "cancelled"
-        self.result: Any = None
-        self.exc: BaseException | None = None
-        self.joiners: dict[TaskRecord, None] | None = None
-        # Set only when needed (read with getattr; an unset slot costs nothing at spawn):
-        # ``name`` (str | None; None: the coroutine's qualname), ``scopes`` (the cancel
-        # scopes it is inside, outer first) and ``observed`` (set when it fails, and when its
-        # failure is taken by a join).
-        self.name: str | None
-        self.scopes: list[Any] | None
-        self.observed: bool
-        # Built without TaskHandle.__init__ (a Python frame and a keyword call on every spawn).
-        handle: TaskHandle[Any] = _new_handle(TaskHandle)
-        handle.event_loop = loop
-        handle.raw_task = coro
-        handle._task = self  # pyright: ignore[reportPrivateUsage]
-        self.handle: TaskHandle[Any] = handle
+    # Made by ``new_record`` (no ``__init__``: a class call runs the initializer through a
+    # slower path than a plain function call, and every spawn makes one).
+    loop: EventLoop
+    coro: Coroutine[Any, Any, Any]
+    context: contextvars.Context | None
+    state: int
+    reason: object
+    on_cancel: Callable[[], object] | None
+    cancel_pending: BaseException | None
+    outcome: str | None  # "ok" | "error" | "cancelled"
+    result: Any
+    exc: BaseException | None
+    joiners: dict[TaskRecord, None] | None
+    handle: TaskHandle[Any]  # None once the task has ended (see the loop)
+    # Set only when needed (read with getattr; an unset slot costs nothing at spawn):
+    # ``name`` (str | None; None: the coroutine's qualname), ``scopes`` (the cancel
+    # scopes it is inside, outer first) and ``observed`` (set when it fails, and when its
+    # failure is taken by a join).
+    name: str | None
+    scopes: list[Any] | None
+    observed: bool
 
     def __repr__(self) -> str:
         name = getattr(self, "name", None) or _coro_name(self.coro)
         return f"<task {name} {STATE_NAMES[self.state]}>"
+
+
+def new_record(
+    loop: EventLoop, coro: Coroutine[Any, Any, Any], context: contextvars.Context | None
+) -> TaskRecord:
+    """A ready task's record, with its handle (built without ``TaskHandle.__init__`` too)."""
+    record: TaskRecord = _new_handle(TaskRecord)
+    record.loop = loop
+    record.coro = coro
+    record.context = context
+    record.state = READY
+    record.reason = record.on_cancel = record.cancel_pending = None
+    record.outcome = record.result = record.exc = record.joiners = None
+    handle: TaskHandle[Any] = _new_handle(TaskHandle)
+    handle.event_loop = loop
+    handle.raw_task = coro
+    handle._task = record  # pyright: ignore[reportPrivateUsage]
+    record.handle = handle
+    return record
 
 
 class ScopesCancelled(BaseException):
