@@ -22,9 +22,12 @@ import platform
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from flowno_eventloop import AsyncSetQueue, EventLoop
-from flowno_flow import FlowHDL, Stream, TerminateLimitReached, node
+
+sys.path.insert(0, str(Path(__file__).parent / "flow"))
+import run as flow_run  # noqa: E402  (benchmarks/flow/run.py: the same workloads)
 
 # (workload, n) -> seconds for the whole run, measured on the original 0.1.19.
 ORIGINAL_SECONDS: dict[tuple[str, int], float] = {
@@ -41,45 +44,9 @@ ORIGINAL_SECONDS: dict[tuple[str, int], float] = {
 
 
 def self_loop(n: int) -> Callable[[], None]:
-    @node
-    async def Count(x: int = 0) -> int:
-        return x + 1
-
-    with FlowHDL() as f:
-        f.c = Count(f.c)
-
-    def go() -> None:
-        try:
-            f.run_until_complete(stop_at_node_generation=(n - 1,))
-        except TerminateLimitReached:
-            pass
-        assert f.c.get_data() == (n,), f.c.get_data()
-
-    return go
-
-
-def stream_sum(n: int) -> Callable[[], None]:
-    @node
-    async def Gen(count: int):  # type: ignore[no-untyped-def]
-        for i in range(count):
-            yield i
-
-    @node(stream_in=["xs"])
-    async def Sum(xs: Stream[int]) -> int:
-        total = 0
-        async for x in xs:
-            total += x
-        return total
-
-    with FlowHDL() as f:
-        f.g = Gen(n)
-        f.s = Sum(f.g)
-
-    def go() -> None:
-        f.run_until_complete()
-        assert f.s.get_data() == (n * (n - 1) // 2,)
-
-    return go
+    """n generations of ``f.c = Count(f.c)`` (the flow benchmarks' self-loop stops after the
+    generation it is given, so n - 1)."""
+    return flow_run.self_loop(n - 1)
 
 
 def set_queue(n: int) -> Callable[[], None]:
@@ -97,7 +64,7 @@ def set_queue(n: int) -> Callable[[], None]:
 
 WORKLOADS: dict[str, Callable[[int], Callable[[], None]]] = {
     "self-loop counter": self_loop,
-    "generator -> stream_in": stream_sum,
+    "generator -> stream_in": flow_run.stream_sum,
     "AsyncSetQueue puts": set_queue,
 }
 
