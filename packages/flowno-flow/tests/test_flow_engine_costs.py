@@ -42,9 +42,12 @@ def test_a_run_keeps_only_its_tasks_alive_per_node() -> None:
     assert added["generator"] < size // 10  # no generator per parked node task
     assert added["dict"] < size // 10  # no instance dict materialized per node
     assert added["list"] < size // 10  # per-run state reused
-    per_node = sum(added.values()) / size
+    # A task's context is a HAMT: how many internal nodes it has depends on the hashes (the
+    # addresses) of the context variables set in it, so those vary from run to run.
+    hamt_internals = {"hamt_bitmap_node", "hamt_array_node", "hamt_collision_node"}
+    per_node = sum(n for name, n in added.items() if name not in hamt_internals) / size
     assert per_node < 8, added.most_common(10)
-    assert per_node * size < graph / 4  # under the threshold of a full collection
+    assert sum(added.values()) < graph / 4  # under the threshold of a full collection
 
 
 def test_idle_node_tasks_end_without_being_cancelled() -> None:
