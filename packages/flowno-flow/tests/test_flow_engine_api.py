@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-import flowno_flow._flow as flow_module
-from flowno_eventloop import EventLoop, MockClock, sleep
+from flowno_eventloop import MockClock, sleep
 from flowno_flow import (
     ChromeTraceInstrument,
     Executing,
@@ -28,13 +27,6 @@ from flowno_flow import (
     current_context,
     node,
 )
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> MockClock:
-    mock = MockClock()
-    monkeypatch.setattr(flow_module, "EventLoop", lambda: EventLoop(clock=mock))
-    return mock
 
 
 @node

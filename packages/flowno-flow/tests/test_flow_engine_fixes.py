@@ -8,10 +8,9 @@ from typing import Any
 
 import pytest
 
-import flowno_flow._flow as flow_module
 import flowno_flow._node_run as node_run_module
 import flowno_flow._scheduler as scheduler_module
-from flowno_eventloop import EventLoop, MockClock, sleep, spawn
+from flowno_eventloop import MockClock, sleep, spawn
 from flowno_flow import (
     FlowDeadlockError,
     FlowHDL,
@@ -22,14 +21,6 @@ from flowno_flow import (
     current_node,
     node,
 )
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> MockClock:
-    """Every Flow created in the test runs on one virtual clock."""
-    mock = MockClock()
-    monkeypatch.setattr(flow_module, "EventLoop", lambda: EventLoop(clock=mock))
-    return mock
 
 
 def _run(f: FlowHDL, **kwargs: Any) -> None:

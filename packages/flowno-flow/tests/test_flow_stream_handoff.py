@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-import flowno_flow._flow as flow_module
-from flowno_eventloop import EventLoop, MockClock, move_on_after, sleep
+from flowno_eventloop import MockClock, move_on_after, sleep
 from flowno_flow import (
     FlowHDL,
     FlowInstrument,
@@ -21,14 +20,6 @@ from flowno_flow import (
     current_flow,
     node,
 )
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> MockClock:
-    """Every Flow created in the test runs on one virtual clock."""
-    mock = MockClock()
-    monkeypatch.setattr(flow_module, "EventLoop", lambda: EventLoop(clock=mock))
-    return mock
 
 
 def _chain(log: list[str], n: int) -> FlowHDL:
