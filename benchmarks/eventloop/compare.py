@@ -2,14 +2,15 @@
 
 Usage:
     python benchmarks/eventloop/compare.py --baseline /path/to/other/checkout [--rounds 5]
-        [--n 100000] [--only WORKLOAD ...]
+        [--n 100000] [--only WORKLOAD ...] [--uncollected]
 
 For every workload, the rounds alternate: flowno from this tree, flowno from the baseline
 tree (its ``packages/flowno-eventloop/src`` first on ``sys.path``), asyncio, and uvloop when it
 is installed; each in a fresh process, timed with ``time.process_time`` (CPU time) around the
-workload only (the libraries are imported before the clock starts). The table gives the
-median operations per CPU-second and the ratios new/baseline, new/asyncio and new/uvloop.
-uvloop is a benchmark-only dependency.
+workload only (the libraries are imported before the clock starts), up to the end of a full
+collection after it (with ``--uncollected``, up to the workload's end: garbage left in
+reference cycles then goes unpaid). The table gives the median operations per CPU-second and
+the ratios new/baseline, new/asyncio and new/uvloop. uvloop is a benchmark-only dependency.
 """
 
 from __future__ import annotations
@@ -28,13 +29,14 @@ ROOT = HERE.parent.parent
 SRC = ROOT / "packages" / "flowno-eventloop" / "src"
 
 
-def run_one(impl: str, workload: str, n: int, src: Path | None) -> float:
+def run_one(impl: str, workload: str, n: int, src: Path | None, uncollected: bool) -> float:
     """One fresh process; return operations per CPU-second."""
     env = dict(os.environ)
     if src is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")])
+    flags = ["--uncollected"] if uncollected else []
     out = subprocess.run(
-        [sys.executable, str(HERE / "run.py"), "--worker", impl, workload, str(n), "1"],
+        [sys.executable, str(HERE / "run.py"), *flags, "--worker", impl, workload, str(n), "1"],
         capture_output=True,
         text=True,
         env=env,
@@ -49,6 +51,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--only", nargs="*", default=None)
+    parser.add_argument(
+        "--uncollected",
+        action="store_true",
+        help="stop each clock before the final collection (see run.py): cyclic garbage unpaid",
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(HERE))
     import workloads
@@ -66,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         samples: dict[str, list[float]] = {label: [] for label, _, _ in impls}
         for _ in range(args.rounds):  # alternate, so drift hits every column alike
             for label, impl, src in impls:
-                samples[label].append(run_one(impl, name, args.n, src))
+                samples[label].append(run_one(impl, name, args.n, src, args.uncollected))
         med = {label: statistics.median(values) for label, values in samples.items()}
         new = med["new"]
         uv = med.get("uvloop")

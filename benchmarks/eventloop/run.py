@@ -4,7 +4,9 @@ Usage:
     python benchmarks/eventloop/run.py [--quick] [--only WORKLOAD ...] [--no-write]
 
 Every (implementation, workload) pair runs in a fresh subprocess, best of a few repetitions,
-timed with ``time.process_time`` around the workload only (interpreter start-up excluded).
+timed with ``time.process_time`` around the workload only (interpreter start-up excluded) and
+a full collection after it (so garbage left in reference cycles counts; ``--uncollected``
+in a worker leaves it out).
 The result is a Markdown table of operations per CPU-second and the ratio flowno/asyncio,
 printed and written to ``docs/benchmarks-eventloop.md``. Then a memory check: RSS over many
 sequential spawn/joins on one loop must stay flat. Then the flowno-net runner is run if it
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import gc
 import importlib
 import importlib.util
 import json
@@ -50,8 +53,13 @@ MEMORY_N = {"full": 1_000_000, "quick": 100_000}
 MEMORY_FLAT_KIB = 4096  # allowed RSS growth between the first and the last checkpoint
 
 
-def worker_main(impl: str, workload: str, n: int, repeats: int) -> None:
-    """Child process: run one workload ``repeats`` times; print JSON ops per CPU-second."""
+def worker_main(impl: str, workload: str, n: int, repeats: int, collected: bool = True) -> None:
+    """Child process: run one workload ``repeats`` times; print JSON ops per CPU-second.
+
+    The clock stops after a full collection (``collected``), so that garbage a run leaves in
+    reference cycles is paid by the run that made it: a loop whose task records leak cycles
+    would otherwise look faster than one that frees them as it goes.
+    """
     sys.path.insert(0, str(HERE))
     import workloads
 
@@ -60,8 +68,11 @@ def worker_main(impl: str, workload: str, n: int, repeats: int) -> None:
         importlib.import_module(module)
     best = 0.0
     for _ in range(repeats):
+        gc.collect()
         start = time.process_time()
         ops = fn(n)
+        if collected:
+            gc.collect()  # garbage the run left in reference cycles is part of its cost
         elapsed = max(time.process_time() - start, 1e-9)
         best = max(best, ops / elapsed)
     print(json.dumps({"ops_per_cpu_s": best}))
@@ -175,6 +186,17 @@ def run_net(mode: str, write: bool) -> int:
     return 0
 
 
+KEPT_FROM = "\n## Before/after"
+"""Where the hand-written part of the docs page starts (comparisons with other trees)."""
+
+
+def kept_sections() -> str:
+    """The docs page's hand-written sections, kept when the generated part is rewritten."""
+    old = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
+    at = old.find(KEPT_FROM)
+    return "" if at < 0 else old[at:]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
@@ -183,10 +205,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-net", action="store_true", help="do not run benchmarks/net")
     parser.add_argument("--worker", nargs=4, metavar=("IMPL", "WORKLOAD", "N", "REPEATS"))
     parser.add_argument("--memory", type=int, metavar="N")
+    parser.add_argument(
+        "--uncollected",
+        action="store_true",
+        help="worker: stop the clock before the final collection (cyclic garbage goes unpaid)",
+    )
     args = parser.parse_args(argv)
     if args.worker:
         impl, workload, n, repeats = args.worker
-        worker_main(impl, workload, int(n), int(repeats))
+        worker_main(impl, workload, int(n), int(repeats), collected=not args.uncollected)
         return 0
     if args.memory:
         memory_main(args.memory)
@@ -214,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if not args.no_write:
         DOC.parent.mkdir(parents=True, exist_ok=True)
-        DOC.write_text("\n".join(doc), encoding="utf-8")
+        DOC.write_text("\n".join(doc) + kept_sections(), encoding="utf-8")
         print(f"\nwritten to {DOC.relative_to(ROOT)}")
     if slower:
         print(f"flowno slower than asyncio on: {', '.join(slower)}")

@@ -49,6 +49,49 @@ def test_spawning_a_finished_coroutine_is_an_error_in_the_spawner() -> None:
     assert run(main()) == "ok"
 
 
+def test_a_refused_finished_coroutine_is_not_reported_as_an_unobserved_failure(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def child() -> int:
+        return 1
+
+    async def main() -> str:
+        coro = child()
+        await (await spawn(coro)).join()
+        try:
+            await spawn(coro)
+        except RuntimeError as error:
+            return str(error)
+        return "no error"
+
+    with caplog.at_level("ERROR", logger="flowno.eventloop"):
+        said = run(main())
+    assert "already started or finished" in said
+    assert caplog.records == []
+
+
+def test_a_task_whose_own_first_step_reuses_a_coroutine_fails_as_itself() -> None:
+    async def done() -> None:
+        return None
+
+    finished = done()
+    with pytest.raises(StopIteration):
+        finished.send(None)
+
+    async def child() -> None:
+        await finished  # the task's own code fails with CPython's "cannot reuse" error
+
+    async def main() -> str:
+        handle = await spawn(child())  # spawning it is fine: the child is fresh
+        try:
+            await handle.join()
+        except RuntimeError as error:
+            return str(error)
+        return "no error"
+
+    assert run(main()) == "cannot reuse already awaited coroutine"
+
+
 def test_spawning_a_coroutine_started_by_hand_is_an_error_in_the_spawner() -> None:
     class Checkpoint:
         def __await__(self) -> Any:

@@ -22,7 +22,7 @@ from flowno_eventloop._commands import (
 )
 from flowno_eventloop._context import current_loop_var, running_loop
 from flowno_eventloop._native import native_coroutine
-from flowno_eventloop._spawning import spawn_here
+from flowno_eventloop._spawning import raise_if_reused, spawn_here
 from flowno_eventloop._tasks import TaskHandle, check_task_name
 
 __all__ = ["azip", "exit", "sleep", "spawn"]
@@ -66,6 +66,9 @@ def spawn(
     here = None if loop is None else spawn_here(loop, raw_task, name)
     if here is not None:  # queued already: a turn at the tail lets the child run first
         yield TURN
+        if here._task.outcome is not None:  # pyright: ignore[reportPrivateUsage]
+            # (it ended in its first step, which it took before this one: maybe refused)
+            raise_if_reused(here)
         return here
     sent: Any = yield SpawnCommand(raw_task) if name is None else SpawnCommand(raw_task, name)
     if type(sent) is not _HANDLE_TYPE:  # TaskHandle is final: no subclass to accept
