@@ -230,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
         f"on {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}, Python "
         f"{platform.python_version()} ({platform.machine()}, {os.cpu_count()} CPUs). "
         "Each cell is the best of a few runs in a fresh process, measured in operations per "
-        "CPU-second (`time.process_time`); higher is better.",
+        "CPU-second (`time.process_time`, around the workload and a full collection after "
+        "it); higher is better.",
         "",
         *table,
         "",
