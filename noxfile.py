@@ -180,18 +180,21 @@ def clusters(session: nox.Session) -> None:
 
 @nox.session(python=TOOLS_PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff, the one-way import contract, sibling pins, and no reference to outside material."""
+    """ruff, the import contracts, sibling pins, file and function sizes, and no reference to
+    outside material."""
     session.install(*_local_paths(list(PACKAGES), editable=True), *session_tools("lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("lint-imports", "--no-cache")
     session.run("python", ".ci/check_pins.py")
+    session.run("python", ".ci/check_sizes.py")
     session.run("pytest", ".ci/tests", "-q")
     session.run(
         "pytest",
         "--doctest-modules",
         "docs/tools/render_trace.py",
         ".ci/check_references.py",
+        ".ci/check_sizes.py",
         ".ci/check_offline_docs.py",
         ".ci/docs_browser.py",
         "-q",

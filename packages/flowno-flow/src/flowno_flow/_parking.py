@@ -157,8 +157,9 @@ class BriefParker:
     """``await brief`` parks the current task on ``command``, for short waits.
 
     Each await costs one Python call and a tuple iterator (a small C object that
-    lives while the task waits); the task is resumed with None (the value it is
-    woken with is dropped). An error woken in is raised at the ``await``.
+    lives while the task waits). Wake the task with None (``wake(handle)``): a plain
+    iterator cannot be sent a value, so a value other than None raises AttributeError
+    at the ``await``. An error woken in is raised at the ``await``.
 
     Args:
         command: The park command (may be shared: set its reason before each await).
