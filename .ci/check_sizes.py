@@ -26,11 +26,7 @@ def body_lines(function: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
         >>> body_lines(tree.body[0])  # type: ignore[arg-type]
         2
     """
-    body = function.body
-    first = body[0]
-    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-        if isinstance(first.value.value, str):
-            body = body[1:]
+    body = function.body[1:] if ast.get_docstring(function) is not None else function.body
     if not body:
         return 0
     end = body[-1].end_lineno or body[-1].lineno

@@ -73,7 +73,7 @@ class Spawning(Kernel):
         native: Any = coro  # (not narrowed: ``cr_suspended`` is typed from 3.11 on)
         if (
             (native.cr_suspended or native.cr_running)
-            if _SUSPENDED_KNOWN  # (a call less per spawn than ``_not_fresh``)
+            if _SUSPENDED_KNOWN  # (not ``_not_fresh``: no ``cr_frame`` read, see above)
             else _not_fresh(native)
         ) or coro in self._live:
             return None  # the loop's path raises the clear error in the spawning task
